@@ -1,0 +1,34 @@
+import { MarkdownDocument, code, text } from '../generators/serializers/markdown.js';
+import type { ResolvedSpec } from '../spec/resolve.js';
+import { OPTION_NAMES } from '../spec/options.js';
+import type { PhaseInfo } from './graph.js';
+
+/** The opening every phase document shares: who is speaking, for which pipeline, under which options. */
+export function beginDocument(info: PhaseInfo, spec: ResolvedSpec, notes?: string): MarkdownDocument {
+  const doc = new MarkdownDocument()
+    .heading(1, `${info.title}: ${text(spec.name)}`)
+    .paragraph(`Stage ${info.stage} (${info.stageTitle}), agent ${code(info.agent)}. Every figure below is derived from the pipeline spec; change the spec and re-run the phase to update it.`)
+    .raw(`> ${text(spec.requirements.length > 600 ? `${spec.requirements.slice(0, 600)}…` : spec.requirements)}`)
+    .paragraph(`Options: ${OPTION_NAMES.map((n) => `${n} = ${code(spec.options[n])}`).join(', ')}.`);
+  if (notes && notes.trim()) doc.paragraph(`Notes from the user for this run: ${text(notes.trim())}`);
+  return doc;
+}
+
+/** Object storage URI scheme and bucket naming per cloud; multi-cloud keeps the primary copy on AWS. */
+export function objectStoreUri(spec: ResolvedSpec, layer: string): string {
+  const bucket = `${spec.name}-${layer}`;
+  switch (spec.options.cloud_provider) {
+    case 'aws':
+    case 'multi-cloud':
+      return `s3://${bucket}`;
+    case 'gcp':
+      return `gs://${bucket}`;
+    case 'azure':
+      return `abfss://${layer}@${spec.name.replace(/-/g, '').slice(0, 20)}lake.dfs.core.windows.net`;
+  }
+}
+
+/** Average requests per second: the spec's value, or a third of the peak (a common peak-to-mean ratio for daily cycles). */
+export function averageRps(spec: ResolvedSpec): number {
+  return spec.scale.average_rps ?? spec.scale.peak_rps / 3;
+}

@@ -32,3 +32,19 @@ export function objectStoreUri(spec: ResolvedSpec, layer: string): string {
 export function averageRps(spec: ResolvedSpec): number {
   return spec.scale.average_rps ?? spec.scale.peak_rps / 3;
 }
+
+/** Import name of the generated Python package (slug names are lowercase letters, digits and -). */
+export function pythonPackage(spec: ResolvedSpec): string {
+  return spec.name.replace(/-/g, '_');
+}
+
+/** Paths in the bundle, shared by every phase so that files written by one phase can be referenced by another. */
+export const LAYOUT = {
+  docs: 'docs',
+  runbooks: 'docs/runbooks',
+  data: 'data',
+  pythonRoot: 'ml',
+  k8sBase: 'deploy/k8s/base',
+  monitoring: 'monitoring',
+  ci: 'ci',
+} as const;

@@ -1,15 +1,17 @@
 import { MarkdownDocument, code, text } from '../generators/serializers/markdown.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
-import { OPTION_NAMES } from '../spec/options.js';
 import type { PhaseInfo } from './graph.js';
 
-/** The opening every phase document shares: who is speaking, for which pipeline, under which options. */
+/**
+ * The opening every phase document shares: who is speaking, for which pipeline. It reads only `name` and
+ * `requirements` (read by every phase, see ALWAYS_READ); options are stated by the sections that use them, so
+ * that changing an option makes only the phases that read it stale.
+ */
 export function beginDocument(info: PhaseInfo, spec: ResolvedSpec, notes?: string): MarkdownDocument {
   const doc = new MarkdownDocument()
     .heading(1, `${info.title}: ${text(spec.name)}`)
     .paragraph(`Stage ${info.stage} (${info.stageTitle}), agent ${code(info.agent)}. Every figure below is derived from the pipeline spec; change the spec and re-run the phase to update it.`)
-    .raw(`> ${text(spec.requirements.length > 600 ? `${spec.requirements.slice(0, 600)}…` : spec.requirements)}`)
-    .paragraph(`Options: ${OPTION_NAMES.map((n) => `${n} = ${code(spec.options[n])}`).join(', ')}.`);
+    .raw(`> ${text(spec.requirements.length > 600 ? `${spec.requirements.slice(0, 600)}…` : spec.requirements)}`);
   if (notes && notes.trim()) doc.paragraph(`Notes from the user for this run: ${text(notes.trim())}`);
   return doc;
 }
@@ -48,3 +50,6 @@ export const LAYOUT = {
   monitoring: 'monitoring',
   ci: 'ci',
 } as const;
+
+/** Spec paths every phase reads through beginDocument. */
+export const ALWAYS_READ = ['name', 'requirements'] as const;

@@ -164,6 +164,6 @@ export function nameFromRequirements(text: string): string {
     slug = next;
     if (slug.split('-').length >= 4) break;
   }
-  if (!/^[a-z]/.test(slug)) slug = `pipeline${slug ? `-${slug}` : ''}`;
+  if (!/^[a-z]/.test(slug) || slug.length < 2) slug = `pipeline${slug ? `-${slug}` : ''}`;
   return slug.replace(/-+$/, '').slice(0, 40).replace(/-+$/, '') || 'pipeline';
 }

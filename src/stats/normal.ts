@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- the published AS 241 coefficients are kept verbatim; the extra digits round to the nearest double */
 /**
  * Inverse of the standard normal CDF: Wichura's algorithm AS 241 (PPND16), accurate to about 1e-16.
  * Applied Statistics 37(3), 1988, pp. 477-484.

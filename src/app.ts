@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import { PipelineService } from './pipeline/service.js';
+import { Store } from './store/store.js';
+import { ValidatorRegistry, defaultValidators } from './validate/registry.js';
+
+export interface AppConfig {
+  dbPath: string;
+  exportRoot: string;
+}
+
+/** Everything a request handler needs, built once per process and shared by every transport session. */
+export interface AppContext {
+  config: AppConfig;
+  store: Store;
+  service: PipelineService;
+  validators: ValidatorRegistry;
+  logger: Logger;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function createApp(config: AppConfig, logger: Logger): AppContext {
+  const store = new Store(config.dbPath);
+  const recovered = store.recoverInterruptedRuns(processAlive);
+  if (recovered > 0) logger.warn({ recovered }, 'marked interrupted phase runs as failed');
+  return { config, store, service: new PipelineService(store), validators: new ValidatorRegistry(defaultValidators()), logger };
+}

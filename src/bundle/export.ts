@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { create as createTar } from 'tar';
+import type { Artifact } from '../artifacts/artifact.js';
+import { UserError } from '../errors.js';
+
+// A fixed timestamp keeps archives byte-identical for the same bundle.
+const ARCHIVE_MTIME = new Date('2000-01-01T00:00:00Z');
+
+async function writeTree(dir: string, files: readonly Artifact[]): Promise<number> {
+  let bytes = 0;
+  for (const f of files) {
+    const target = join(dir, f.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.content, { flag: 'wx' });
+    bytes += Buffer.byteLength(f.content);
+  }
+  return bytes;
+}
+
+/**
+ * Writes the bundle as a folder at `target` (an absolute path already checked by resolveUnderRoot). The files
+ * go to a hidden sibling first and are renamed into place, so a reader never sees a half-written bundle and a
+ * failure leaves the old one untouched.
+ */
+export async function writeBundleDirectory(target: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number }> {
+  if (existsSync(target) && !overwrite) {
+    throw new UserError(`${basename(target)} already exists in the export root; pass overwrite: true to replace it, or choose another directory`, 'conflict');
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.staging-${randomUUID()}`);
+  try {
+    await mkdir(staging);
+    const bytes = await writeTree(staging, files);
+    if (existsSync(target)) {
+      const old = join(dirname(target), `.${basename(target)}.old-${randomUUID()}`);
+      await rename(target, old);
+      await rename(staging, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(staging, target);
+    }
+    return { bytes };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The bundle as a deterministic .tar.gz under one top-level folder, written atomically to `target`. */
+export async function writeBundleArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
+  if (existsSync(target) && !overwrite) {
+    throw new UserError(`${basename(target)} already exists in the export root; pass overwrite: true to replace it, or choose another name`, 'conflict');
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.staging-${randomUUID()}`);
+  try {
+    await mkdir(join(staging, topFolder), { recursive: true });
+    await writeTree(join(staging, topFolder), files);
+    const paths = [...files.map((f) => `${topFolder}/${f.path}`)].sort();
+    const tmpArchive = `${staging}.tar.gz`;
+    await createTar({ gzip: { level: 9 }, file: tmpArchive, cwd: staging, portable: true, mtime: ARCHIVE_MTIME, noDirRecurse: true }, paths);
+    await rename(tmpArchive, target);
+    const archive = await readFile(target);
+    return { bytes: archive.length, archive };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${staging}.tar.gz`, { force: true });
+  }
+}

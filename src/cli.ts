@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { createApp } from './app.js';
+import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath, defaultExportRoot } from './config.js';
+import { runDesign } from './design.js';
+import { UserError } from './errors.js';
+import { createLogger } from './server/logger.js';
+import { listen } from './server/http.js';
+import { SERVER_VERSION } from './server/mcpServer.js';
+import { serveStdio } from './server/stdio.js';
+import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
+
+const USAGE = `mlops-mcp ${SERVER_VERSION}: design production ML pipelines with seven phase agents (MCP server)
+
+Usage:
+  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR]
+  mlops-mcp stdio  [--db PATH] [--export-root DIR]
+  mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH]
+${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
+
+Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
+(default ${defaultExportRoot()}), MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL.
+`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`mlops-mcp: ${message}\n`);
+  process.exit(code);
+}
+
+function readSpecFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    fail(`cannot read --spec ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    fail(`--spec ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`--spec ${path} must hold an object (a spec, all fields optional)`);
+  return value as Record<string, unknown>;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const optionFlags = Object.fromEntries(OPTION_NAMES.map((n) => [n.replace(/_/g, '-'), { type: 'string' as const }]));
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      db: { type: 'string' },
+      'export-root': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      spec: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      ...optionFlags,
+    },
+  });
+  if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return;
+  }
+  const config = {
+    dbPath: resolve(values.db ?? defaultDbPath()),
+    exportRoot: resolve(values['export-root'] ?? defaultExportRoot()),
+  };
+  const logger = createLogger();
+
+  switch (command) {
+    case 'stdio': {
+      const app = createApp(config, logger);
+      await serveStdio(app);
+      app.store.close();
+      return;
+    }
+    case 'serve': {
+      const port = Number(values.port ?? process.env.MLOPS_MCP_PORT ?? DEFAULT_PORT);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer between 0 and 65535, got ${values.port}`);
+      const options = {
+        host: values.host ?? process.env.MLOPS_MCP_HOST ?? DEFAULT_HOST,
+        port,
+        token: values.token ?? process.env.MLOPS_MCP_TOKEN,
+        allowedHosts: values['allowed-host'],
+      };
+      const app = createApp(config, logger);
+      const http = await listen(app, options).catch((error: Error) => fail(error.message));
+      logger.info({ url: http.url, db: config.dbPath, exportRoot: config.exportRoot, auth: options.token ? 'bearer token' : 'none (loopback only)' }, 'mlops-mcp listening');
+      process.stderr.write(`mlops-mcp listening on ${http.url} (database ${config.dbPath})\n`);
+      const stop = async () => {
+        await http.close();
+        app.store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'design': {
+      const requirements = positionals[0];
+      if (!values.out) fail('design needs --out DIR (where the bundle is written)');
+      const specFile = values.spec ? readSpecFile(values.spec) : {};
+      if (!requirements && typeof specFile.requirements !== 'string') fail('design needs the requirements as its first argument (or a requirements field in --spec)');
+      const options: Record<string, string> = {};
+      for (const n of OPTION_NAMES) {
+        const v = (values as Record<string, unknown>)[n.replace(/_/g, '-')];
+        if (typeof v === 'string') options[n] = v;
+      }
+      const app = createApp(config, logger);
+      try {
+        const result = await runDesign(app, {
+          requirements: requirements ?? (specFile.requirements as string),
+          name: values.name,
+          spec: { ...specFile, ...(Object.keys(options).length ? { options: { ...((specFile.options as object | undefined) ?? {}), ...options } } : {}) },
+          out: resolve(values.out),
+          force: values.force ?? false,
+        });
+        process.stdout.write(result.summary);
+        process.exitCode = result.failed > 0 ? 1 : 0;
+      } finally {
+        app.store.close();
+      }
+      return;
+    }
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UserError) fail(error.message, 2);
+  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(`${error.message}\n\n${USAGE}`);
+  process.stderr.write(`mlops-mcp: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

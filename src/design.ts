@@ -1,0 +1,53 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppContext } from './app.js';
+import { writeBundleDirectory } from './bundle/export.js';
+import { UserError } from './errors.js';
+import { toJson } from './generators/serializers/json.js';
+import { bundleFiles } from './pipeline/bundle.js';
+import { scoreCriteria } from './pipeline/scorecard.js';
+import type { DecisionsByPhase } from './phases/types.js';
+
+export interface DesignInput {
+  requirements: string;
+  name?: string;
+  spec: Record<string, unknown>;
+  out: string;
+  force: boolean;
+}
+
+/**
+ * The one-command demo of the main job: create a pipeline in the database, run the seven phases with the
+ * template engine, write the bundle to `out` with validation-report.json beside manifest.json.
+ */
+export async function runDesign(app: AppContext, input: DesignInput): Promise<{ summary: string; failed: number; pipelineId: string }> {
+  if (existsSync(input.out) && readdirSync(input.out).length > 0 && !input.force) {
+    throw new UserError(`${input.out} exists and is not empty; pass --force to replace it`);
+  }
+  const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
+  const id = view.pipeline.id;
+  await app.service.runPipeline(id, { actor: 'cli' });
+  const current = app.service.view(id);
+  const files = bundleFiles(current.spec, app.service.artifacts(id));
+  const report = await app.validators.validate(files);
+  await writeBundleDirectory(input.out, files, true);
+  await writeFile(join(input.out, 'validation-report.json'), toJson(report));
+  const decisions: Partial<DecisionsByPhase> = Object.fromEntries(current.phases.map((s) => [s.phase, s.current?.decisions]));
+  const criteria = scoreCriteria(current.spec, decisions, new Set());
+  const count = (s: string) => criteria.filter((c) => c.status === s).length;
+  const missing = report.validators.filter((v) => !v.available);
+  const failedFiles = report.files.filter((f) => f.verdict === 'fail');
+  const summary = [
+    `Pipeline ${current.spec.name} (${id}) designed: 7 phases, ${files.length} files written to ${input.out}`,
+    `Validation: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.unchecked} unchecked (validation-report.json)`,
+    ...failedFiles.map((f) => `  FAIL ${f.path}: ${f.results.filter((r) => r.verdict === 'fail').map((r) => `${r.validator}: ${r.message.split('\n')[0]}`).join('; ')}`),
+    missing.length ? `Validators not installed: ${missing.map((v) => `${v.name} (${v.install})`).join(', ')}` : '',
+    `Success criteria: ${count('met')} met, ${count('not_met')} not met, ${count('no_evidence')} without evidence yet`,
+    `Continue in an MCP client with pipeline_id ${id} (database ${app.config.dbPath}).`,
+    '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+  return { summary: `${summary}\n`, failed: report.summary.failed, pipelineId: id };
+}

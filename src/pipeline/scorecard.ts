@@ -1,0 +1,337 @@
+import type { PhaseId } from '../phases/graph.js';
+import type { DecisionsByPhase } from '../phases/types.js';
+import type { ResolvedSpec } from '../spec/resolve.js';
+
+export type CriterionStatus = 'met' | 'not_met' | 'no_evidence';
+
+export interface CriterionResult {
+  id: string;
+  group: string;
+  criterion: string;
+  target: string;
+  status: CriterionStatus;
+  evidence: string;
+  phase: PhaseId | null;
+}
+
+type Current = Partial<DecisionsByPhase>;
+
+interface Criterion {
+  id: string;
+  group: string;
+  criterion: string;
+  phase: PhaseId | null;
+  target(spec: ResolvedSpec): string;
+  /** Judges the design; returns undefined when the phase that would give evidence has not run (or is stale). */
+  judge(spec: ResolvedSpec, d: Current): { status: CriterionStatus; evidence: string } | undefined;
+}
+
+const met = (evidence: string) => ({ status: 'met' as const, evidence });
+const notMet = (evidence: string) => ({ status: 'not_met' as const, evidence });
+const none = (evidence: string) => ({ status: 'no_evidence' as const, evidence });
+
+/** A spec target looser than the source document's criterion fails the criterion whatever the design does. */
+function looser(what: string, value: number, limit: number, unit: string, higherIsLooser: boolean) {
+  const bad = higherIsLooser ? value > limit : value < limit;
+  return bad ? notMet(`the spec's ${what} (${value} ${unit}) is looser than the criterion (${limit} ${unit}); tighten it with update_pipeline`) : undefined;
+}
+
+// The success criteria of the source document ("Success criteria", groups 1-5), each with the evidence the
+// current design gives. Later issues add evidence from generated artifacts and measurements.
+const CRITERIA: Criterion[] = [
+  {
+    id: 'data.quality_issues',
+    group: 'Data pipeline',
+    criterion: '< 0.1% data quality issues in production',
+    phase: 'data_engineer',
+    target: (s) => `≤ ${s.slo.data_quality_issue_pct} % of records`,
+    judge(s, d) {
+      const q = d.data_engineer?.quality;
+      if (!q) return undefined;
+      const blocking = q.gates.filter((g) => g.action !== 'warn').length;
+      return (
+        looser('data quality issue rate', s.slo.data_quality_issue_pct, 0.1, '%', true) ??
+        (q.max_issue_rate_pct <= s.slo.data_quality_issue_pct && blocking > 0
+          ? met(`${q.gates.length} quality gates (${blocking} blocking or quarantining) hold the issue rate at ≤ ${q.max_issue_rate_pct} %`)
+          : notMet(`quality gates allow ${q.max_issue_rate_pct} % issues with ${blocking} blocking gates`))
+      );
+    },
+  },
+  {
+    id: 'data.validation_pass_rate',
+    group: 'Data pipeline',
+    criterion: '99.9% automated validation pass rate',
+    phase: 'data_engineer',
+    target: (s) => `≥ ${s.slo.validation_pass_rate_pct} %`,
+    judge(s, d) {
+      const q = d.data_engineer?.quality;
+      if (!q) return undefined;
+      return (
+        looser('validation pass rate', s.slo.validation_pass_rate_pct, 99.9, '%', false) ??
+        (q.min_pass_rate_pct >= s.slo.validation_pass_rate_pct ? met(`validation gates require a pass rate of ${q.min_pass_rate_pct} %`) : notMet(`gates require only ${q.min_pass_rate_pct} %`))
+      );
+    },
+  },
+  {
+    id: 'data.lineage',
+    group: 'Data pipeline',
+    criterion: 'Complete data lineage',
+    phase: 'data_engineer',
+    target: () => 'every source and layer emits lineage',
+    judge(s, d) {
+      const de = d.data_engineer;
+      if (!de) return undefined;
+      return de.lineage.standard && de.sources.length === s.data.sources.length
+        ? met(`${de.lineage.standard} lineage in namespace ${de.lineage.namespace} for all ${de.sources.length} sources; data versioned with ${de.versioning.tool}`)
+        : notMet('some sources have no lineage');
+    },
+  },
+  {
+    id: 'data.feature_serving_latency',
+    group: 'Data pipeline',
+    criterion: 'Sub-second feature serving latency',
+    phase: 'data_scientist',
+    target: (s) => `< ${s.slo.feature_serving_latency_ms} ms`,
+    judge(s, d) {
+      const fs = d.data_scientist?.feature_store;
+      if (!fs) return undefined;
+      return looser('feature serving latency', s.slo.feature_serving_latency_ms, 1000, 'ms', true) ?? met(`online features from ${fs.online_store} (${fs.option}), bound ${s.slo.feature_serving_latency_ms} ms`);
+    },
+  },
+  {
+    id: 'model.beats_baseline',
+    group: 'Model performance',
+    criterion: 'Meets or beats baseline metrics',
+    phase: 'ml_engineer',
+    target: (s) => (s.problem.baseline_metric !== undefined ? `${s.problem.primary_metric ?? 'primary metric'} vs baseline ${s.problem.baseline_metric}` : 'primary metric vs baseline'),
+    judge(_s, d) {
+      const gate = d.ml_engineer?.registry.promotion_gate;
+      if (!gate) return undefined;
+      return none(`the promotion gate requires ${gate.metric} ${gate.direction === 'maximize' ? '≥' : '≤'} ${gate.min_value}; evidence needs a training run on data`);
+    },
+  },
+  {
+    id: 'model.degradation_before_retraining',
+    group: 'Model performance',
+    criterion: '< 5% performance degradation before retraining',
+    phase: 'observability_engineer',
+    target: (s) => `retrain at ${s.slo.max_degradation_pct} % degradation`,
+    judge(s, d) {
+      const o = d.observability_engineer;
+      if (!o) return undefined;
+      return (
+        looser('allowed degradation', s.slo.max_degradation_pct, 5, '%', true) ??
+        (o.retraining_triggers.length > 0 ? met(`retraining triggers: ${o.retraining_triggers.join('; ')}`) : notMet('no retraining trigger'))
+      );
+    },
+  },
+  {
+    id: 'model.ab_significance',
+    group: 'Model performance',
+    criterion: 'Statistically significant successful A/B tests',
+    phase: 'data_scientist',
+    target: (s) => `alpha ${s.experiment.alpha}, power ${s.experiment.power}`,
+    judge(_s, d) {
+      const ab = d.data_scientist?.ab_test;
+      if (!ab) return undefined;
+      return met(`A/B plan sized for alpha ${ab.alpha} and power ${ab.power}: ${ab.total_n.toLocaleString('en-US')} units over ${ab.duration_days} days`);
+    },
+  },
+  {
+    id: 'model.drift_detection',
+    group: 'Model performance',
+    criterion: 'No model drift undetected for > 24 hours',
+    phase: 'observability_engineer',
+    target: (s) => `≤ ${s.slo.drift_detection_window_h} h`,
+    judge(s, d) {
+      const drift = d.observability_engineer?.drift;
+      if (!drift) return undefined;
+      return (
+        looser('drift detection window', s.slo.drift_detection_window_h, 24, 'h', true) ??
+        (drift.worst_case_detection_hours <= s.slo.drift_detection_window_h
+          ? met(`drift checks (${drift.schedule}) detect drift within ${drift.worst_case_detection_hours} h in the worst case`)
+          : notMet(`worst-case detection ${drift.worst_case_detection_hours} h exceeds ${s.slo.drift_detection_window_h} h`))
+      );
+    },
+  },
+  {
+    id: 'ops.uptime',
+    group: 'Operational excellence',
+    criterion: '99.9% serving uptime',
+    phase: 'mlops_engineer',
+    target: (s) => `${s.slo.availability_pct} %`,
+    judge(s, d) {
+      const serving = d.mlops_engineer?.serving;
+      if (!serving) return undefined;
+      return (
+        looser('availability', s.slo.availability_pct, 99.9, '%', false) ??
+        (serving.min_replicas >= 2 ? met(`${serving.min_replicas}+ replicas with zero-downtime ${d.mlops_engineer!.rollout.strategy} releases`) : notMet(`only ${serving.min_replicas} replica`))
+      );
+    },
+  },
+  {
+    id: 'ops.p99_latency',
+    group: 'Operational excellence',
+    criterion: '< 200 ms p99 inference latency',
+    phase: 'python_pro',
+    target: (s) => `< ${s.slo.p99_latency_ms} ms`,
+    judge(s, d) {
+      const budgets = d.python_pro?.budgets;
+      if (!budgets) return undefined;
+      return (
+        looser('p99 latency', s.slo.p99_latency_ms, 200, 'ms', true) ??
+        (budgets.predict_p99_ms <= s.slo.p99_latency_ms ? met(`model inference budget ${budgets.predict_p99_ms} ms within the ${s.slo.p99_latency_ms} ms SLO; measured once serving code exists`) : notMet(`budget ${budgets.predict_p99_ms} ms exceeds the SLO`))
+      );
+    },
+  },
+  {
+    id: 'ops.rollback',
+    group: 'Operational excellence',
+    criterion: 'Automated rollback within 5 minutes',
+    phase: 'mlops_engineer',
+    target: (s) => `≤ ${s.slo.rollback_minutes} min`,
+    judge(s, d) {
+      const r = d.mlops_engineer?.rollout;
+      if (!r) return undefined;
+      return (
+        looser('rollback time', s.slo.rollback_minutes, 5, 'min', true) ??
+        (r.worst_case_rollback_seconds <= s.slo.rollback_minutes * 60
+          ? met(`${r.strategy} analysis every ${r.analysis_interval_seconds} s, abort after ${r.failure_limit} failures: worst case ${r.worst_case_rollback_seconds} s`)
+          : notMet(`worst-case rollback ${r.worst_case_rollback_seconds} s exceeds ${s.slo.rollback_minutes * 60} s`))
+      );
+    },
+  },
+  {
+    id: 'ops.alert_time',
+    group: 'Operational excellence',
+    criterion: 'Full observability with < 1 minute alert time',
+    phase: 'observability_engineer',
+    target: (s) => `≤ ${s.slo.alert_time_s} s`,
+    judge(s, d) {
+      const alerts = d.observability_engineer?.alerts;
+      if (!alerts) return undefined;
+      const critical = alerts.filter((a) => a.severity === 'critical');
+      const slowest = Math.max(0, ...critical.map((a) => a.for_seconds));
+      return (
+        looser('alert time', s.slo.alert_time_s, 60, 's', true) ??
+        (critical.length > 0 && slowest <= s.slo.alert_time_s
+          ? met(`${critical.length} critical alerts fire within ${slowest} s (for: durations)`)
+          : notMet(critical.length === 0 ? 'no critical alerts' : `a critical alert waits ${slowest} s`))
+      );
+    },
+  },
+  {
+    id: 'velocity.commit_to_prod',
+    group: 'Development velocity',
+    criterion: '< 1 hour from commit to production',
+    phase: 'mlops_engineer',
+    target: (s) => `≤ ${s.slo.commit_to_prod_minutes} min`,
+    judge(s, d) {
+      const ci = d.mlops_engineer?.ci;
+      if (!ci) return undefined;
+      return (
+        looser('commit-to-production time', s.slo.commit_to_prod_minutes, 60, 'min', true) ??
+        (ci.total_minutes <= s.slo.commit_to_prod_minutes
+          ? met(`${ci.stages.length} CI/CD stages budgeted at ${ci.total_minutes} min in total`)
+          : notMet(`stages add up to ${ci.total_minutes} min`))
+      );
+    },
+  },
+  {
+    id: 'velocity.parallel_experiments',
+    group: 'Development velocity',
+    criterion: 'Parallel experiment execution',
+    phase: 'ml_engineer',
+    target: () => 'more than one trial at a time',
+    judge(_s, d) {
+      const hpo = d.ml_engineer?.hpo;
+      if (!hpo) return undefined;
+      return hpo.parallel_trials > 1 ? met(`${hpo.tool} runs ${hpo.parallel_trials} trials in parallel`) : notMet('trials run one at a time');
+    },
+  },
+  {
+    id: 'velocity.reproducible_training',
+    group: 'Development velocity',
+    criterion: 'Reproducible training runs',
+    phase: 'ml_engineer',
+    target: () => 'data, code, config and model versioned together',
+    judge(_s, d) {
+      const ml = d.ml_engineer;
+      const de = d.data_engineer;
+      if (!ml || !de) return undefined;
+      return met(`data versioned with ${de.versioning.tool}, runs tracked in ${ml.tracking.backend}, models registered as ${ml.registry.model_name}`);
+    },
+  },
+  {
+    id: 'velocity.self_service_deployment',
+    group: 'Development velocity',
+    criterion: 'Self-service model deployment',
+    phase: 'mlops_engineer',
+    target: () => 'GitOps promotion without tickets',
+    judge(_s, d) {
+      const g = d.mlops_engineer?.gitops;
+      if (!g) return undefined;
+      return met(`${g.tool} promotes through ${g.environments.join(' → ')}`);
+    },
+  },
+  {
+    id: 'cost.waste',
+    group: 'Cost efficiency',
+    criterion: '< 20% infrastructure waste',
+    phase: null,
+    target: (s) => `≤ ${s.slo.max_waste_pct} %`,
+    judge(s) {
+      return looser('waste', s.slo.max_waste_pct, 20, '%', true) ?? none('needs the cost estimate and utilisation figures (estimate_cost)');
+    },
+  },
+  {
+    id: 'cost.resource_allocation',
+    group: 'Cost efficiency',
+    criterion: 'Optimised resource allocation',
+    phase: 'kubernetes_architect',
+    target: () => 'requests, limits and quotas per namespace',
+    judge(_s, d) {
+      const k = d.kubernetes_architect;
+      if (!k) return undefined;
+      return met(`quotas and limit ranges for namespaces ${Object.values(k.namespaces).join(', ')}; priority classes ${k.priority_classes.map((p) => p.name).join(' > ')}`);
+    },
+  },
+  {
+    id: 'cost.autoscaling',
+    group: 'Cost efficiency',
+    criterion: 'Autoscaling with load',
+    phase: 'kubernetes_architect',
+    target: () => 'replicas follow traffic',
+    judge(_s, d) {
+      const a = d.kubernetes_architect?.autoscaling;
+      if (!a) return undefined;
+      return a.max_replicas > a.min_replicas ? met(`HPA scales ${a.min_replicas}–${a.max_replicas} replicas at ${a.target_cpu_pct} % CPU`) : notMet('min and max replicas are equal');
+    },
+  },
+  {
+    id: 'cost.spot_share',
+    group: 'Cost efficiency',
+    criterion: 'Spot instance usage > 60%',
+    phase: 'kubernetes_architect',
+    target: (s) => `≥ ${s.slo.min_spot_pct} %`,
+    judge(s, d) {
+      const spot = d.kubernetes_architect?.spot;
+      if (!spot) return undefined;
+      return (
+        looser('spot share', s.slo.min_spot_pct, 60, '%', false) ??
+        (spot.share_pct >= s.slo.min_spot_pct ? met(`${spot.share_pct} % of interruptible capacity on spot (${spot.node_label}=${spot.node_label_value})`) : notMet(`spot share ${spot.share_pct} %`))
+      );
+    },
+  },
+];
+
+export const CRITERIA_COUNT = CRITERIA.length;
+
+export function scoreCriteria(spec: ResolvedSpec, current: Current, stale: ReadonlySet<PhaseId>): CriterionResult[] {
+  return CRITERIA.map((c) => {
+    const base = { id: c.id, group: c.group, criterion: c.criterion, target: c.target(spec), phase: c.phase };
+    if (c.phase && stale.has(c.phase)) return { ...base, status: 'no_evidence', evidence: `${c.phase} is stale; re-run it to re-assess` };
+    const verdict = c.judge(spec, current);
+    return { ...base, ...(verdict ?? none(c.phase ? `${c.phase} has not run yet` : 'no evidence yet')) };
+  });
+}

@@ -1,0 +1,238 @@
+import { performance } from 'node:perf_hooks';
+import { artifact, type Artifact } from '../artifacts/artifact.js';
+import { resolveEngine, type EngineName } from '../engines/index.js';
+import { UserError, parseOrThrow } from '../errors.js';
+import { ALWAYS_READ } from '../phases/common.js';
+import { PHASES, PHASE_IDS, ancestors, descendants, type PhaseId } from '../phases/graph.js';
+import { PHASE_DEFINITIONS } from '../phases/registry.js';
+import type { DecisionsByPhase } from '../phases/types.js';
+import { changedPaths, mergePatch } from '../spec/merge.js';
+import { resolveSpec, specFromRequirements, type CreateSpecInput, type ResolvedSpec } from '../spec/resolve.js';
+import { SpecPatchSchema } from '../spec/patch.js';
+import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
+
+export type PhaseStatus = 'not_run' | 'running' | 'succeeded' | 'failed' | 'stale';
+
+export interface PhaseState {
+  phase: PhaseId;
+  agent: string;
+  tool: PhaseId;
+  status: PhaseStatus;
+  run: PhaseRun | undefined;
+  /** The run whose document and artifacts are current (the latest successful one). */
+  current: PhaseRun | undefined;
+}
+
+export interface PipelineView {
+  pipeline: PipelineRow;
+  spec: ResolvedSpec;
+  phases: PhaseState[];
+}
+
+/** Number the documents in run order so a bundle's docs/phases folder reads top to bottom. */
+export function documentPath(phase: PhaseId): string {
+  return `docs/phases/${String(PHASE_IDS.indexOf(phase) + 1).padStart(2, '0')}-${PHASES[phase].agent}.md`;
+}
+
+/** Phases whose declared reads cover one of the changed spec paths (a read of "slo" covers "slo.p99_latency_ms" and vice versa). */
+export function phasesReading(paths: readonly string[]): PhaseId[] {
+  const covers = (read: string, path: string) => path === read || path.startsWith(`${read}.`) || read.startsWith(`${path}.`);
+  return PHASE_IDS.filter((p) => {
+    const reads = [...ALWAYS_READ, ...PHASE_DEFINITIONS[p].reads];
+    return paths.some((path) => reads.some((r) => covers(r, path)));
+  });
+}
+
+/** The phases directly affected plus every phase downstream of them, in run order. */
+export function withDescendants(phases: readonly PhaseId[]): PhaseId[] {
+  const all = new Set<PhaseId>();
+  for (const p of phases) {
+    all.add(p);
+    for (const d of descendants(p)) all.add(d);
+  }
+  return PHASE_IDS.filter((p) => all.has(p));
+}
+
+export interface RunPhaseOptions {
+  engine?: EngineName;
+  notes?: string;
+  actor: string;
+}
+
+/**
+ * The application layer: everything the MCP tools, the CLI and (later) the web UI do to pipelines goes
+ * through here, so rules such as "upstream must be current" and "a spec change stales what read it" live in
+ * one place.
+ */
+export class PipelineService {
+  constructor(readonly store: Store) {}
+
+  create(input: CreateSpecInput, actor: string): { view: PipelineView; inferred: string[] } {
+    const { spec, inferred } = specFromRequirements(input);
+    const row = this.store.createPipeline(spec, actor, { inferred });
+    return { view: this.view(row.id), inferred };
+  }
+
+  get(pipelineId: string): PipelineRow {
+    const row = this.store.getPipeline(pipelineId);
+    if (!row) {
+      throw new UserError(`No pipeline with id "${pipelineId}". Call list_pipelines to see the ids, or create_pipeline to make one.`, 'not_found');
+    }
+    return row;
+  }
+
+  view(pipelineId: string): PipelineView {
+    const pipeline = this.get(pipelineId);
+    const spec = this.store.getRevision(pipelineId)!.spec;
+    const latest = this.store.latestRuns(pipelineId);
+    const succeeded = this.store.latestSucceededRuns(pipelineId);
+    const phases = PHASE_IDS.map((phase): PhaseState => {
+      const run = latest[phase];
+      const current = succeeded[phase];
+      let status: PhaseStatus = 'not_run';
+      if (run?.status === 'running') status = 'running';
+      else if (run?.status === 'failed') status = 'failed';
+      else if (current) status = current.stale_reason ? 'stale' : 'succeeded';
+      return { phase, agent: PHASES[phase].agent, tool: phase, status, run, current };
+    });
+    return { pipeline, spec, phases };
+  }
+
+  update(pipelineId: string, patch: unknown, actor: string, expectedRevision?: number) {
+    this.get(pipelineId);
+    const validPatch = parseOrThrow(SpecPatchSchema, patch, 'patch', 'patch');
+    const before = this.store.getRevision(pipelineId)!;
+    const spec = resolveSpec(mergePatch(before.spec, validPatch), 'spec');
+    const paths = changedPaths(before.spec, spec);
+    if (paths.length === 0) return { revision: before.revision, changed: [], staled: [] as PhaseId[], spec };
+    const affected = withDescendants(phasesReading(paths));
+    const result = this.store.addRevision({
+      pipelineId,
+      spec,
+      patch: validPatch,
+      changedPaths: paths,
+      actor,
+      expectedRevision,
+      stale: { phases: affected, reason: `spec revision ${before.revision + 1} changed ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}` },
+    });
+    if ('conflict' in result) {
+      throw new UserError(
+        `The pipeline is at revision ${result.conflict}, not ${expectedRevision}: someone changed it meanwhile. Read it again with get_pipeline and re-apply your patch.`,
+        'conflict',
+      );
+    }
+    return { revision: result.revision, changed: paths, staled: result.staled, spec };
+  }
+
+  /** Checks that every upstream phase has a current (successful, not stale) run and returns those runs. */
+  private upstreamRuns(view: PipelineView, phase: PhaseId): Partial<Record<PhaseId, PhaseRun>> {
+    const runs: Partial<Record<PhaseId, PhaseRun>> = {};
+    for (const up of ancestors(phase)) {
+      const state = view.phases.find((s) => s.phase === up)!;
+      if (state.status === 'not_run' || state.status === 'failed' || state.status === 'running') {
+        throw new UserError(
+          `${phase} needs the output of ${up}, which ${state.status === 'not_run' ? 'has not run yet' : state.status === 'running' ? 'is still running' : 'failed last time'}. ` +
+            `Call the ${up} tool first, or run_pipeline to run every missing phase in order.`,
+          'precondition',
+        );
+      }
+      if (state.status === 'stale') {
+        throw new UserError(
+          `${phase} needs the output of ${up}, which is stale (${state.current!.stale_reason}). Re-run ${up} first, or call run_pipeline to refresh every stale phase in order.`,
+          'precondition',
+        );
+      }
+      runs[up] = state.current!;
+    }
+    return runs;
+  }
+
+  async runPhase(pipelineId: string, phase: PhaseId, options: RunPhaseOptions): Promise<{ run: PhaseRun; staled: PhaseId[]; artifacts: StoredArtifact[] }> {
+    const engine = resolveEngine(options.engine ?? 'template');
+    const view = this.view(pipelineId);
+    const upstreamRuns = this.upstreamRuns(view, phase);
+    const upstream = Object.fromEntries(Object.entries(upstreamRuns).map(([p, r]) => [p, r!.decisions])) as Partial<DecisionsByPhase>;
+    const run = this.store.startRun({
+      pipelineId,
+      phase,
+      engine: engine.name,
+      specRevision: view.pipeline.current_revision,
+      upstreamRunIds: Object.fromEntries(Object.entries(upstreamRuns).map(([p, r]) => [p, r!.id])),
+      notes: options.notes,
+      actor: options.actor,
+    });
+    const started = performance.now();
+    try {
+      const output = await engine.runPhase({ phase, spec: view.spec, upstream, notes: options.notes });
+      const artifacts: Artifact[] = [artifact(phase, documentPath(phase), 'markdown', output.document), ...output.artifacts];
+      const duplicate = artifacts.map((a) => a.path).find((p, i, all) => all.indexOf(p) !== i);
+      if (duplicate) throw new Error(`${phase} produced ${duplicate} twice`);
+      const { run: done, staled } = this.store.completeRun({
+        runId: run.id,
+        document: output.document,
+        decisions: output.decisions,
+        artifacts,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        model: output.model,
+        promptVersion: output.promptVersion,
+        stale: { phases: descendants(phase), reason: `upstream ${phase} was re-run (${run.id})` },
+        actor: options.actor,
+      });
+      return { run: done, staled, artifacts: this.store.runArtifacts(run.id) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.store.failRun(run.id, message, options.actor);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the requested phases (default: all) and whatever they need, in order, skipping phases whose current
+   * run is fresh unless `force`.
+   */
+  async runPipeline(
+    pipelineId: string,
+    options: RunPhaseOptions & { phases?: PhaseId[]; force?: boolean },
+    onPhase?: (event: { phase: PhaseId; index: number; total: number; state: 'started' | 'skipped' | 'succeeded' }) => void | Promise<void>,
+  ): Promise<{ ran: PhaseId[]; skipped: PhaseId[] }> {
+    const requested = options.phases && options.phases.length > 0 ? options.phases : [...PHASE_IDS];
+    const wanted = new Set<PhaseId>();
+    for (const p of requested) {
+      wanted.add(p);
+      for (const a of ancestors(p)) wanted.add(a);
+    }
+    const plan = PHASE_IDS.filter((p) => wanted.has(p));
+    const ran: PhaseId[] = [];
+    const skipped: PhaseId[] = [];
+    for (const [index, phase] of plan.entries()) {
+      const state = this.view(pipelineId).phases.find((s) => s.phase === phase)!;
+      const forced = options.force && requested.includes(phase);
+      if (state.status === 'succeeded' && !forced) {
+        skipped.push(phase);
+        await onPhase?.({ phase, index, total: plan.length, state: 'skipped' });
+        continue;
+      }
+      await onPhase?.({ phase, index, total: plan.length, state: 'started' });
+      await this.runPhase(pipelineId, phase, { ...options, notes: requested.includes(phase) ? options.notes : undefined });
+      ran.push(phase);
+      await onPhase?.({ phase, index, total: plan.length, state: 'succeeded' });
+    }
+    return { ran, skipped };
+  }
+
+  /** Artifacts of the current run of every phase, sorted by path. */
+  artifacts(pipelineId: string): StoredArtifact[] {
+    this.get(pipelineId);
+    const runs = this.store.latestSucceededRuns(pipelineId);
+    return PHASE_IDS.flatMap((p) => (runs[p] ? this.store.runArtifacts(runs[p]!.id) : [])).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {
+    const view = this.view(pipelineId);
+    const state = view.phases.find((s) => s.phase === phase)!;
+    if (!state.current) {
+      throw new UserError(`${phase} has not produced a document for this pipeline yet. Call the ${phase} tool (or run_pipeline) first.`, 'precondition');
+    }
+    return { run: state.current, document: state.current.document ?? '' };
+  }
+}

@@ -1,0 +1,179 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../app.js';
+import { createMcpServer } from './mcpServer.js';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  token?: string;
+  /** Extra host names (Host and Origin) accepted besides the bind address and the loopback names. */
+  allowedHosts?: string[];
+  bodyLimit?: string;
+  maxSessions?: number;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Refuses configurations that would expose an unauthenticated server to the network. */
+export function checkBindSafety(options: HttpOptions): void {
+  if (!isLoopback(options.host) && !options.token) {
+    throw new Error(
+      `Refusing to listen on ${options.host} without a token: anyone on the network could use this server. Pass --token or set MLOPS_MCP_TOKEN, or bind 127.0.0.1.`,
+    );
+  }
+}
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
+  return hostHeader.split(':')[0]!.toLowerCase();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function jsonRpcError(res: Response, status: number, message: string, code = -32000): void {
+  if (!res.headersSent) res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * The express application: /mcp (Streamable HTTP, one MCP server per session), /healthz. Host and Origin are
+ * checked on every request (DNS-rebinding protection), bodies are size-limited, and a bearer token is
+ * required when one is configured.
+ */
+export function createHttpApp(app: AppContext, options: HttpOptions): { express: express.Express; closeSessions(): Promise<void> } {
+  const allowed = new Set([...LOOPBACK_NAMES, options.host.toLowerCase(), ...(options.allowedHosts ?? []).map((h) => h.toLowerCase())]);
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const maxSessions = options.maxSessions ?? 1000;
+  const web = express();
+  web.disable('x-powered-by');
+
+  web.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    const host = req.headers.host;
+    if (!host || !allowed.has(hostnameOf(host))) {
+      app.logger.warn({ host }, 'rejected request with a foreign Host header');
+      return jsonRpcError(res, 403, `Forbidden: Host "${host ?? ''}" is not allowed (DNS-rebinding protection). Use --allowed-host to accept it.`);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = undefined;
+      }
+      if (!originHost || !allowed.has(hostnameOf(originHost))) {
+        app.logger.warn({ origin }, 'rejected cross-origin request');
+        return jsonRpcError(res, 403, `Forbidden: Origin "${origin}" is not allowed.`);
+      }
+    }
+    next();
+  });
+
+  web.get('/healthz', (_req, res) => {
+    res.json({ ok: true, sessions: sessions.size });
+  });
+
+  const requireToken = (req: Request, res: Response, next: NextFunction) => {
+    if (!options.token) return next();
+    const header = req.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!given || !sameSecret(given, options.token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="mlops-mcp"');
+      return jsonRpcError(res, 401, 'Unauthorized: send the server token as "Authorization: Bearer <token>".');
+    }
+    next();
+  };
+
+  web.use('/mcp', requireToken, express.json({ limit: options.bodyLimit ?? '1mb' }));
+
+  web.post('/mcp', async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const transport = sessions.get(sessionId);
+      if (!transport) return jsonRpcError(res, 404, 'Session not found: it expired or the server restarted. Initialize a new session.', -32001);
+      return transport.handleRequest(req, res, req.body);
+    }
+    if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, 'Bad Request: no valid session id; send an initialize request first.');
+    if (sessions.size >= maxSessions) return jsonRpcError(res, 503, 'Too many open sessions; close unused clients and retry.');
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, transport);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    const server = createMcpServer(app);
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+
+  const sessionRequest = async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) return jsonRpcError(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? 'Session not found.' : 'Bad Request: missing Mcp-Session-Id header.');
+    await transport.handleRequest(req, res);
+  };
+  web.get('/mcp', sessionRequest);
+  web.delete('/mcp', sessionRequest);
+
+  web.get('/', (_req, res) => {
+    res.type('text/plain').send('mlops-mcp is running. MCP (Streamable HTTP) endpoint: /mcp\n');
+  });
+
+  // Body parser errors (oversized or malformed JSON) become JSON-RPC errors with the right HTTP status.
+  web.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === 'entity.too.large') return jsonRpcError(res, 413, `Request body too large (limit ${options.bodyLimit ?? '1mb'}).`);
+    if (error.type === 'entity.parse.failed') return jsonRpcError(res, 400, 'Parse error: the body is not valid JSON.', -32700);
+    app.logger.error({ err: error }, 'HTTP request failed');
+    return jsonRpcError(res, error.status ?? 500, 'Internal server error', -32603);
+  });
+
+  return {
+    express: web,
+    async closeSessions() {
+      await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
+      sessions.clear();
+    },
+  };
+}
+
+export async function listen(app: AppContext, options: HttpOptions): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
+  checkBindSafety(options);
+  const { express: web, closeSessions } = createHttpApp(app, options);
+  const server = await new Promise<HttpServer>((resolve, reject) => {
+    const s = web.listen(options.port, options.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${port}/mcp`;
+  return {
+    server,
+    url,
+    async close() {
+      await closeSessions();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
+import { sha256 } from '../artifacts/artifact.js';
+import type { PhaseId } from '../phases/graph.js';
+import type { ResolvedSpec } from '../spec/resolve.js';
+import { openDatabase, type Db } from './database.js';
+
+export interface PipelineRow {
+  id: string;
+  name: string;
+  current_revision: number;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface RevisionRow {
+  pipeline_id: string;
+  revision: number;
+  spec: ResolvedSpec;
+  patch: unknown;
+  changed_paths: string[];
+  actor: string;
+  created_at: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+
+export interface PhaseRun {
+  id: string;
+  pipeline_id: string;
+  phase: PhaseId;
+  engine: string;
+  model: string | null;
+  prompt_version: string | null;
+  spec_revision: number;
+  upstream_run_ids: Partial<Record<PhaseId, string>>;
+  status: RunStatus;
+  stale_reason: string | null;
+  notes: string | null;
+  document: string | null;
+  decisions: unknown;
+  error: string | null;
+  owner_pid: number | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface StoredArtifact extends Artifact {
+  run_id: string;
+  sha256: string;
+}
+
+export interface EventRow {
+  id: number;
+  pipeline_id: string | null;
+  type: string;
+  actor: string;
+  payload: unknown;
+  created_at: string;
+}
+
+type RawRun = Omit<PhaseRun, 'upstream_run_ids' | 'decisions'> & { upstream_run_ids: string; decisions: string | null };
+
+function toRun(row: RawRun | undefined): PhaseRun | undefined {
+  if (!row) return undefined;
+  return { ...row, upstream_run_ids: JSON.parse(row.upstream_run_ids), decisions: row.decisions === null ? null : JSON.parse(row.decisions) };
+}
+
+export interface Clock {
+  now(): string;
+}
+export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/**
+ * All persistence goes through here. Every method that writes more than one row runs in one transaction, and
+ * every change appends an event in that same transaction, so the event log never disagrees with the data.
+ */
+export class Store {
+  readonly db: Db;
+
+  constructor(
+    dbOrPath: Db | string,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.db = typeof dbOrPath === 'string' ? openDatabase(dbOrPath) : dbOrPath;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs fn in an IMMEDIATE transaction: the write lock is taken up front, so read-check-write sequences are atomic across processes. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- pipelines and revisions ---------------------------------------------------------------------
+
+  createPipeline(spec: ResolvedSpec, actor: string, extra: Record<string, unknown> = {}): PipelineRow {
+    const id = `pl_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const now = this.clock.now();
+    return this.transaction(() => {
+      this.db
+        .prepare('INSERT INTO pipelines (id, name, current_revision, created_at, updated_at, updated_by) VALUES (?, ?, 1, ?, ?, ?)')
+        .run(id, spec.name, now, now, actor);
+      this.db
+        .prepare('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, 1, ?, NULL, ?, ?, ?)')
+        .run(id, JSON.stringify(spec), '[]', actor, now);
+      this.appendEvent(id, 'pipeline.created', actor, { name: spec.name, revision: 1, ...extra });
+      return this.getPipeline(id)!;
+    });
+  }
+
+  getPipeline(id: string): PipelineRow | undefined {
+    return this.db.prepare('SELECT * FROM pipelines WHERE id = ?').get(id) as PipelineRow | undefined;
+  }
+
+  listPipelines(limit: number, offset: number): { rows: PipelineRow[]; total: number } {
+    const rows = this.db.prepare('SELECT * FROM pipelines ORDER BY updated_at DESC, id LIMIT ? OFFSET ?').all(limit, offset) as PipelineRow[];
+    const { total } = this.db.prepare('SELECT COUNT(*) AS total FROM pipelines').get() as { total: number };
+    return { rows, total };
+  }
+
+  getRevision(pipelineId: string, revision?: number): RevisionRow | undefined {
+    const row = (
+      revision === undefined
+        ? this.db.prepare('SELECT r.* FROM spec_revisions r JOIN pipelines p ON p.id = r.pipeline_id AND p.current_revision = r.revision WHERE r.pipeline_id = ?').get(pipelineId)
+        : this.db.prepare('SELECT * FROM spec_revisions WHERE pipeline_id = ? AND revision = ?').get(pipelineId, revision)
+    ) as (Omit<RevisionRow, 'spec' | 'patch' | 'changed_paths'> & { spec: string; patch: string | null; changed_paths: string }) | undefined;
+    if (!row) return undefined;
+    return { ...row, spec: JSON.parse(row.spec), patch: row.patch === null ? null : JSON.parse(row.patch), changed_paths: JSON.parse(row.changed_paths) };
+  }
+
+  listRevisions(pipelineId: string): { revision: number; actor: string; created_at: string; changed_paths: string[] }[] {
+    const rows = this.db.prepare('SELECT revision, actor, created_at, changed_paths FROM spec_revisions WHERE pipeline_id = ? ORDER BY revision').all(pipelineId) as {
+      revision: number;
+      actor: string;
+      created_at: string;
+      changed_paths: string;
+    }[];
+    return rows.map((r) => ({ ...r, changed_paths: JSON.parse(r.changed_paths) }));
+  }
+
+  /**
+   * Stores a new spec revision. `expectedRevision` (when given) must still be the current one: two clients
+   * editing the same pipeline cannot overwrite each other silently. Returns undefined on such a conflict.
+   */
+  addRevision(input: {
+    pipelineId: string;
+    spec: ResolvedSpec;
+    patch: unknown;
+    changedPaths: string[];
+    actor: string;
+    expectedRevision?: number;
+    stale: { phases: PhaseId[]; reason: string };
+  }): { revision: number; staled: PhaseId[] } | { conflict: number } {
+    return this.transaction(() => {
+      const current = this.getPipeline(input.pipelineId);
+      if (!current) throw new Error(`pipeline ${input.pipelineId} vanished`);
+      if (input.expectedRevision !== undefined && input.expectedRevision !== current.current_revision) return { conflict: current.current_revision };
+      const revision = current.current_revision + 1;
+      const now = this.clock.now();
+      this.db
+        .prepare('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(input.pipelineId, revision, JSON.stringify(input.spec), JSON.stringify(input.patch), JSON.stringify(input.changedPaths), input.actor, now);
+      this.db.prepare('UPDATE pipelines SET current_revision = ?, name = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(revision, input.spec.name, now, input.actor, input.pipelineId);
+      const staled = this.markStale(input.pipelineId, input.stale.phases, input.stale.reason);
+      this.appendEvent(input.pipelineId, 'spec.updated', input.actor, { revision, changed_paths: input.changedPaths, staled });
+      return { revision, staled };
+    });
+  }
+
+  // --- phase runs ----------------------------------------------------------------------------------
+
+  startRun(input: {
+    pipelineId: string;
+    phase: PhaseId;
+    engine: string;
+    specRevision: number;
+    upstreamRunIds: Partial<Record<PhaseId, string>>;
+    notes?: string;
+    actor: string;
+  }): PhaseRun {
+    const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const now = this.clock.now();
+    return this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO phase_runs (id, pipeline_id, phase, engine, spec_revision, upstream_run_ids, status, notes, owner_pid, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+        )
+        .run(id, input.pipelineId, input.phase, input.engine, input.specRevision, JSON.stringify(input.upstreamRunIds), input.notes ?? null, process.pid, now);
+      this.touch(input.pipelineId, input.actor, now);
+      this.appendEvent(input.pipelineId, 'phase.started', input.actor, { phase: input.phase, run_id: id, engine: input.engine, spec_revision: input.specRevision });
+      return this.getRun(id)!;
+    });
+  }
+
+  /** Records a finished run, its artifacts, and the staleness of every run downstream, atomically. */
+  completeRun(input: {
+    runId: string;
+    document: string;
+    decisions: unknown;
+    artifacts: Artifact[];
+    durationMs: number;
+    model?: string | null;
+    promptVersion?: string | null;
+    stale: { phases: PhaseId[]; reason: string };
+    actor: string;
+  }): { run: PhaseRun; staled: PhaseId[] } {
+    return this.transaction(() => {
+      const run = this.getRun(input.runId);
+      if (!run) throw new Error(`run ${input.runId} vanished`);
+      const now = this.clock.now();
+      this.db
+        .prepare(
+          `UPDATE phase_runs SET status = 'succeeded', document = ?, decisions = ?, model = ?, prompt_version = ?, finished_at = ?, duration_ms = ?
+           WHERE id = ?`,
+        )
+        .run(input.document, JSON.stringify(input.decisions), input.model ?? null, input.promptVersion ?? null, now, input.durationMs, input.runId);
+      const insert = this.db.prepare('INSERT INTO artifacts (run_id, path, kind, phase, sha256, content) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const a of input.artifacts) insert.run(input.runId, a.path, a.kind, a.phase, sha256(a.content), a.content);
+      const staled = this.markStale(run.pipeline_id, input.stale.phases, input.stale.reason);
+      this.touch(run.pipeline_id, input.actor, now);
+      this.appendEvent(run.pipeline_id, 'phase.completed', input.actor, {
+        phase: run.phase,
+        run_id: run.id,
+        artifacts: input.artifacts.length,
+        duration_ms: input.durationMs,
+        staled,
+      });
+      return { run: this.getRun(input.runId)!, staled };
+    });
+  }
+
+  failRun(runId: string, error: string, actor: string): PhaseRun {
+    return this.transaction(() => {
+      const now = this.clock.now();
+      this.db.prepare(`UPDATE phase_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(error, now, runId);
+      const run = this.getRun(runId)!;
+      this.touch(run.pipeline_id, actor, now);
+      this.appendEvent(run.pipeline_id, 'phase.failed', actor, { phase: run.phase, run_id: runId, error });
+      return run;
+    });
+  }
+
+  /**
+   * Runs left 'running' by a process that no longer exists (killed, crashed) are marked failed, so nothing
+   * stays "running" forever. Runs of live processes (another server on the same file) are left alone.
+   */
+  recoverInterruptedRuns(isAlive: (pid: number) => boolean): number {
+    return this.transaction(() => {
+      const running = this.db.prepare(`SELECT id, owner_pid FROM phase_runs WHERE status = 'running'`).all() as { id: string; owner_pid: number | null }[];
+      let n = 0;
+      for (const r of running) {
+        if (r.owner_pid !== null && r.owner_pid !== process.pid && isAlive(r.owner_pid)) continue;
+        if (r.owner_pid === process.pid) continue;
+        this.failRun(r.id, 'interrupted: the process running this phase stopped before it finished; run the phase again', 'system');
+        n++;
+      }
+      return n;
+    });
+  }
+
+  getRun(id: string): PhaseRun | undefined {
+    return toRun(this.db.prepare('SELECT * FROM phase_runs WHERE id = ?').get(id) as RawRun | undefined);
+  }
+
+  /** The most recent run of each phase (any status). */
+  latestRuns(pipelineId: string): Partial<Record<PhaseId, PhaseRun>> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM phase_runs r WHERE pipeline_id = ? AND rowid = (
+           SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
+      )
+      .all(pipelineId) as RawRun[];
+    return Object.fromEntries(rows.map((r) => [r.phase, toRun(r)!]));
+  }
+
+  /** The most recent successful run of each phase: what the pipeline's documents and bundle consist of. */
+  latestSucceededRuns(pipelineId: string): Partial<Record<PhaseId, PhaseRun>> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM phase_runs r WHERE pipeline_id = ? AND status = 'succeeded' AND rowid = (
+           SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase AND status = 'succeeded'
+           ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
+      )
+      .all(pipelineId) as RawRun[];
+    return Object.fromEntries(rows.map((r) => [r.phase, toRun(r)!]));
+  }
+
+  runHistory(pipelineId: string, phase?: PhaseId): PhaseRun[] {
+    const rows = (
+      phase
+        ? this.db.prepare('SELECT * FROM phase_runs WHERE pipeline_id = ? AND phase = ? ORDER BY started_at, rowid').all(pipelineId, phase)
+        : this.db.prepare('SELECT * FROM phase_runs WHERE pipeline_id = ? ORDER BY started_at, rowid').all(pipelineId)
+    ) as RawRun[];
+    return rows.map((r) => toRun(r)!);
+  }
+
+  private markStale(pipelineId: string, phases: PhaseId[], reason: string): PhaseId[] {
+    if (phases.length === 0) return [];
+    const latest = this.latestSucceededRuns(pipelineId);
+    const update = this.db.prepare('UPDATE phase_runs SET stale_reason = ? WHERE id = ? AND stale_reason IS NULL');
+    const staled: PhaseId[] = [];
+    for (const phase of phases) {
+      const run = latest[phase];
+      if (run && update.run(reason, run.id).changes > 0) staled.push(phase);
+    }
+    return staled;
+  }
+
+  private touch(pipelineId: string, actor: string, now: string): void {
+    this.db.prepare('UPDATE pipelines SET updated_at = ?, updated_by = ? WHERE id = ?').run(now, actor, pipelineId);
+  }
+
+  // --- artifacts -----------------------------------------------------------------------------------
+
+  runArtifacts(runId: string): StoredArtifact[] {
+    return this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as StoredArtifact[];
+  }
+
+  runArtifactIndex(runId: string): { path: string; kind: ArtifactKind; sha256: string; bytes: number }[] {
+    return this.db.prepare('SELECT path, kind, sha256, length(CAST(content AS BLOB)) AS bytes FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as {
+      path: string;
+      kind: ArtifactKind;
+      sha256: string;
+      bytes: number;
+    }[];
+  }
+
+  // --- events --------------------------------------------------------------------------------------
+
+  appendEvent(pipelineId: string | null, type: string, actor: string, payload: unknown): number {
+    const info = this.db
+      .prepare('INSERT INTO events (pipeline_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(pipelineId, type, actor, JSON.stringify(payload), this.clock.now());
+    return Number(info.lastInsertRowid);
+  }
+
+  eventsSince(afterId: number, pipelineId?: string, limit = 1000): EventRow[] {
+    const rows = (
+      pipelineId
+        ? this.db.prepare('SELECT * FROM events WHERE id > ? AND pipeline_id = ? ORDER BY id LIMIT ?').all(afterId, pipelineId, limit)
+        : this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
+    ) as (Omit<EventRow, 'payload'> & { payload: string })[];
+    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
+  }
+}

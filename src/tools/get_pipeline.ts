@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { SpecSchema } from '../spec/schema.js';
+import { READ_ONLY, defineTool } from './tool.js';
+import { PhaseStateOut, nextStep, phaseStates, pipelineId } from './shared.js';
+
+export const getPipeline = defineTool({
+  name: 'get_pipeline',
+  title: 'Get a pipeline',
+  description: 'The current spec, its revision, and each phase\'s status (not_run, running, succeeded, stale, failed) with the run that produced it.',
+  input: z.strictObject({ pipeline_id: pipelineId }),
+  output: z.object({
+    pipeline_id: z.string(),
+    name: z.string(),
+    revision: z.number(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    updated_by: z.string(),
+    spec: SpecSchema,
+    phases: z.array(PhaseStateOut),
+    revisions: z.array(z.object({ revision: z.number(), actor: z.string(), created_at: z.string(), changed_paths: z.array(z.string()) })),
+    next_step: z.string(),
+  }),
+  annotations: READ_ONLY,
+  async handler(args, { app }) {
+    const view = app.service.view(args.pipeline_id);
+    const phases = phaseStates(view);
+    return {
+      structured: {
+        pipeline_id: view.pipeline.id,
+        name: view.spec.name,
+        revision: view.pipeline.current_revision,
+        created_at: view.pipeline.created_at,
+        updated_at: view.pipeline.updated_at,
+        updated_by: view.pipeline.updated_by,
+        spec: view.spec,
+        phases,
+        revisions: app.store.listRevisions(view.pipeline.id),
+        next_step: nextStep(view),
+      },
+      text: [
+        `Pipeline ${view.spec.name} (id ${view.pipeline.id}), spec revision ${view.pipeline.current_revision}, last change by ${view.pipeline.updated_by} at ${view.pipeline.updated_at}.`,
+        ...phases.map((p) => `- ${p.phase}: ${p.status}${p.stale_reason && p.status === 'stale' ? ` (${p.stale_reason})` : ''}${p.error ? ` (${p.error})` : ''}`),
+        nextStep(view),
+      ].join('\n'),
+    };
+  },
+});

@@ -1,0 +1,25 @@
+import { calculateSampleSize } from './calculate_sample_size.js';
+import { createPipeline } from './create_pipeline.js';
+import { exportBundle } from './export_bundle.js';
+import { getPipeline } from './get_pipeline.js';
+import { listPipelines } from './list_pipelines.js';
+import { phaseTools } from './phase_tools.js';
+import { runPipeline } from './run_pipeline.js';
+import { scoreSuccessCriteria } from './score_success_criteria.js';
+import type { ToolDefinition } from './tool.js';
+import { updatePipeline } from './update_pipeline.js';
+import { validateArtifacts } from './validate_artifacts.js';
+
+/** Every MCP tool, in the order clients list them. To add a tool: write its module, add it here. */
+export const TOOLS: readonly ToolDefinition[] = [
+  createPipeline,
+  getPipeline,
+  listPipelines,
+  updatePipeline,
+  runPipeline,
+  ...phaseTools,
+  calculateSampleSize,
+  validateArtifacts,
+  exportBundle,
+  scoreSuccessCriteria,
+];

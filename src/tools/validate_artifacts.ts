@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { bundleFiles } from '../pipeline/bundle.js';
+import { READ_ONLY, defineTool } from './tool.js';
+import { pipelineId } from './shared.js';
+
+export const ValidationReportOut = z.object({
+  summary: z.object({ files: z.number(), passed: z.number(), failed: z.number(), unchecked: z.number() }),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      kind: z.string(),
+      phase: z.string(),
+      verdict: z.enum(['pass', 'fail', 'unchecked']),
+      results: z.array(z.object({ validator: z.string(), verdict: z.enum(['pass', 'fail', 'skipped']), message: z.string() })),
+    }),
+  ),
+  validators: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      kinds: z.array(z.string()),
+      available: z.boolean(),
+      version: z.string().optional(),
+      reason: z.string().optional(),
+      install: z.string().optional(),
+    }),
+  ),
+});
+
+export const validateArtifacts = defineTool({
+  name: 'validate_artifacts',
+  title: 'Validate generated files',
+  description:
+    'Runs the real validators (kubernetes-models, promtool, yamllint, shellcheck, Python compile, parsers) on the pipeline\'s current files and reports per file which validator ran, its verdict and message, and which validators are not installed.',
+  input: z.strictObject({
+    pipeline_id: pipelineId,
+    paths: z.array(z.string().max(500)).max(1000).optional().describe('Only these bundle paths; all files when absent'),
+  }),
+  output: ValidationReportOut.extend({ pipeline_id: z.string() }),
+  annotations: READ_ONLY,
+  async handler(args, { app }) {
+    const view = app.service.view(args.pipeline_id);
+    const artifacts = app.service.artifacts(args.pipeline_id);
+    if (artifacts.length === 0) throw new UserError('This pipeline has no files yet. Run its phases first (run_pipeline).', 'precondition');
+    const files = bundleFiles(view.spec, artifacts);
+    const wanted = args.paths ? new Set(args.paths) : undefined;
+    if (wanted) {
+      const unknown = [...wanted].filter((p) => !files.some((f) => f.path === p));
+      if (unknown.length) throw new UserError(`No such file in the bundle: ${unknown.slice(0, 5).join(', ')}. get_pipeline and the phase results list the paths.`, 'not_found');
+    }
+    const report = await app.validators.validate(files, wanted ? (a) => wanted.has(a.path) : undefined);
+    app.store.appendEvent(args.pipeline_id, 'bundle.validated', 'system', report.summary);
+    const missing = report.validators.filter((v) => !v.available);
+    const failed = report.files.filter((f) => f.verdict === 'fail');
+    return {
+      structured: {
+        pipeline_id: args.pipeline_id,
+        summary: report.summary,
+        files: report.files.map((f) => ({ ...f, results: f.results.map(({ validator, verdict, message }) => ({ validator, verdict, message })) })),
+        validators: report.validators,
+      },
+      text: [
+        `${report.summary.files} files: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.unchecked} unchecked.`,
+        ...failed.slice(0, 20).map((f) => `✘ ${f.path}: ${f.results.filter((r) => r.verdict === 'fail').map((r) => `${r.validator}: ${r.message.split('\n')[0]}`).join('; ')}`),
+        missing.length ? `Not installed: ${missing.map((v) => `${v.name} (${v.install})`).join(', ')}.` : 'Every validator is installed.',
+      ].join('\n'),
+    };
+  },
+});

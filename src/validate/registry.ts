@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
+import type { Availability, Validator, Verdict } from './types.js';
+import { jsonValidator } from './validators/json.js';
+import { kubernetesValidator } from './validators/kubernetes.js';
+import { markdownValidator } from './validators/markdown.js';
+import { promtoolValidator } from './validators/promtool.js';
+import { pythonCompileValidator } from './validators/python.js';
+import { shellcheckValidator } from './validators/shellcheck.js';
+import { tomlValidator } from './validators/toml.js';
+import { yamlParseValidator } from './validators/yaml.js';
+import { yamllintValidator } from './validators/yamllint.js';
+
+/** The validators this build ships. To add one: implement Validator in validators/, list it here. */
+export function defaultValidators(): Validator[] {
+  return [
+    jsonValidator,
+    yamlParseValidator,
+    yamllintValidator,
+    kubernetesValidator,
+    promtoolValidator,
+    pythonCompileValidator,
+    shellcheckValidator,
+    tomlValidator,
+    markdownValidator,
+  ];
+}
+
+export type FileVerdict = 'pass' | 'fail' | 'unchecked';
+
+export interface FileReport {
+  path: string;
+  kind: ArtifactKind;
+  phase: string;
+  verdict: FileVerdict;
+  results: Verdict[];
+}
+
+export interface ValidatorInfo {
+  name: string;
+  description: string;
+  kinds: ArtifactKind[];
+  available: boolean;
+  version?: string;
+  reason?: string;
+  install?: string;
+}
+
+export interface ValidationReport {
+  summary: { files: number; passed: number; failed: number; unchecked: number };
+  files: FileReport[];
+  validators: ValidatorInfo[];
+}
+
+export class ValidatorRegistry {
+  private readonly availability = new Map<string, Promise<Availability>>();
+
+  constructor(private readonly validators: Validator[]) {}
+
+  list(): readonly Validator[] {
+    return this.validators;
+  }
+
+  /** Availability is probed once per process: tools do not appear or vanish while a server runs. */
+  private probe(v: Validator): Promise<Availability> {
+    if (!this.availability.has(v.name)) this.availability.set(v.name, v.available().catch((e: unknown) => ({ ok: false, reason: String(e), install: '' })));
+    return this.availability.get(v.name)!;
+  }
+
+  async describe(): Promise<ValidatorInfo[]> {
+    return Promise.all(
+      this.validators.map(async (v) => {
+        const a = await this.probe(v);
+        return {
+          name: v.name,
+          description: v.description,
+          kinds: [...v.kinds],
+          available: a.ok,
+          ...(a.ok ? (a.version ? { version: a.version } : {}) : { reason: a.reason, install: a.install }),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Validates a bundle. Everything is written to a private temporary folder first, because several tools
+   * (promtool test rules, shellcheck source=) resolve files relative to each other.
+   */
+  async validate(bundle: readonly Artifact[], only?: (a: Artifact) => boolean): Promise<ValidationReport> {
+    const targets = only ? bundle.filter(only) : [...bundle];
+    const root = await mkdtemp(join(tmpdir(), 'mlops-mcp-validate-'));
+    try {
+      for (const a of bundle) {
+        const file = join(root, a.path);
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, a.content);
+      }
+      const infos = await this.describe();
+      const verdicts = await Promise.all(
+        this.validators.map(async (v, i): Promise<Verdict[]> => {
+          const mine = targets.filter((a) => v.kinds.includes(a.kind));
+          if (mine.length === 0) return [];
+          const info = infos[i]!;
+          if (!info.available) {
+            return mine.map((a) => ({ path: a.path, validator: v.name, verdict: 'skipped', message: `not installed: ${info.reason} (install: ${info.install})` }));
+          }
+          try {
+            return await v.validate({ artifacts: mine, root });
+          } catch (error) {
+            return mine.map((a) => ({ path: a.path, validator: v.name, verdict: 'fail', message: `validator crashed: ${(error as Error).message}` }));
+          }
+        }),
+      );
+      const byPath = new Map<string, Verdict[]>();
+      for (const v of verdicts.flat()) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
+      const files = targets.map((a): FileReport => {
+        const results = byPath.get(a.path) ?? [];
+        const verdict: FileVerdict = results.some((r) => r.verdict === 'fail') ? 'fail' : results.some((r) => r.verdict === 'pass') ? 'pass' : 'unchecked';
+        if (results.length === 0) results.push({ path: a.path, validator: 'none', verdict: 'skipped', message: `no validator checks kind "${a.kind}"` });
+        return { path: a.path, kind: a.kind, phase: a.phase, verdict, results };
+      });
+      return {
+        summary: {
+          files: files.length,
+          passed: files.filter((f) => f.verdict === 'pass').length,
+          failed: files.filter((f) => f.verdict === 'fail').length,
+          unchecked: files.filter((f) => f.verdict === 'unchecked').length,
+        },
+        files,
+        validators: infos,
+      };
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+}

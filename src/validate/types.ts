@@ -1,0 +1,28 @@
+import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
+
+export type VerdictStatus = 'pass' | 'fail' | 'skipped';
+
+export interface Verdict {
+  path: string;
+  validator: string;
+  verdict: VerdictStatus;
+  message: string;
+}
+
+export type Availability = { ok: true; version?: string } | { ok: false; reason: string; install: string };
+
+/** What a validator gets: the artifacts of its kinds, and the folder where the whole bundle has been written. */
+export interface ValidationInput {
+  artifacts: Artifact[];
+  /** Every artifact of the bundle is on disk under this folder, at its path (tools like promtool follow relative references). */
+  root: string;
+}
+
+export interface Validator {
+  name: string;
+  description: string;
+  kinds: readonly ArtifactKind[];
+  available(): Promise<Availability>;
+  /** One verdict per artifact it was given. */
+  validate(input: ValidationInput): Promise<Verdict[]>;
+}

@@ -1,0 +1,28 @@
+import type { Validator } from '../types.js';
+
+// Phase documents carry user text; it must reach a renderer as text. Raw HTML outside code is the sign that
+// escaping failed somewhere (the web UI sanitises too, but a bundle is also read on GitHub and elsewhere).
+const RAW_HTML = /(?<!\\)<\/?[a-z][a-z0-9-]*(\s[^>]*)?(?<!\\)>|\]\(\s*javascript:/i;
+
+function stripCode(markdown: string): string {
+  return markdown.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '').replace(/(`+)[\s\S]*?\1/g, '');
+}
+
+export const markdownValidator: Validator = {
+  name: 'markdown-safety',
+  description: 'No raw HTML (script, links, event handlers) outside code spans and fences; every fence closed',
+  kinds: ['markdown'],
+  async available() {
+    return { ok: true };
+  },
+  async validate({ artifacts }) {
+    return artifacts.map((a) => {
+      const fences = (a.content.match(/^```/gm) ?? []).length;
+      if (fences % 2 !== 0) return { path: a.path, validator: this.name, verdict: 'fail', message: 'unclosed code fence' };
+      const html = RAW_HTML.exec(stripCode(a.content));
+      return html
+        ? { path: a.path, validator: this.name, verdict: 'fail', message: `raw HTML outside code: ${html[0].slice(0, 60)}` }
+        : { path: a.path, validator: this.name, verdict: 'pass', message: 'no raw HTML, fences closed' };
+    });
+  },
+};

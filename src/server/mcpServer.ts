@@ -88,7 +88,8 @@ export function createMcpServer(app: AppContext): Server {
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Available tools: ${TOOLS.map((t) => t.name).join(', ')}.`);
+    // A tool error rather than a protocol error: the model sees the message and can pick an existing tool.
+    if (!tool) return errorResult(`Unknown tool "${request.params.name}". Available tools: ${TOOLS.map((t) => t.name).join(', ')}.`);
     const parsed = tool.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return errorResult(`Invalid arguments for ${tool.name}:\n${formatZodError(parsed.error)}`);
     const progressToken = request.params._meta?.progressToken;

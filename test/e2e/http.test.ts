@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkBindSafety } from '../../src/server/http.js';
+import { call, httpClient, httpServer } from '../helpers/mcp.js';
+import { tempDir } from '../helpers/tmp.js';
+import { userJourney } from './journey.js';
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('MCP over Streamable HTTP', () => {
+  it('supports the whole journey', async () => {
+    const dir = tempDir();
+    const server = await httpServer(join(dir, 'h.db'), join(dir, 'exports'));
+    const client = await httpClient(server.url);
+    await userJourney(client, join(dir, 'exports'));
+    await client.close();
+    await server.close();
+  });
+
+  it('rejects foreign Host and Origin headers with 403 (DNS-rebinding protection)', async () => {
+    const dir = tempDir();
+    const server = await httpServer(join(dir, 'h.db'), join(dir, 'e'));
+    const port = new URL(server.url).port;
+    const evilHost = await post(server.url, initialize, { host: `evil.example:${port}` });
+    expect(evilHost.status).toBe(403);
+    const evilOrigin = await post(server.url, initialize, { origin: 'https://evil.example' });
+    expect(evilOrigin.status).toBe(403);
+    const local = await post(server.url, initialize, { origin: `http://localhost:${port}` });
+    expect(local.status).toBe(200);
+    await server.close();
+  });
+
+  it('limits the request size (413) and answers unknown sessions with 404', async () => {
+    const dir = tempDir();
+    const server = await httpServer(join(dir, 'h.db'), join(dir, 'e'));
+    const big = await post(server.url, { ...initialize, params: { ...initialize.params, pad: 'x'.repeat(2 * 1024 * 1024) } });
+    expect(big.status).toBe(413);
+    const unknown = await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': 'nope' });
+    expect(unknown.status).toBe(404);
+    const malformed = await post(server.url, '{"jsonrpc":');
+    expect(malformed.status).toBe(400);
+    await server.close();
+  });
+
+  it('requires the bearer token when one is configured', async () => {
+    const dir = tempDir();
+    const server = await httpServer(join(dir, 'h.db'), join(dir, 'e'), 's3cret-token');
+    expect((await post(server.url, initialize)).status).toBe(401);
+    expect((await post(server.url, initialize, { authorization: 'Bearer wrong' })).status).toBe(401);
+    const client = await httpClient(server.url, 's3cret-token');
+    const list = await call(client, 'list_pipelines', {});
+    expect(list.isError).toBeFalsy();
+    await client.close();
+    await server.close();
+  });
+
+  it('refuses to bind a non-loopback address without a token', () => {
+    expect(() => checkBindSafety({ host: '0.0.0.0', port: 1 })).toThrow(/without a token/);
+    expect(() => checkBindSafety({ host: '0.0.0.0', port: 1, token: 't' })).not.toThrow();
+    expect(() => checkBindSafety({ host: '127.0.0.1', port: 1 })).not.toThrow();
+  });
+});

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createApp, type AppContext } from '../../src/app.js';
+import { listen } from '../../src/server/http.js';
+import { createLogger } from '../../src/server/logger.js';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/src/cli.js');
+
+export function requireBuild(): void {
+  if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: run `npm run build` first (npm test does it)');
+}
+
+/** Spawns the built CLI in stdio mode, as Claude Desktop does, and connects the SDK client to it. */
+export async function stdioClient(dbPath: string, exportRoot: string): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
+  requireBuild();
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'stdio', '--db', dbPath, '--export-root', exportRoot],
+    stderr: 'pipe',
+    env: { ...process.env, MLOPS_MCP_LOG_LEVEL: 'info' } as Record<string, string>,
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d) => (stderr += String(d)));
+  const client = new Client({ name: 'e2e-stdio', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+/** Starts the HTTP server in this process on a free port and connects the SDK client over Streamable HTTP. */
+export async function httpServer(dbPath: string, exportRoot: string, token?: string): Promise<{ app: AppContext; url: string; close(): Promise<void> }> {
+  const app = createApp({ dbPath, exportRoot }, createLogger('silent'));
+  const http = await listen(app, { host: '127.0.0.1', port: 0, token });
+  return {
+    app,
+    url: http.url,
+    async close() {
+      await http.close();
+      app.store.close();
+    },
+  };
+}
+
+export async function httpClient(url: string, token?: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : undefined);
+  const client = new Client({ name: 'e2e-http', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+export function text(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult & { structuredContent?: Record<string, unknown> };
+}

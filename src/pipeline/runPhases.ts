@@ -1,5 +1,5 @@
-import type { Artifact } from '../artifacts/artifact.js';
-import { PHASE_IDS, ancestors, type PhaseId } from '../phases/graph.js';
+import { artifact, type Artifact } from '../artifacts/artifact.js';
+import { PHASES, PHASE_IDS, ancestors, type PhaseId } from '../phases/graph.js';
 import { PHASE_DEFINITIONS } from '../phases/registry.js';
 import type { DecisionsByPhase, PhaseDefinition, PhaseInput, PhaseOutput } from '../phases/types.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
@@ -16,6 +16,19 @@ export function executePhase<P extends PhaseId>(phase: P, spec: ResolvedSpec, up
   return output;
 }
 
+/** Where a phase's document lives in the bundle; numbered in run order so docs/phases reads top to bottom. */
+export function documentPath(phase: PhaseId): string {
+  return `docs/phases/${String(PHASE_IDS.indexOf(phase) + 1).padStart(2, '0')}-${PHASES[phase].agent}.md`;
+}
+
+/** The files a phase run contributes to the bundle: its document, then its artifacts. */
+export function phaseFiles(phase: PhaseId, output: { document: string; artifacts: Artifact[] }): Artifact[] {
+  const files = [artifact(phase, documentPath(phase), 'markdown', output.document), ...output.artifacts];
+  const duplicate = files.map((a) => a.path).find((p, i, all) => all.indexOf(p) !== i);
+  if (duplicate) throw new Error(`${phase} produced ${duplicate} twice`);
+  return files;
+}
+
 /** Every phase in order, in memory (no store): what `design` and the tests use to get a whole bundle quickly. */
 export function runAllPhases(spec: ResolvedSpec, until: PhaseId = 'observability_engineer'): { outputs: Partial<{ [P in PhaseId]: PhaseOutput<P> }>; artifacts: Artifact[] } {
   const upstream: Partial<DecisionsByPhase> = {};
@@ -25,5 +38,5 @@ export function runAllPhases(spec: ResolvedSpec, until: PhaseId = 'observability
     (outputs as Record<string, unknown>)[phase] = out;
     (upstream as Record<string, unknown>)[phase] = out.decisions;
   }
-  return { outputs, artifacts: Object.values(outputs).flatMap((o) => o.artifacts) };
+  return { outputs, artifacts: PHASE_IDS.flatMap((p) => (outputs[p] ? phaseFiles(p, outputs[p]!) : [])) };
 }

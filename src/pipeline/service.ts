@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { artifact, type Artifact } from '../artifacts/artifact.js';
 import { resolveEngine, type EngineName } from '../engines/index.js';
 import { UserError, parseOrThrow } from '../errors.js';
 import { ALWAYS_READ } from '../phases/common.js';
@@ -9,6 +8,7 @@ import type { DecisionsByPhase } from '../phases/types.js';
 import { changedPaths, mergePatch } from '../spec/merge.js';
 import { resolveSpec, specFromRequirements, type CreateSpecInput, type ResolvedSpec } from '../spec/resolve.js';
 import { SpecPatchSchema } from '../spec/patch.js';
+import { phaseFiles } from './runPhases.js';
 import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
 
 export type PhaseStatus = 'not_run' | 'running' | 'succeeded' | 'failed' | 'stale';
@@ -29,10 +29,6 @@ export interface PipelineView {
   phases: PhaseState[];
 }
 
-/** Number the documents in run order so a bundle's docs/phases folder reads top to bottom. */
-export function documentPath(phase: PhaseId): string {
-  return `docs/phases/${String(PHASE_IDS.indexOf(phase) + 1).padStart(2, '0')}-${PHASES[phase].agent}.md`;
-}
 
 /** Phases whose declared reads cover one of the changed spec paths (a read of "slo" covers "slo.p99_latency_ms" and vice versa). */
 export function phasesReading(paths: readonly string[]): PhaseId[] {
@@ -164,9 +160,7 @@ export class PipelineService {
     const started = performance.now();
     try {
       const output = await engine.runPhase({ phase, spec: view.spec, upstream, notes: options.notes });
-      const artifacts: Artifact[] = [artifact(phase, documentPath(phase), 'markdown', output.document), ...output.artifacts];
-      const duplicate = artifacts.map((a) => a.path).find((p, i, all) => all.indexOf(p) !== i);
-      if (duplicate) throw new Error(`${phase} produced ${duplicate} twice`);
+      const artifacts = phaseFiles(phase, output);
       const { run: done, staled } = this.store.completeRun({
         runId: run.id,
         document: output.document,

@@ -24,5 +24,12 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+  return canonical(a) === canonical(b) ? [] : [prefix];
+}
+
+/** JSON with object keys sorted, so that key order never counts as a change. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  );
 }

@@ -20,7 +20,9 @@ function fill(spec: Spec): ResolvedSpec {
 
 /** Validates a complete spec object (e.g. a stored revision merged with a patch) and fills what is derived. */
 export function resolveSpec(value: unknown, root = 'spec'): ResolvedSpec {
-  return fill(parseOrThrow(SpecSchema, value, root, 'spec'));
+  // Parsing the filled spec again validates the derived values too and gives every object the schema's key
+  // order, so a stored spec compares equal to itself after a round trip.
+  return parseOrThrow(SpecSchema, fill(parseOrThrow(SpecSchema, value, root, 'spec')), root, 'spec') as ResolvedSpec;
 }
 
 export interface CreateSpecInput {

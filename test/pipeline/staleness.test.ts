@@ -21,7 +21,7 @@ const MUTATIONS: Record<string, unknown>[] = [
   { data: { event_timestamp: 'ts' } },
   { data: { versioning: 'lakefs' } },
   { data: { retention: { raw_days: 30 } } },
-  { data: { sources: [{ name: 'events', kind: 'kafka', rows_per_day: 90_000_000 }] } },
+  { data: { sources: [{ name: 'events', kind: 'kafka', rows_per_day: 90_000_000 }], features: null } },
   { data: { features: [{ name: 'amount', type: 'numeric', min: 0, max: 10 }, { name: 'gender', type: 'categorical', categories: ['f', 'm', 'x'], protected: true }] } },
   ...['p99_latency_ms', 'feature_serving_latency_ms', 'alert_time_s', 'rollback_minutes', 'max_degradation_pct', 'drift_detection_window_h', 'data_quality_issue_pct', 'validation_pass_rate_pct', 'commit_to_prod_minutes', 'max_waste_pct', 'min_spot_pct'].map((k) => ({ slo: { [k]: k.endsWith('pct') ? 10 : 30 } })),
   { slo: { availability_pct: 99.99 } },

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 
 function dropUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropUndefined);
@@ -18,7 +18,15 @@ function dropUndefined(value: unknown): unknown {
  * numbers. No line folding, so long PromQL and shell lines stay intact.
  */
 export function toYaml(value: unknown): string {
-  return stringify(dropUndefined(value), { version: '1.1', lineWidth: 0, indent: 2, aliasDuplicateObjects: false });
+  const doc = new Document(dropUndefined(value), { version: '1.1', aliasDuplicateObjects: false });
+  // A block scalar keeps trailing blanks of a line verbatim, which yamllint rejects (trailing-spaces); such
+  // strings are written double-quoted instead, where the blanks are escaped.
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value === 'string' && /[ \t]$/m.test(node.value) && node.value.includes('\n')) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString({ lineWidth: 0, indent: 2 });
 }
 
 /** Several objects as one multi-document YAML stream (Kubernetes manifests). */

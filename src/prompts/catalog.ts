@@ -42,6 +42,9 @@ export function loadPrompts(dir = join(packageRoot(), 'prompts')): PromptTemplat
 export function fillPrompt(body: string, values: Record<string, string>): string {
   return body.replace(/\$ARGUMENTS|\{(spec|notes|phase\d\.[a-z-]+\.output)\}/g, (m, key: string | undefined) => {
     const k = key ?? '$ARGUMENTS';
-    return values[k] ?? m;
+    const value = values[k];
+    // Prompts wrap inserted text in <requirements>, <spec>, <upstream> and <notes> tags and declare it data;
+    // a value must not be able to close (or open) such a tag and step outside it.
+    return value === undefined ? m : value.replace(/<(\/?)(requirements|spec|upstream|notes)\b/gi, '&lt;$1$2');
   });
 }

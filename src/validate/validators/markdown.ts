@@ -5,7 +5,11 @@ import type { Validator } from '../types.js';
 const RAW_HTML = /(?<!\\)<\/?[a-z][a-z0-9-]*(\s[^>]*)?(?<!\\)>|\]\(\s*javascript:/i;
 
 function stripCode(markdown: string): string {
-  return markdown.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '').replace(/(`+)[\s\S]*?\1/g, '');
+  // Escaped backticks (from text()) are literal characters, not code span delimiters.
+  return markdown
+    .replace(/\\`/g, '')
+    .replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '')
+    .replace(/(`+)[\s\S]*?\1/g, '');
 }
 
 export const markdownValidator: Validator = {

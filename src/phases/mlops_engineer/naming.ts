@@ -1,0 +1,57 @@
+import type { ResolvedSpec } from '../../spec/resolve.js';
+
+/**
+ * Namespaces and workload names shared by the mlops_engineer manifests and the kubernetes_architect ones
+ * (namespaces, quotas, HPA targets): both phases derive them here, so the names always match.
+ */
+export interface WorkloadNamespaces {
+  serving: string;
+  training: string;
+  batch: string;
+  monitoring: string;
+}
+
+const LONGEST_SUFFIX = '-monitoring';
+
+/** `<team.namespace>-serving` etc.; the prefix is shortened so every name stays a 63-character DNS label. */
+export function workloadNamespaces(spec: ResolvedSpec): WorkloadNamespaces {
+  const base = spec.team.namespace.slice(0, 63 - LONGEST_SUFFIX.length).replace(/-+$/, '');
+  return { serving: `${base}-serving`, training: `${base}-training`, batch: `${base}-batch`, monitoring: `${base}-monitoring` };
+}
+
+/** Cluster-scoped PriorityClass names, prefixed like the namespaces so two pipelines on one cluster never collide. */
+export function priorityClassNames(spec: ResolvedSpec): { serving: string; training: string; batch: string } {
+  const ns = workloadNamespaces(spec);
+  return { serving: `${ns.serving}-critical`, training: `${ns.training}-standard`, batch: `${ns.batch}-preemptible` };
+}
+
+/** Workload names: the spec name is at most 40 characters, so every name stays within the Kubernetes limits (CronJob: 52). */
+export function workloadNames(spec: ResolvedSpec) {
+  return {
+    modelServer: `${spec.name}-model-server`,
+    servingConfig: `${spec.name}-serving-config`,
+    batchScoring: `${spec.name}-batch-score`,
+    streamConsumer: `${spec.name}-stream-consumer`,
+    training: `${spec.name}-train`,
+    serverImage: `${spec.name}-model-server`,
+    jobsImage: `${spec.name}-jobs`,
+  };
+}
+
+/** Recommended labels (app.kubernetes.io/*) of one component; selectors use name + component + instance. */
+export function componentLabels(spec: ResolvedSpec, component: string, instance: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': spec.name,
+    'app.kubernetes.io/instance': instance,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': 'mlops-pipeline',
+    'app.kubernetes.io/managed-by': 'mlops-mcp',
+  };
+}
+
+export function componentSelector(spec: ResolvedSpec, component: string, instance: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component };
+}
+
+/** A first version tag that the deploy script replaces with the commit SHA it promotes. */
+export const INITIAL_IMAGE_TAG = '0.1.0';

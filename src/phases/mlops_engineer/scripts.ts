@@ -1,0 +1,121 @@
+import { shQuote } from '../../generators/serializers/shell.js';
+import type { ResolvedSpec } from '../../spec/resolve.js';
+import type { MlopsPlan } from './derive.js';
+
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+/** Seconds the script waits for Argo CD to report an environment synced and healthy. */
+export function waitSeconds(plan: MlopsPlan): Record<(typeof ENVIRONMENTS)[number], number> {
+  const staging = (plan.ci.stages.find((s) => s.name === 'deploy_staging')?.budget_minutes ?? 5) * 60;
+  // Production waits for the whole rollout (every analysis pause) plus two minutes of sync and image pull.
+  return { dev: staging, staging, prod: Math.ceil(plan.rollout.rollout_seconds) + 120 };
+}
+
+/**
+ * scripts/deploy.sh: GitOps promotion of one image tag through dev -> staging -> prod. It never talks to a
+ * cluster directly: it bumps the tag in the environment's kustomize overlay, pushes, and waits for Argo CD,
+ * so what runs is always what git says (and `git revert` is a rollback).
+ */
+export function deployScript(spec: ResolvedSpec, plan: MlopsPlan): string {
+  const wait = waitSeconds(plan);
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# Promote one image tag of pipeline ${spec.name} through ${ENVIRONMENTS.join(' -> ')} (GitOps with Argo CD).`,
+    '# Usage: scripts/deploy.sh <image-tag> [dev|staging|prod]   (stops after the given environment; default prod)',
+    '# Production needs APPROVED_BY=<reviewer> (the approval the release checklist requires).',
+    `# Rollout to prod: ${plan.rollout.strategy}, worst-case automated rollback ${plan.rollout.worst_case_rollback_seconds} s (SLO ${plan.rollout.rollback_budget_seconds} s).`,
+    'set -euo pipefail',
+    '',
+    `readonly PIPELINE=${shQuote(spec.name)}`,
+    `readonly REGISTRY="\${REGISTRY:-${plan.cloud.registry}}"`,
+    `readonly SERVER_IMAGE="\${REGISTRY}/${plan.names.serverImage}"`,
+    `readonly JOBS_IMAGE="\${REGISTRY}/${plan.names.jobsImage}"`,
+    "readonly OVERLAY_ROOT='deploy/k8s/overlays'",
+    `readonly ENVIRONMENTS=(${ENVIRONMENTS.join(' ')})`,
+    `readonly WAIT_SECONDS_DEV=${wait.dev}`,
+    `readonly WAIT_SECONDS_STAGING=${wait.staging}`,
+    `readonly WAIT_SECONDS_PROD=${wait.prod}`,
+    '',
+    'die() {',
+    '  echo "deploy: $*" >&2',
+    '  exit 1',
+    '}',
+    '',
+    'usage() {',
+    '  echo "usage: $0 <image-tag> [dev|staging|prod]" >&2',
+    '  exit 64',
+    '}',
+    '',
+    'require_tools() {',
+    '  local tool',
+    '  for tool in "$@"; do',
+    '    command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool"',
+    '  done',
+    '}',
+    '',
+    'wait_seconds() {',
+    '  case "$1" in',
+    '    dev) echo "$WAIT_SECONDS_DEV" ;;',
+    '    staging) echo "$WAIT_SECONDS_STAGING" ;;',
+    '    prod) echo "$WAIT_SECONDS_PROD" ;;',
+    '    *) die "unknown environment: $1" ;;',
+    '  esac',
+    '}',
+    '',
+    '# Both images must exist before any environment points at them.',
+    'check_images() {',
+    '  local tag="$1" image',
+    '  if ! command -v crane >/dev/null 2>&1; then',
+    '    echo "deploy: crane not installed, skipping the image existence check" >&2',
+    '    return 0',
+    '  fi',
+    '  for image in "$SERVER_IMAGE" "$JOBS_IMAGE"; do',
+    '    crane digest "${image}:${tag}" >/dev/null || die "image ${image}:${tag} not found in the registry"',
+    '  done',
+    '}',
+    '',
+    'promote() {',
+    '  local env="$1" tag="$2" overlay app timeout',
+    '  overlay="${OVERLAY_ROOT}/${env}"',
+    '  app="${PIPELINE}-${env}"',
+    '  timeout="$(wait_seconds "$env")"',
+    '  [[ -f "${overlay}/kustomization.yaml" ]] || die "no overlay at ${overlay} (generate the kustomize overlays first)"',
+    '  if [[ "$env" == "prod" && -z "${APPROVED_BY:-}" ]]; then',
+    '    die "production needs an approval: set APPROVED_BY=<reviewer> (see docs/runbooks/release.md)"',
+    '  fi',
+    '  echo "deploy: ${app} -> ${tag} (wait up to ${timeout}s)"',
+    '  git pull --rebase --quiet',
+    '  (cd "$overlay" && kustomize edit set image "${SERVER_IMAGE}:${tag}" "${JOBS_IMAGE}:${tag}")',
+    '  git add "${overlay}/kustomization.yaml"',
+    '  if git diff --cached --quiet; then',
+    '    echo "deploy: ${env} already runs ${tag}"',
+    '  else',
+    '    git commit --quiet -m "deploy(${env}): ${PIPELINE} ${tag}${APPROVED_BY:+ approved-by ${APPROVED_BY}}"',
+    '    git push --quiet origin HEAD',
+    '  fi',
+    '  argocd app sync "$app" --timeout "$timeout" >/dev/null',
+    '  if ! argocd app wait "$app" --sync --health --timeout "$timeout"; then',
+    '    echo "deploy: ${app} did not become healthy within ${timeout}s" >&2',
+    '    echo "deploy: follow docs/runbooks/rollback.md (git revert the commit above, then argocd app sync ${app})" >&2',
+    '    exit 1',
+    '  fi',
+    '}',
+    '',
+    'main() {',
+    '  [[ $# -ge 1 && $# -le 2 ]] || usage',
+    '  local tag="$1" target="${2:-prod}" env',
+    '  [[ "$tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "invalid image tag: $tag"',
+    '  case "$target" in dev | staging | prod) ;; *) usage ;; esac',
+    '  require_tools git kustomize argocd',
+    '  check_images "$tag"',
+    '  for env in "${ENVIRONMENTS[@]}"; do',
+    '    promote "$env" "$tag"',
+    '    [[ "$env" == "$target" ]] && break',
+    '  done',
+    '  echo "deploy: ${PIPELINE} ${tag} promoted up to ${target}"',
+    '}',
+    '',
+    'main "$@"',
+  ];
+  return `${lines.join('\n')}\n`;
+}

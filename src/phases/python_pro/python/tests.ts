@@ -1,0 +1,487 @@
+import { pyLiteral, type PyValue } from '../../../generators/serializers/python.js';
+import type { ResolvedSpec } from '../../../spec/resolve.js';
+import type { MlEngineerDecisions } from '../../ml_engineer/decisions.js';
+import type { PyPlan } from '../derive.js';
+
+// ml/tests/: the four test layers. Unit and integration tests need only the standard library and pytest (plus
+// pandas where marked); model-quality and performance tests need a trained model and skip without one.
+
+export function supportPy(spec: ResolvedSpec, plan: PyPlan): string {
+  const features = spec.data.features.map((f) => ({
+    name: f.name,
+    type: f.type,
+    nullable: f.nullable,
+    min: f.min ?? null,
+    max: f.max ?? null,
+    categories: f.categories ?? null,
+    protected: f.protected,
+  }));
+  return String.raw`"""Test support shared by every layer: the declared features of this pipeline and a synthetic row generator."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+PACKAGE: str = ${pyLiteral(plan.pkg)}
+TARGET: str = ${pyLiteral(spec.problem.target)}
+ENTITY_KEY: str = ${pyLiteral(spec.data.entity_key)}
+EVENT_TIMESTAMP: str = ${pyLiteral(spec.data.event_timestamp)}
+FEATURES: list[dict[str, Any]] = ${pyLiteral(features as unknown as PyValue)}
+MODEL_ENV: str = ${pyLiteral(`${plan.pkg.toUpperCase()}_TEST_MODEL`)}
+
+
+def synthetic_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Rows with every declared feature inside its declared range or categories (deterministic)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = {ENTITY_KEY: f"e{i % 97}", EVENT_TIMESTAMP: f"2024-01-{1 + i % 28:02d}T00:00:00Z"}
+        for f in FEATURES:
+            low = f["min"] if f["min"] is not None else 0.0
+            high = f["max"] if f["max"] is not None else low + 1000.0
+            if f["type"] == "numeric":
+                row[f["name"]] = rng.uniform(low, high)
+            elif f["type"] == "integer":
+                row[f["name"]] = rng.randint(int(low), int(high))
+            elif f["type"] == "categorical":
+                row[f["name"]] = rng.choice(f["categories"] or ["a", "b"])
+            elif f["type"] == "boolean":
+                row[f["name"]] = rng.random() < 0.5
+            elif f["type"] == "text":
+                row[f["name"]] = " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(8))
+            else:
+                row[f["name"]] = row[EVENT_TIMESTAMP]
+            if f["nullable"] and rng.random() < 0.05:
+                row[f["name"]] = None
+        row[TARGET] = rng.random() < 0.1
+        rows.append(row)
+    return rows
+`;
+}
+
+export function conftestPy(): string {
+  return String.raw`"""Fixtures: a synthetic frame inside the declared ranges and the model under test; the --record-directions option."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Any
+
+import pytest
+
+from support import MODEL_ENV, synthetic_rows
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--record-directions", action="store_true", default=False, help="record the production model's directions")
+
+
+@pytest.fixture(scope="session")
+def feature_specs() -> list[dict[str, Any]]:
+    from support import FEATURES
+
+    return FEATURES
+
+
+@pytest.fixture(scope="session")
+def sample_frame() -> Any:
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(synthetic_rows(2000))
+
+
+@pytest.fixture(scope="session")
+def model() -> Any:
+    """The model under test: a pickled object with predict(frame), path in the env variable named by MODEL_ENV."""
+    path = os.environ.get(MODEL_ENV)
+    if not path:
+        pytest.skip(f"set {MODEL_ENV} to a pickled model to run model-quality and performance tests")
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+`;
+}
+
+export function unitTransformationsPy(plan: PyPlan, sampleRows: number): string {
+  return String.raw`"""Unit tests of the data transformations: dtype plan, downcasting, range clipping, chunk arithmetic."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from support import FEATURES, PACKAGE
+
+dataio = importlib.import_module(f"{PACKAGE}.dataio")
+pytestmark = pytest.mark.unit
+
+
+SAMPLE_ROWS = ${pyLiteral(sampleRows)}
+RAW_BYTES_PER_ROW = ${pyLiteral(plan.rawBytesPerRow)}
+
+
+def test_chunk_size_matches_the_budget() -> None:
+    assert dataio.CHUNK_ROWS == min(SAMPLE_ROWS, dataio.rows_per_chunk(dataio.CHUNK_BUDGET_MB, RAW_BYTES_PER_ROW))
+    assert dataio.rows_per_chunk(1, 100) == 10_000
+    with pytest.raises(ValueError):
+        dataio.rows_per_chunk(0, 100)
+
+
+def test_every_declared_feature_has_a_dtype() -> None:
+    for f in FEATURES:
+        assert f["name"] in dataio.DTYPES, f["name"]
+
+
+@pytest.mark.parametrize("feature", [f for f in FEATURES if f["type"] in ("numeric", "integer") and f["max"] is not None], ids=lambda f: f["name"])
+def test_clipping_keeps_values_in_the_declared_range(feature: dict) -> None:
+    pd = pytest.importorskip("pandas")
+    high = feature["max"]
+    frame = pd.DataFrame({feature["name"]: [high * 10 + 1, high]})
+    clipped = dataio.clip_to_declared_ranges(frame)
+    assert clipped[feature["name"]].max() <= high
+
+
+def test_downcasting_preserves_values_and_shrinks_the_frame(sample_frame) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    before = dataio.frame_memory_mb(sample_frame)
+    frame = dataio.downcast(sample_frame.copy())
+    after = dataio.frame_memory_mb(frame)
+    assert after <= before
+    for f in FEATURES:
+        if f["type"] == "integer":
+            assert pd.Series(frame[f["name"]]).dropna().astype("int64").tolist() == pd.Series(sample_frame[f["name"]]).dropna().astype("int64").tolist()
+`;
+}
+
+export function unitUtilitiesPy(): string {
+  return String.raw`"""Unit tests of the reusable utilities: errors, JSON logging, content-hash cache, load-once models."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import logging
+
+import pytest
+
+from support import PACKAGE
+
+errors = importlib.import_module(f"{PACKAGE}.errors")
+logging_utils = importlib.import_module(f"{PACKAGE}.logging_utils")
+cache = importlib.import_module(f"{PACKAGE}.cache")
+pytestmark = pytest.mark.unit
+
+
+def test_error_hierarchy_keeps_builtin_bases() -> None:
+    assert issubclass(errors.ConfigError, ValueError)
+    assert issubclass(errors.SchemaError, errors.DataError)
+    assert issubclass(errors.PromotionRejected, errors.RegistryError)
+    assert errors.exit_code_for(errors.TrainingError("x")) == 4
+    assert errors.exit_code_for(KeyError("x")) == 1
+    with pytest.raises(errors.SchemaError) as caught:
+        errors.require_columns(["a"], ["a", "b", "c"], "frame")
+    assert caught.value.context["missing"] == ["b", "c"]
+
+
+def test_json_formatter_emits_one_object_per_line_with_context() -> None:
+    stream = io.StringIO()
+    logging_utils.configure_logging("INFO", component="test", stream=stream)
+    log = logging.getLogger("unit")
+    with logging_utils.bind(run_id="r1", data_version="v9"):
+        log.info("hello %s", "world", extra={"rows": 3})
+        try:
+            raise errors.DataQualityError("bad batch")
+        except errors.DataQualityError:
+            log.exception("gate failed")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines[0]["message"] == "hello world" and lines[0]["run_id"] == "r1" and lines[0]["rows"] == 3
+    assert lines[1]["error_type"] == "DataQualityError" and lines[1]["error_code"] == "data_quality_error"
+    assert "run_id" not in logging_utils.current_context()
+
+
+def test_cache_key_changes_with_content_and_hits_when_unchanged(tmp_path) -> None:
+    store = cache.DiskCache(tmp_path, max_bytes=10_000_000)
+    calls = []
+
+    @cache.cached_step(store, "features", lambda version, schema: {"version": version, "schema": schema})
+    def build(version: str, schema: str) -> list:
+        calls.append(version)
+        return [version, schema]
+
+    assert build("v1", "s") == ["v1", "s"]
+    assert build("v1", "s") == ["v1", "s"]
+    assert build("v2", "s") == ["v2", "s"]
+    assert calls == ["v1", "v2"]
+    assert store.hits == 1
+    assert cache.content_hash("a", 1) != cache.content_hash("a", 2)
+
+
+def test_model_is_loaded_once_per_version() -> None:
+    cache.clear_models()
+    loads = []
+    loader = lambda uri, version: loads.append(version) or object()  # noqa: E731
+    first = cache.load_model_once("models:/m", "3", loader)
+    assert cache.load_model_once("models:/m", "3", loader) is first
+    cache.load_model_once("models:/m", "4", loader)
+    assert loads == ["3", "4"]
+`;
+}
+
+export function integrationPy(ml: MlEngineerDecisions): string {
+  return String.raw`"""Integration tests of pipeline components working together, offline: the training config as shipped, the
+local tracker, the promotion gate with the JSON registry (promote dev -> staging -> prod, then roll back), and the
+rollback script in dry-run mode.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support import PACKAGE, ROOT
+
+config = importlib.import_module(f"{PACKAGE}.training.config")
+tracking = importlib.import_module(f"{PACKAGE}.training.tracking")
+promotion = importlib.import_module(f"{PACKAGE}.registry.promotion")
+pytestmark = pytest.mark.integration
+
+
+def test_shipped_yaml_config_matches_the_defaults() -> None:
+    pytest.importorskip("yaml")
+    assert config.load_config(ROOT / "configs" / "training.yaml") == config.load_config()
+
+
+def test_config_rejects_unknown_keys() -> None:
+    with pytest.raises(ValueError, match="unknown keys"):
+        config.load_config({**config.DEFAULT_CONFIG, "surprise": True})
+
+
+def test_local_tracker_records_fold_scores(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(tracking.ENV_SWITCH, "local")
+    tracker = tracking.make_tracker(local_dir=str(tmp_path))
+    tracker.start_run("it", {"git_sha": "abc"})
+    tracking.log_fold_scores(tracker, ${pyLiteral(`m/${ml.registry.promotion_gate.metric}`)}, [0.5] * ${pyLiteral(ml.cross_validation.folds)})
+    tracker.end_run()
+    events = tracker.events()
+    assert events[0]["event"] == "start" and events[-1]["data"]["status"] == "FINISHED"
+    assert sum(1 for e in events if e["event"] == "metrics") == ${pyLiteral(ml.cross_validation.folds + 1)}
+
+
+def _passing_metrics() -> dict:
+    """The primary metric comfortably past the threshold, every further criterion exactly at its bound."""
+    gate = promotion.GATE
+    value = gate.min_value * (1.5 if gate.direction == "maximize" else 0.5) if gate.min_value else (1.0 if gate.direction == "maximize" else 0.0)
+    return {gate.metric: value, **{c.name: c.threshold for c in gate.criteria}}
+
+
+def test_promote_and_roll_back_with_the_offline_registry(tmp_path) -> None:
+    registry = promotion.LocalRegistry(tmp_path / "registry.json")
+    decision = promotion.evaluate_gate(promotion.GATE, _passing_metrics(), None)
+    assert decision.passed, decision.reasons
+    for version in ("1", "2"):
+        promotion.promote(registry, version, "dev", decision)
+        promotion.promote(registry, version, "staging", decision)
+        promotion.promote(registry, version, "prod", decision)
+    assert registry.get_alias(promotion.MODEL_NAME, "prod") == "2"
+    assert promotion.rollback(registry, reason="test") == "1"
+    assert registry.get_tags(promotion.MODEL_NAME, "2")["rollback_reason"] == "test"
+
+
+def test_gate_rejects_a_missing_criterion() -> None:
+    if not promotion.GATE.criteria:
+        pytest.skip("no further criteria for this pipeline")
+    metrics = _passing_metrics()
+    del metrics[promotion.GATE.criteria[0].name]
+    assert not promotion.evaluate_gate(promotion.GATE, metrics, None).passed
+
+
+def test_gate_rejects_a_candidate_that_does_not_beat_production() -> None:
+    metrics = _passing_metrics()
+    decision = promotion.evaluate_gate(promotion.GATE, metrics, metrics)
+    assert not decision.passed and decision.checks["beats_production"] is False
+
+
+def test_rollback_script_dry_run() -> None:
+    script = ROOT.parent / "scripts" / "rollback_model.sh"
+    if not script.exists() or shutil.which("bash") is None:
+        pytest.skip("rollback script not in this checkout")
+    result = subprocess.run(["bash", str(script), "--dry-run", "--reason", "integration test"], capture_output=True, text=True, check=True)
+    assert "rollback" in result.stdout
+`;
+}
+
+export function qualityPy(spec: ResolvedSpec, plan: PyPlan): string {
+  const cases = plan.qualityTests.map((q) => ({ feature: q.feature, kind: q.kind, test: q.test, expectation: q.expectation }));
+  const byName = Object.fromEntries(spec.data.features.map((f) => [f.name, { type: f.type, min: f.min ?? null, max: f.max ?? null, categories: f.categories ?? null }]));
+  return String.raw`"""Model quality tests (invariance and directional), one case per feature of this pipeline.
+
+Directions are recorded from the production model into tests/quality/directions.json (run with
+--record-directions) and every candidate must keep them: a flipped sign is a behaviour change to review.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support import ENTITY_KEY
+
+CASES: list[dict[str, str]] = ${pyLiteral(cases as unknown as PyValue)}
+FEATURES: dict[str, dict[str, Any]] = ${pyLiteral(byName as unknown as PyValue)}
+DIRECTIONS = Path(__file__).with_name("directions.json")
+TOLERANCE = 0.01
+pytestmark = pytest.mark.quality
+
+
+def _mean_prediction(model: Any, frame: Any) -> float:
+    values = [float(v) for v in model.predict(frame)]
+    assert all(math.isfinite(v) for v in values), "non-finite prediction"
+    return sum(values) / len(values)
+
+
+def _case_ids(case: dict[str, str]) -> str:
+    return f"{case['kind']}-{case['feature']}-{case['test']}"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "invariance"], ids=_case_ids)
+def test_invariance(case: dict[str, str], model: Any, sample_frame: Any) -> None:
+    frame = sample_frame.copy()
+    name, test = case["feature"], case["test"]
+    baseline = _mean_prediction(model, frame)
+    if test == "beyond_range_clipped":
+        at_max = frame.assign(**{name: FEATURES[name]["max"]})
+        beyond = frame.assign(**{name: FEATURES[name]["max"] * 10})
+        assert abs(_mean_prediction(model, beyond) - _mean_prediction(model, at_max)) <= TOLERANCE, case["expectation"]
+    elif test == "missing_is_finite":
+        _mean_prediction(model, frame.assign(**{name: None}))
+    elif test == "unseen_category":
+        _mean_prediction(model, frame.assign(**{name: "__never_seen__"}))
+    elif test == "whitespace_case":
+        changed = frame.assign(**{name: frame[name].astype(str).str.upper() + "  "})
+        assert abs(_mean_prediction(model, changed) - baseline) <= TOLERANCE, case["expectation"]
+    elif test == "protected_swap":
+        values = FEATURES[name]["categories"] or sorted(frame[name].dropna().unique().tolist())
+        swapped = frame.assign(**{name: frame[name].map(lambda v: values[(values.index(v) + 1) % len(values)] if v in values else v)})
+        assert abs(_mean_prediction(model, swapped) - baseline) <= 1e-9, case["expectation"]
+    elif test == "row_order_and_key":
+        shuffled = frame.sample(frac=1.0, random_state=1).assign(**{ENTITY_KEY: "renamed"})
+        assert abs(_mean_prediction(model, shuffled) - baseline) <= 1e-9, case["expectation"]
+    else:
+        pytest.fail(f"unknown invariance test {test}")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "directional"], ids=_case_ids)
+def test_directional(case: dict[str, str], model: Any, sample_frame: Any, request: pytest.FixtureRequest) -> None:
+    name = case["feature"]
+    frame = sample_frame.copy()
+    if case["test"] == "flip_sign":
+        low, high = frame.assign(**{name: False}), frame.assign(**{name: True})
+    else:
+        column = frame[name].dropna()
+        low, high = frame.assign(**{name: column.quantile(0.5)}), frame.assign(**{name: column.quantile(0.95)})
+    delta = _mean_prediction(model, high) - _mean_prediction(model, low)
+    sign = 0 if abs(delta) <= TOLERANCE else (1 if delta > 0 else -1)
+    recorded = json.loads(DIRECTIONS.read_text(encoding="utf-8")) if DIRECTIONS.exists() else {}
+    if request.config.getoption("--record-directions", default=False):
+        recorded[name] = sign
+        DIRECTIONS.write_text(json.dumps(recorded, indent=2, sort_keys=True), encoding="utf-8")
+        return
+    if name not in recorded:
+        pytest.skip(f"no recorded direction for {name}; run once with --record-directions on the production model")
+    assert sign == recorded[name] or sign == 0, f"{case['expectation']}: sign {sign}, recorded {recorded[name]}"
+`;
+}
+
+export function performancePy(plan: PyPlan, ml: MlEngineerDecisions): string {
+  const b = plan.decisions.budgets;
+  return String.raw`"""Performance regression tests against the budgets derived for this pipeline.
+
+predict p99 <= ${b.predict_p99_ms} ms (model inference share of slo.p99_latency_ms), batch >= ${b.batch_rows_per_second} rows/s,
+training peak memory <= ${b.training_peak_memory_mb} MB for ${ml.training.sample_rows} rows (checked on a scaled sample).
+"""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+import time
+import tracemalloc
+from typing import Any
+
+import pytest
+
+from support import PACKAGE, synthetic_rows
+
+PREDICT_P99_MS: float = ${pyLiteral(b.predict_p99_ms)}
+BATCH_ROWS_PER_SECOND: int = ${pyLiteral(b.batch_rows_per_second)}
+TRAINING_PEAK_MB: int = ${pyLiteral(b.training_peak_memory_mb)}
+TRAINING_ROWS: int = ${pyLiteral(ml.training.sample_rows)}
+BYTES_PER_ROW: int = ${pyLiteral(plan.bytesPerRow)}
+CALLS = 1000
+WARMUP = 50
+
+pytestmark = pytest.mark.performance
+
+
+def p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[98]
+
+
+def test_p99_helper() -> None:
+    assert p99([float(i) for i in range(1, 101)]) == pytest.approx(99.01, abs=0.01)
+
+
+def test_single_row_predict_p99(model: Any, sample_frame: Any) -> None:
+    rows = [sample_frame.iloc[[i % len(sample_frame)]] for i in range(CALLS + WARMUP)]
+    timings = []
+    for i, row in enumerate(rows):
+        started = time.perf_counter()
+        model.predict(row)
+        if i >= WARMUP:
+            timings.append((time.perf_counter() - started) * 1000)
+    assert p99(timings) <= PREDICT_P99_MS, f"p99 {p99(timings):.2f} ms > budget {PREDICT_P99_MS} ms"
+
+
+def test_batch_throughput(model: Any, sample_frame: Any) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.concat([sample_frame] * 50, ignore_index=True)
+    started = time.perf_counter()
+    model.predict(frame)
+    rate = len(frame) / (time.perf_counter() - started)
+    assert rate >= BATCH_ROWS_PER_SECOND, f"{rate:.0f} rows/s < budget {BATCH_ROWS_PER_SECOND}"
+
+
+def test_downcast_frame_memory_scales_within_budget() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    dataio = importlib.import_module(f"{PACKAGE}.dataio")
+    rows = 20_000
+    tracemalloc.start()
+    frame = dataio.downcast(pd.DataFrame(synthetic_rows(rows)))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per_row = dataio.frame_memory_mb(frame) * 1_000_000 / rows
+    # The synthetic key and timestamp strings are longer than production values: allow 2x the planned row size.
+    assert per_row <= 2 * BYTES_PER_ROW, f"{per_row:.0f} B/row, plan {BYTES_PER_ROW} B/row"
+    assert per_row * TRAINING_ROWS / 1_000_000 <= TRAINING_PEAK_MB
+    assert peak > 0
+`;
+}

@@ -1,0 +1,241 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Artifact } from '../../src/artifacts/artifact.js';
+import { PythonProDecisions } from '../../src/phases/python_pro/decisions.js';
+import { pythonPro } from '../../src/phases/python_pro/index.js';
+import type { PhaseInput } from '../../src/phases/types.js';
+import { runAllPhases } from '../../src/pipeline/runPhases.js';
+import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
+import { markdownValidator } from '../../src/validate/validators/markdown.js';
+import { defaultSpec, richSpec } from '../helpers/specs.js';
+
+const PYTHON = '/usr/bin/python3';
+const tmpRoots: string[] = [];
+afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function chain(spec: ResolvedSpec) {
+  const { outputs } = runAllPhases(spec, 'ml_engineer');
+  const upstream: PhaseInput<'python_pro'>['upstream'] = {
+    data_engineer: outputs.data_engineer!.decisions,
+    data_scientist: outputs.data_scientist!.decisions,
+    ml_engineer: outputs.ml_engineer!.decisions,
+  };
+  const all = [...outputs.data_engineer!.artifacts, ...outputs.data_scientist!.artifacts, ...outputs.ml_engineer!.artifacts];
+  return { upstream, upstreamArtifacts: all };
+}
+
+function run(spec: ResolvedSpec, notes?: string) {
+  return pythonPro.run({ spec, notes, upstream: chain(spec).upstream });
+}
+
+function writeBundle(artifacts: Artifact[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'python-pro-'));
+  tmpRoots.push(root);
+  for (const a of artifacts) {
+    mkdirSync(dirname(join(root, a.path)), { recursive: true });
+    writeFileSync(join(root, a.path), a.content);
+  }
+  return root;
+}
+
+function withSpec(base: ResolvedSpec, patch: (s: ResolvedSpec) => void): ResolvedSpec {
+  const copy = JSON.parse(JSON.stringify(base)) as ResolvedSpec;
+  patch(copy);
+  return resolveSpec(copy);
+}
+
+describe('python_pro derivations (default spec)', () => {
+  const out = run(defaultSpec());
+  const d = out.decisions;
+
+  it('parses with the hand-off schema', () => {
+    expect(() => PythonProDecisions.parse(d)).not.toThrow();
+    expect(d.package_name).toBe('detect_fraudulent_card_payments');
+    expect(d.python_version).toBe('3.11');
+    expect(d.test_layers).toEqual(['unit', 'integration', 'model_quality', 'performance']);
+  });
+
+  it('derives the budgets', () => {
+    // The data scientist's model_inference_p99_ms criterion (100 ms = 50 % of 200 ms); 2 members score in sequence.
+    expect(d.budgets.predict_p99_ms).toBe(100);
+    expect(d.budgets.per_member_p99_ms).toBe(50);
+    // 1,000,000 rows in a 1-hour window (realtime mode) = 277.8 rows/s, × 2 headroom
+    expect(d.budgets.batch_window_hours).toBe(1);
+    expect(d.budgets.batch_rows_per_second).toBe(556);
+    // 20 M × 44 B + 2 × 800 MB + 533 MB fold + 410 MB chunk + 1,024 MB runtime
+    expect(d.budgets.training_peak_memory_mb).toBe(4448);
+    expect(d.budgets.training_memory_request_mb).toBe(8192);
+    expect(d.budgets.latency_split.reduce((s, l) => s + l.ms, 0)).toBeCloseTo(200, 0);
+  });
+
+  it('sizes chunks from the memory budget and the bytes per row', () => {
+    // 5 % of 8,192 MB = 410 MB; 410 MB / 181 B = 2,265,193 rows → 2,260,000
+    expect(d.data_loading).toMatchObject({ chunk_budget_mb: 410, raw_bytes_per_row: 181, bytes_per_row: 44, chunk_rows: 2_260_000 });
+    expect(d.data_loading.dtypes).toContainEqual({ column: 'account_age_days', dtype: 'int16' });
+    expect(d.data_loading.dtypes).toContainEqual({ column: 'events_last_24h', dtype: 'Int16' });
+    expect(d.data_loading.dtypes).toContainEqual({ column: 'channel', dtype: 'category' });
+  });
+
+  it('names quality tests after the features of the spec', () => {
+    expect(d.quality_tests).toContainEqual({ feature: 'amount', kind: 'invariance', test: 'beyond_range_clipped' });
+    expect(d.quality_tests).toContainEqual({ feature: 'events_last_24h', kind: 'invariance', test: 'missing_is_finite' });
+    expect(d.quality_tests).toContainEqual({ feature: 'channel', kind: 'invariance', test: 'unseen_category' });
+    expect(d.quality_tests).toContainEqual({ feature: 'is_returning', kind: 'directional', test: 'flip_sign' });
+  });
+
+  it('has one section per deliverable and one subsection per bullet', () => {
+    for (const h of ['## 1. Code quality and structure', '## 2. Performance', '## 3. Test framework', '## Hand-off']) expect(out.document).toContain(`\n${h}\n`);
+    for (const bullet of [
+      'Refactor to production standards',
+      'Comprehensive error handling',
+      'Proper logging in a structured format',
+      'Reusable components and utilities',
+      'Profile and optimise bottlenecks',
+      'Caching strategy',
+      'Optimised data loading and preprocessing',
+      'Memory management for large-scale training',
+      'Unit tests for data transformations',
+      'Integration tests for pipeline components',
+      'Model quality tests (invariance, directional)',
+      'Performance regression tests',
+    ]) {
+      expect(out.document).toContain(`\n### ${bullet}\n`);
+    }
+    expect(out.document).toContain('410 MB / 181 B per row as read = 2,265,193 rows');
+  });
+});
+
+describe('python_pro derivations (rich spec)', () => {
+  const d = run(richSpec()).decisions;
+  it('follows the tighter latency, the hybrid batch window and the bigger pod', () => {
+    expect(d.budgets.predict_p99_ms).toBe(40);
+    expect(d.budgets.batch_window_hours).toBe(2);
+    expect(d.budgets.batch_rows_per_second).toBe(13_889);
+    expect(d.budgets.training_memory_request_mb).toBe(20_480);
+    expect(d.budgets.training_peak_memory_mb).toBe(17_703);
+    expect(d.data_loading).toMatchObject({ chunk_budget_mb: 512, chunk_rows: 2_090_000 });
+    expect(d.quality_tests).toContainEqual({ feature: 'store_region', kind: 'invariance', test: 'protected_swap' });
+    expect(d.budgets.training_peak_memory_mb).toBeLessThanOrEqual(d.budgets.training_memory_request_mb);
+  });
+});
+
+describe('python_pro determinism and sensitivity', () => {
+  it('is byte-identical across runs and differs between specs', () => {
+    const a = run(defaultSpec());
+    const b = run(defaultSpec());
+    expect(b.document).toBe(a.document);
+    expect(JSON.stringify(b.artifacts)).toBe(JSON.stringify(a.artifacts));
+    expect(run(richSpec()).document).not.toBe(a.document);
+  });
+
+  const base = defaultSpec();
+  const { upstream } = chain(base);
+  const render = (spec: ResolvedSpec) => {
+    const o = pythonPro.run({ spec, upstream });
+    return o.document + JSON.stringify(o.artifacts) + JSON.stringify(o.decisions);
+  };
+
+  it.each([
+    ['deployment_mode', ['realtime', 'batch', 'hybrid']],
+    ['experiment_tracking', ['mlflow', 'wandb', 'neptune', 'clearml']],
+    ['orchestration', ['kubeflow', 'airflow', 'prefect', 'dagster']],
+  ] as const)('every value of options.%s changes the output', (option, values) => {
+    const outputs = values.map((v) => render(withSpec(base, (s) => ((s.options as Record<string, string>)[option] = v))));
+    expect(new Set(outputs).size).toBe(values.length);
+  });
+
+  it('read spec paths change the output, unread ones do not', () => {
+    const reference = render(base);
+    const changes: [string, (s: ResolvedSpec) => void][] = [
+      ['slo.p99_latency_ms', (s) => (s.slo.p99_latency_ms = 500)],
+      ['scale.batch_size', (s) => (s.scale.batch_size = 9_000_000)],
+      ['team.owner', (s) => (s.team.owner = 'risk-ml')],
+      ['problem.target', (s) => (s.problem.target = 'is_fraud')],
+      ['data.entity_key', (s) => (s.data.entity_key = 'card_id')],
+    ];
+    for (const [path, change] of changes) {
+      expect(pythonPro.reads.some((r) => path === r || path.startsWith(`${r}.`)), path).toBe(true);
+      expect(render(withSpec(base, change)), path).not.toBe(reference);
+    }
+    for (const change of [(s: ResolvedSpec) => (s.options.monitoring_stack = 'newrelic'), (s: ResolvedSpec) => (s.slo.rollback_minutes = 1), (s: ResolvedSpec) => (s.options.cloud_provider = 'azure')]) {
+      expect(render(withSpec(base, change))).toBe(reference);
+    }
+  });
+});
+
+describe('python_pro artifacts pass their validators', () => {
+  for (const [label, spec] of [
+    ['default', defaultSpec()],
+    ['rich', richSpec()],
+  ] as const) {
+    it(`${label}: python compiles, toml parses, markdown is safe`, async () => {
+      const out = run(spec);
+      const root = writeBundle(out.artifacts);
+      const py = out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path));
+      expect(py.length).toBeGreaterThanOrEqual(10);
+      execFileSync(PYTHON, ['-m', 'py_compile', ...py]);
+      const toml = out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!;
+      expect(toml.kind).toBe('toml');
+      const project = parseToml(toml.content) as { project: { name: string; dependencies: string[] }; tool: { pytest: { ini_options: { markers: string[] } } } };
+      expect(project.project.name).toBe(spec.name);
+      expect(project.tool.pytest.ini_options.markers.map((m) => m.split(':')[0])).toEqual(['unit', 'integration', 'quality', 'performance']);
+      const md = [...out.artifacts.filter((x) => x.kind === 'markdown'), { path: 'doc.md', kind: 'markdown' as const, phase: 'python_pro', content: out.document }];
+      const verdicts = await markdownValidator.validate({ artifacts: md, root });
+      expect(verdicts.filter((v) => v.verdict !== 'pass')).toEqual([]);
+    });
+  }
+
+  it('the utilities work on a bare interpreter (JSON logs, errors, cache)', () => {
+    const out = run(defaultSpec());
+    const root = writeBundle(out.artifacts);
+    const script = `
+import io, json, logging, os, sys, tempfile
+sys.path.insert(0, os.path.join(sys.argv[1], "ml/src"))
+from detect_fraudulent_card_payments import errors, logging_utils, cache, dataio
+stream = io.StringIO()
+logging_utils.configure_logging(stream=stream)
+with logging_utils.bind(run_id="r1"):
+    logging.getLogger("t").info("hi", extra={"rows": 2})
+line = json.loads(stream.getvalue())
+assert line["run_id"] == "r1" and line["rows"] == 2 and line["pipeline"] == "detect-fraudulent-card-payments", line
+assert issubclass(errors.ConfigError, ValueError) and errors.exit_code_for(errors.RegistryError("x")) == 6
+with tempfile.TemporaryDirectory() as d:
+    c = cache.DiskCache(d)
+    k = cache.content_hash("features", {"v": 1})
+    assert c.get_or_compute(k, lambda: [1, 2]) == [1, 2] and c.get(k) == [1, 2]
+assert dataio.CHUNK_ROWS == 2260000 and dataio.DTYPES["channel"] == "category"
+print("ok")
+`;
+    const r = spawnSync(PYTHON, ['-c', script, root], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+  });
+
+  // The generated test suite itself, with the whole stage 1-2 bundle; needs pytest for /usr/bin/python3.
+  const hasPytest = spawnSync(PYTHON, ['-c', 'import pytest'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasPytest)('the generated unit and integration layers pass', () => {
+    const spec = richSpec();
+    const out = pythonPro.run({ spec, upstream: chain(spec).upstream });
+    const root = writeBundle([...chain(spec).upstreamArtifacts, ...out.artifacts]);
+    const r = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'unit or integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
+
+describe('python_pro escapes user text', () => {
+  it('requirements, notes and owner with markup or quotes break nothing', async () => {
+    const nasty = 'Detect <script>alert(1)</script> | `ticks` \n "quotes" \\ backslash';
+    const spec = withSpec(defaultSpec(), (s) => ((s.requirements = nasty), (s.team.owner = 'ML "core" team\\ <x>')));
+    const out = run(spec, '<b>bold</b> | `x`');
+    const verdicts = await markdownValidator.validate({ artifacts: [{ path: 'doc.md', kind: 'markdown', phase: 'python_pro', content: out.document }], root: tmpdir() });
+    expect(verdicts[0]!.verdict).toBe('pass');
+    const toml = parseToml(out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!.content) as { project: { authors: { name: string }[] } };
+    expect(toml.project.authors[0]!.name).toBe('ML "core" team\\ <x>');
+    const root = writeBundle(out.artifacts);
+    execFileSync(PYTHON, ['-m', 'py_compile', ...out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path))]);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from './app.js';
-import { writeBundleDirectory } from './bundle/export.js';
+import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
 import { bundleFiles } from './pipeline/bundle.js';
@@ -23,8 +23,9 @@ export interface DesignInput {
  */
 export async function runDesign(app: AppContext, input: DesignInput): Promise<{ summary: string; failed: number; pipelineId: string }> {
   if (existsSync(input.out) && readdirSync(input.out).length > 0 && !input.force) {
-    throw new UserError(`${input.out} exists and is not empty; pass --force to replace it`);
+    throw new UserError(`${input.out} exists and is not empty; pass --force to replace an earlier bundle there`);
   }
+  assertReplaceable(input.out);
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
   await app.service.runPipeline(id, { actor: 'cli' });

@@ -23,10 +23,14 @@ function formatPath(path: readonly PropertyKey[], root: string): string {
   return root ? (joined ? `${root}.${joined}` : root) : joined || '(root)';
 }
 
+function shorten(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_value':
-      return `invalid value; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `invalid value${'input' in issue && issue.input !== undefined ? ` ${shorten(JSON.stringify(issue.input))}` : ''}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
     case 'invalid_type': {
@@ -44,7 +48,7 @@ export function formatZodError(error: z.ZodError, root = ''): string {
 }
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, root: string, what: string): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw new UserError(`Invalid ${what}:\n${formatZodError(result.error, root)}`);
   return result.data;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
 import type { Artifact } from '../artifacts/artifact.js';
 import { UserError } from '../errors.js';
+import { MANIFEST_FORMAT } from './manifest.js';
 
 // A fixed timestamp keeps archives byte-identical for the same bundle.
 const ARCHIVE_MTIME = new Date('2000-01-01T00:00:00Z');
@@ -20,6 +21,26 @@ async function writeTree(dir: string, files: readonly Artifact[]): Promise<numbe
   return bytes;
 }
 
+/** Only an empty folder or an earlier bundle (its manifest.json says so) may be replaced: never a user's project. */
+function isReplaceable(dir: string): boolean {
+  if (!statSync(dir).isDirectory()) return false;
+  if (readdirSync(dir).length === 0) return true;
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format?: unknown }).format === MANIFEST_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+export function assertReplaceable(target: string): void {
+  if (existsSync(target) && !isReplaceable(target)) {
+    throw new UserError(
+      `${target} exists and is not an earlier bundle (no mlops-mcp manifest.json), so it is not replaced; choose an empty or new directory`,
+      'conflict',
+    );
+  }
+}
+
 /**
  * Writes the bundle as a folder at `target` (an absolute path already checked by resolveUnderRoot). The files
  * go to a hidden sibling first and are renamed into place, so a reader never sees a half-written bundle and a
@@ -27,8 +48,9 @@ async function writeTree(dir: string, files: readonly Artifact[]): Promise<numbe
  */
 export async function writeBundleDirectory(target: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number }> {
   if (existsSync(target) && !overwrite) {
-    throw new UserError(`${basename(target)} already exists in the export root; pass overwrite: true to replace it, or choose another directory`, 'conflict');
+    throw new UserError(`${basename(target)} already exists; pass overwrite: true to replace it, or choose another directory`, 'conflict');
   }
+  assertReplaceable(target);
   await mkdir(dirname(target), { recursive: true });
   const staging = join(dirname(target), `.${basename(target)}.staging-${randomUUID()}`);
   try {

@@ -44,5 +44,7 @@ export function resolveUnderRoot(root: string, userPath: string, what: string): 
   const { real, rest } = realExistingAncestor(target);
   const realTarget = rest.length ? join(real, ...rest) : real;
   if (!inside(realRoot, realTarget)) throw new UserError(`${what} resolves outside the export root (through a symlink)`, 'forbidden');
+  // A symlink back to the root itself would make an overwrite replace the whole export root.
+  if (realTarget === realRoot) throw new UserError(`${what} resolves to the export root itself (through a symlink); name a folder inside it`, 'forbidden');
   return realTarget;
 }

@@ -1,4 +1,5 @@
 import type { PhaseId } from '../phases/graph.js';
+import { gateThresholdText } from '../phases/ml_engineer/decisions.js';
 import type { DecisionsByPhase } from '../phases/types.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
 
@@ -107,7 +108,7 @@ const CRITERIA: Criterion[] = [
     judge(_s, d) {
       const gate = d.ml_engineer?.registry.promotion_gate;
       if (!gate) return undefined;
-      return none(`the promotion gate requires ${gate.metric} ${gate.direction === 'maximize' ? '≥' : '≤'} ${gate.min_value}; evidence needs a training run on data`);
+      return none(`the promotion gate requires ${gateThresholdText(gate)}; evidence needs a training run on data`);
     },
   },
   {

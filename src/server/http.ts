@@ -14,6 +14,8 @@ export interface HttpOptions {
   allowedHosts?: string[];
   bodyLimit?: string;
   maxSessions?: number;
+  /** Sessions without a request for this long are closed (clients that vanished without DELETE). */
+  sessionIdleMs?: number;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
@@ -27,6 +29,11 @@ export function checkBindSafety(options: HttpOptions): void {
   if (!isLoopback(options.host) && !options.token) {
     throw new Error(
       `Refusing to listen on ${options.host} without a token: anyone on the network could use this server. Pass --token or set MLOPS_MCP_TOKEN, or bind 127.0.0.1.`,
+    );
+  }
+  if ((options.host === '0.0.0.0' || options.host === '::') && !(options.allowedHosts ?? []).length) {
+    throw new Error(
+      `Listening on all interfaces (${options.host}) needs --allowed-host NAME for each host name clients use to reach this server: requests whose Host header names anything else are refused (DNS-rebinding protection).`,
     );
   }
 }
@@ -55,7 +62,22 @@ function jsonRpcError(res: Response, status: number, message: string, code = -32
 export function createHttpApp(app: AppContext, options: HttpOptions): { express: express.Express; closeSessions(): Promise<void> } {
   const allowed = new Set([...LOOPBACK_NAMES, options.host.toLowerCase(), ...(options.allowedHosts ?? []).map((h) => h.toLowerCase())]);
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
   const maxSessions = options.maxSessions ?? 1000;
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const sweeper = setInterval(() => {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, seen] of lastSeen) {
+      if (seen < cutoff) {
+        lastSeen.delete(id);
+        const transport = sessions.get(id);
+        sessions.delete(id);
+        void transport?.close().catch(() => undefined);
+        app.logger.info({ session: id }, 'closed an idle MCP session');
+      }
+    }
+  }, Math.min(60_000, idleMs));
+  sweeper.unref();
   const web = express();
   web.disable('x-powered-by');
 
@@ -107,6 +129,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId);
       if (!transport) return jsonRpcError(res, 404, 'Session not found: it expired or the server restarted. Initialize a new session.', -32001);
+      lastSeen.set(sessionId, Date.now());
       return transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) return jsonRpcError(res, 400, 'Bad Request: no valid session id; send an initialize request first.');
@@ -115,10 +138,14 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
+        lastSeen.set(id, Date.now());
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      if (transport.sessionId) {
+        sessions.delete(transport.sessionId);
+        lastSeen.delete(transport.sessionId);
+      }
     };
     const server = createMcpServer(app);
     await server.connect(transport);
@@ -129,6 +156,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
     const sessionId = req.headers['mcp-session-id'];
     const transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (!transport) return jsonRpcError(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? 'Session not found.' : 'Bad Request: missing Mcp-Session-Id header.');
+    lastSeen.set(sessionId as string, Date.now());
     await transport.handleRequest(req, res);
   };
   web.get('/mcp', sessionRequest);
@@ -149,6 +177,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
   return {
     express: web,
     async closeSessions() {
+      clearInterval(sweeper);
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
     },

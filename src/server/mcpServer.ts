@@ -90,7 +90,7 @@ export function createMcpServer(app: AppContext): Server {
     const tool = byName.get(request.params.name);
     // A tool error rather than a protocol error: the model sees the message and can pick an existing tool.
     if (!tool) return errorResult(`Unknown tool "${request.params.name}". Available tools: ${TOOLS.map((t) => t.name).join(', ')}.`);
-    const parsed = tool.input.safeParse(request.params.arguments ?? {});
+    const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });
     if (!parsed.success) return errorResult(`Invalid arguments for ${tool.name}:\n${formatZodError(parsed.error)}`);
     const progressToken = request.params._meta?.progressToken;
     const started = performance.now();

@@ -24,7 +24,7 @@ const PROBLEM_KEYWORDS: [ProblemType, RegExp][] = [
   ['ranking', /\b(ranking|rank (?:results|items)|search relevance|learning[- ]to[- ]rank|re-?rank\w*)\b/i],
   ['anomaly_detection', /\b(anomal\w*|outlier detection|intrusion|unusual behaviou?r)\b/i],
   ['multiclass_classification', /\b(multi-?class|classify (?:\w+ ){0,3}into|categori[sz]e (?:\w+ ){0,3}into|topic classification|intent classification)\b/i],
-  ['regression', /\b(regression|estimate (?:the )?(?:price|value|duration|time|amount)|price prediction|predict (?:the )?(?:price|value|duration|revenue|amount|lifetime value|ltv))\b/i],
+  ['regression', /\b(regression|estimate (?:[\w-]+ ){0,3}(?:price|value|duration|time|amount|cost)s?|price prediction|predict (?:[\w-]+ ){0,3}(?:price|value|duration|revenue|amount|lifetime value|ltv|time)s?)\b/i],
   ['binary_classification', /\b(fraud|churn|default|spam|click[- ]through|ctr|conversion|propensity|binary|detect\w*|yes\/no)\b/i],
 ];
 
@@ -154,9 +154,10 @@ export function nameFromRequirements(text: string): string {
   const words = text
     .normalize('NFKD')
     .toLowerCase()
+    .replace(/(\d)[,.](\d)/g, '$1$2')
     .replace(/[^a-z0-9\s-]/g, ' ')
     .split(/[\s-]+/)
-    .filter((w) => w && !stop.has(w));
+    .filter((w) => w.length > 1 && !stop.has(w));
   let slug = '';
   for (const w of words) {
     const next = slug ? `${slug}-${w}` : w;

@@ -6,18 +6,18 @@ import { defineTool } from './tool.js';
 import { nextStep } from './shared.js';
 
 export const CreatePipelineInput = z.strictObject({
-  requirements: z.string().min(1).max(20_000).describe('What the ML pipeline is for, in the user\'s words; structured hints (sources, p99, rps, GPUs, tools) are read from it'),
-  name: slug.optional().describe('Pipeline name (slug); derived from the requirements when absent'),
-  spec: SpecPatchSchema.optional().describe('Any structured spec fields (deep-partial): they win over what is read from the requirements'),
+requirements: z.string().min(1).max(20_000).describe('What the ML pipeline is for, in the user\'s words; structured hints (sources, p99, rps, GPUs, tools) are read from it'),
+name: slug.optional().describe('Pipeline name (slug); derived from the requirements when absent'),
+spec: SpecPatchSchema.optional().describe('Any structured spec fields (deep-partial): they win over what is read from the requirements'),
 });
 
 export const CreatePipelineOutput = z.object({
-  pipeline_id: z.string(),
-  name: z.string(),
-  revision: z.number(),
-  inferred: z.array(z.string()).describe('Spec fields read from the requirements text; correct them with update_pipeline if wrong'),
-  spec: SpecSchema.describe('The stored spec with every default filled'),
-  next_step: z.string(),
+pipeline_id: z.string(),
+name: z.string(),
+revision: z.number(),
+inferred: z.array(z.string()).describe('Spec fields read from the requirements text; correct them with update_pipeline if wrong'),
+spec: SpecSchema.describe('The stored spec with every default filled'),
+next_step: z.string(),
 });
 
 export const createPipeline = defineTool({

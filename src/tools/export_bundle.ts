@@ -11,27 +11,31 @@ import { pipelineId } from './shared.js';
 
 const MAX_EMBEDDED_ARCHIVE = 5 * 1024 * 1024;
 
+export const ExportBundleInput = z.strictObject({
+  pipeline_id: pipelineId,
+  directory: z.string().min(1).max(1024).optional().describe('Relative path under the export root; the pipeline name when absent (".tar.gz" is added for archives)'),
+  format: z.enum(['directory', 'tar.gz']).default('directory'),
+  overwrite: z.boolean().default(false).describe('Replace an existing export at that path'),
+});
+
+export const ExportBundleOutput = z.object({
+  pipeline_id: z.string(),
+  format: z.enum(['directory', 'tar.gz']),
+  path: z.string().describe('Absolute path of the written folder or archive'),
+  relative_path: z.string().describe('Path relative to the export root'),
+  files: z.number(),
+  bytes: z.number(),
+  manifest_sha256: z.string(),
+  stale_phases: z.array(z.string()).describe('Phases whose files in the bundle are stale'),
+});
+
 export const exportBundle = defineTool({
   name: 'export_bundle',
   title: 'Export the bundle',
   description:
     'Writes the pipeline\'s current files plus manifest.json (spec, options, every file with kind, phase and sha256) to a folder under the server\'s export root, or as a .tar.gz (also returned inline when small). Paths outside the export root are refused.',
-  input: z.strictObject({
-    pipeline_id: pipelineId,
-    directory: z.string().min(1).max(1024).optional().describe('Relative path under the export root; the pipeline name when absent (".tar.gz" is added for archives)'),
-    format: z.enum(['directory', 'tar.gz']).default('directory'),
-    overwrite: z.boolean().default(false).describe('Replace an existing export at that path'),
-  }),
-  output: z.object({
-    pipeline_id: z.string(),
-    format: z.enum(['directory', 'tar.gz']),
-    path: z.string().describe('Absolute path of the written folder or archive'),
-    relative_path: z.string().describe('Path relative to the export root'),
-    files: z.number(),
-    bytes: z.number(),
-    manifest_sha256: z.string(),
-    stale_phases: z.array(z.string()).describe('Phases whose files in the bundle are stale'),
-  }),
+  input: ExportBundleInput,
+  output: ExportBundleOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler(args, { app, actor }) {
     const view = app.service.view(args.pipeline_id);

@@ -3,23 +3,27 @@ import { SpecSchema } from '../spec/schema.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { PhaseStateOut, nextStep, phaseStates, pipelineId } from './shared.js';
 
+export const GetPipelineInput = z.strictObject({ pipeline_id: pipelineId });
+
+export const GetPipelineOutput = z.object({
+  pipeline_id: z.string(),
+  name: z.string(),
+  revision: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  updated_by: z.string(),
+  spec: SpecSchema,
+  phases: z.array(PhaseStateOut),
+  revisions: z.array(z.object({ revision: z.number(), actor: z.string(), created_at: z.string(), changed_paths: z.array(z.string()) })),
+  next_step: z.string(),
+});
+
 export const getPipeline = defineTool({
   name: 'get_pipeline',
   title: 'Get a pipeline',
   description: 'The current spec, its revision, and each phase\'s status (not_run, running, succeeded, stale, failed) with the run that produced it.',
-  input: z.strictObject({ pipeline_id: pipelineId }),
-  output: z.object({
-    pipeline_id: z.string(),
-    name: z.string(),
-    revision: z.number(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    updated_by: z.string(),
-    spec: SpecSchema,
-    phases: z.array(PhaseStateOut),
-    revisions: z.array(z.object({ revision: z.number(), actor: z.string(), created_at: z.string(), changed_paths: z.array(z.string()) })),
-    next_step: z.string(),
-  }),
+  input: GetPipelineInput,
+  output: GetPipelineOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
     const view = app.service.view(args.pipeline_id);

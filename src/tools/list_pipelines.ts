@@ -2,28 +2,32 @@ import { z } from 'zod';
 import { OptionsSchema } from '../spec/schema.js';
 import { READ_ONLY, defineTool } from './tool.js';
 
+export const ListPipelinesInput = z.strictObject({
+  limit: z.number().int().min(1).max(500).default(50).describe('At most this many pipelines'),
+  offset: z.number().int().min(0).default(0).describe('Skip this many (for paging)'),
+});
+
+export const ListPipelinesOutput = z.object({
+  total: z.number(),
+  pipelines: z.array(
+    z.object({
+      pipeline_id: z.string(),
+      name: z.string(),
+      revision: z.number(),
+      updated_at: z.string(),
+      updated_by: z.string(),
+      options: OptionsSchema,
+      phases: z.record(z.string(), z.string()),
+    }),
+  ),
+});
+
 export const listPipelines = defineTool({
   name: 'list_pipelines',
   title: 'List pipelines',
   description: 'Pipelines in this database, most recently changed first, with their options and phase statuses.',
-  input: z.strictObject({
-    limit: z.number().int().min(1).max(500).default(50).describe('At most this many pipelines'),
-    offset: z.number().int().min(0).default(0).describe('Skip this many (for paging)'),
-  }),
-  output: z.object({
-    total: z.number(),
-    pipelines: z.array(
-      z.object({
-        pipeline_id: z.string(),
-        name: z.string(),
-        revision: z.number(),
-        updated_at: z.string(),
-        updated_by: z.string(),
-        options: OptionsSchema,
-        phases: z.record(z.string(), z.string()),
-      }),
-    ),
-  }),
+  input: ListPipelinesInput,
+  output: ListPipelinesOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
     const { rows, total } = app.store.listPipelines(args.limit, args.offset);

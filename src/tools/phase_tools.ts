@@ -16,20 +16,20 @@ const DELIVERABLES: Record<PhaseId, string> = {
 export const PhaseToolInput = z.strictObject({ pipeline_id: pipelineId, engine, notes });
 
 export const PhaseToolOutput = z.object({
-  pipeline_id: z.string(),
-  phase: phaseId,
-  run_id: z.string(),
-  status: z.literal('succeeded'),
-  engine: z.string(),
-  spec_revision: z.number(),
-  upstream_run_ids: z.record(z.string(), z.string()),
-  duration_ms: z.number(),
-  document: z.string().describe('The phase\'s design document (markdown)'),
-  document_uri: z.string(),
-  decisions: z.record(z.string(), z.unknown()).describe('Structured decisions handed to later phases'),
-  artifacts: z.array(ArtifactRef),
-  stale_phases: z.array(phaseId).describe('Downstream phases whose runs this run made stale'),
-  next_step: z.string(),
+pipeline_id: z.string(),
+phase: phaseId,
+run_id: z.string(),
+status: z.literal('succeeded'),
+engine: z.string(),
+spec_revision: z.number(),
+upstream_run_ids: z.record(z.string(), z.string()),
+duration_ms: z.number(),
+document: z.string().describe('The phase\'s design document (markdown)'),
+document_uri: z.string(),
+decisions: z.record(z.string(), z.unknown()).describe('Structured decisions handed to later phases'),
+artifacts: z.array(ArtifactRef),
+stale_phases: z.array(phaseId).describe('Downstream phases whose runs this run made stale'),
+next_step: z.string(),
 });
 
 function phaseTool(phase: PhaseId): ToolDefinition {

@@ -3,25 +3,29 @@ import { PHASE_IDS } from '../phases/graph.js';
 import { defineTool } from './tool.js';
 import { PhaseStateOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId } from './shared.js';
 
+export const RunPipelineInput = z.strictObject({
+  pipeline_id: pipelineId,
+  phases: z.array(phaseId).max(PHASE_IDS.length).optional().describe('Phases to bring up to date (their upstream phases run too when needed); all when absent'),
+  force: z.boolean().default(false).describe('Re-run the requested phases even when they are current'),
+  engine,
+  notes,
+});
+
+export const RunPipelineOutput = z.object({
+  pipeline_id: z.string(),
+  ran: z.array(phaseId),
+  skipped: z.array(phaseId).describe('Phases that were already current'),
+  phases: z.array(PhaseStateOut),
+  next_step: z.string(),
+});
+
 export const runPipeline = defineTool({
   name: 'run_pipeline',
   title: 'Run pipeline phases in order',
   description:
     'Runs the requested phases (default: all seven) and every phase they need, in order, skipping phases that are already current unless force is set. Sends a progress notification per phase.',
-  input: z.strictObject({
-    pipeline_id: pipelineId,
-    phases: z.array(phaseId).max(PHASE_IDS.length).optional().describe('Phases to bring up to date (their upstream phases run too when needed); all when absent'),
-    force: z.boolean().default(false).describe('Re-run the requested phases even when they are current'),
-    engine,
-    notes,
-  }),
-  output: z.object({
-    pipeline_id: z.string(),
-    ran: z.array(phaseId),
-    skipped: z.array(phaseId).describe('Phases that were already current'),
-    phases: z.array(PhaseStateOut),
-    next_step: z.string(),
-  }),
+  input: RunPipelineInput,
+  output: RunPipelineOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(args, { app, actor, progress, signal }) {
     const { ran, skipped } = await app.service.runPipeline(

@@ -4,24 +4,28 @@ import { SpecSchema } from '../spec/schema.js';
 import { defineTool } from './tool.js';
 import { nextStep, pipelineId, phaseId } from './shared.js';
 
+export const UpdatePipelineInput = z.strictObject({
+  pipeline_id: pipelineId,
+  patch: SpecPatchSchema,
+  expected_revision: z.number().int().min(1).optional().describe('Refuse the change unless the spec is still at this revision (protects against concurrent edits)'),
+});
+
+export const UpdatePipelineOutput = z.object({
+  pipeline_id: z.string(),
+  revision: z.number(),
+  changed_paths: z.array(z.string()),
+  stale_phases: z.array(phaseId),
+  spec: SpecSchema,
+  next_step: z.string(),
+});
+
 export const updatePipeline = defineTool({
   name: 'update_pipeline',
   title: 'Change a pipeline spec',
   description:
     'Applies a deep-partial patch to the spec (objects merge, arrays replace whole, null restores the default) and stores a new revision. Phases that read a changed field, and every phase downstream of them, become stale.',
-  input: z.strictObject({
-    pipeline_id: pipelineId,
-    patch: SpecPatchSchema,
-    expected_revision: z.number().int().min(1).optional().describe('Refuse the change unless the spec is still at this revision (protects against concurrent edits)'),
-  }),
-  output: z.object({
-    pipeline_id: z.string(),
-    revision: z.number(),
-    changed_paths: z.array(z.string()),
-    stale_phases: z.array(phaseId),
-    spec: SpecSchema,
-    next_step: z.string(),
-  }),
+  input: UpdatePipelineInput,
+  output: UpdatePipelineOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(args, { app, actor }) {
     const result = app.service.update(args.pipeline_id, args.patch, actor, args.expected_revision);

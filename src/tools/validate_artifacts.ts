@@ -4,6 +4,11 @@ import { bundleFiles } from '../pipeline/bundle.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
 
+export const ValidateArtifactsInput = z.strictObject({
+  pipeline_id: pipelineId,
+  paths: z.array(z.string().max(500)).max(1000).optional().describe('Only these bundle paths; all files when absent'),
+});
+
 export const ValidationReportOut = z.object({
   summary: z.object({ files: z.number(), passed: z.number(), failed: z.number(), unchecked: z.number() }),
   files: z.array(
@@ -28,16 +33,15 @@ export const ValidationReportOut = z.object({
   ),
 });
 
+export const ValidateArtifactsOutput = ValidationReportOut.extend({ pipeline_id: z.string() });
+
 export const validateArtifacts = defineTool({
   name: 'validate_artifacts',
   title: 'Validate generated files',
   description:
     'Runs the real validators (kubernetes-models, promtool, yamllint, shellcheck, Python compile, parsers) on the pipeline\'s current files and reports per file which validator ran, its verdict and message, and which validators are not installed.',
-  input: z.strictObject({
-    pipeline_id: pipelineId,
-    paths: z.array(z.string().max(500)).max(1000).optional().describe('Only these bundle paths; all files when absent'),
-  }),
-  output: ValidationReportOut.extend({ pipeline_id: z.string() }),
+  input: ValidateArtifactsInput,
+  output: ValidateArtifactsOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
     const view = app.service.view(args.pipeline_id);

@@ -38,4 +38,10 @@ describe('resolveUnderRoot', () => {
     expect(() => resolveUnderRoot(root, 'link', 'directory')).toThrow(/through a symlink/);
     expect(() => resolveUnderRoot(root, '../exports-evil/x', 'directory')).toThrow();
   });
+
+  it('refuses a symlink that leads back to the root itself', () => {
+    const root = tempDir();
+    symlinkSync(root, join(root, 'self'));
+    expect(() => resolveUnderRoot(root, 'self', 'directory')).toThrow(/export root itself/);
+  });
 });

@@ -1,7 +1,9 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkBindSafety } from '../../src/server/http.js';
+import { createApp } from '../../src/app.js';
+import { checkBindSafety, listen } from '../../src/server/http.js';
+import { createLogger } from '../../src/server/logger.js';
 import { call, httpClient, httpServer } from '../helpers/mcp.js';
 import { tempDir } from '../helpers/tmp.js';
 import { userJourney } from './journey.js';
@@ -77,9 +79,22 @@ describe('MCP over Streamable HTTP', () => {
     await server.close();
   });
 
+  it('closes sessions that stay idle, so abandoned clients do not exhaust the session limit', async () => {
+    const dir = tempDir();
+    const app = createApp({ dbPath: join(dir, 'i.db'), exportRoot: join(dir, 'e') }, createLogger('silent'));
+    const http = await listen(app, { host: '127.0.0.1', port: 0, sessionIdleMs: 200 });
+    const client = await httpClient(http.url);
+    await new Promise((r) => setTimeout(r, 600));
+    await expect(client.listTools()).rejects.toThrow(/404|Session not found/);
+    await http.close();
+    app.store.close();
+  });
+
   it('refuses to bind a non-loopback address without a token', () => {
     expect(() => checkBindSafety({ host: '0.0.0.0', port: 1 })).toThrow(/without a token/);
-    expect(() => checkBindSafety({ host: '0.0.0.0', port: 1, token: 't' })).not.toThrow();
+    expect(() => checkBindSafety({ host: '0.0.0.0', port: 1, token: 't' })).toThrow(/--allowed-host/);
+    expect(() => checkBindSafety({ host: '0.0.0.0', port: 1, token: 't', allowedHosts: ['mlops.internal'] })).not.toThrow();
+    expect(() => checkBindSafety({ host: '10.1.2.3', port: 1, token: 't' })).not.toThrow();
     expect(() => checkBindSafety({ host: '127.0.0.1', port: 1 })).not.toThrow();
   });
 });

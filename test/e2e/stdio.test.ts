@@ -31,7 +31,7 @@ describe('MCP over stdio (the built CLI, as Claude Desktop runs it)', () => {
     const { client, close } = await stdioClient(join(dir, 'a.db'), join(dir, 'x'));
     const bad = await call(client, 'create_pipeline', { requirements: 'x', spec: { options: { serving_platform: 'kubeflow' } } });
     expect(bad.isError).toBe(true);
-    expect(text(bad)).toContain('spec.options.serving_platform: invalid value; allowed: "kserve", "seldon", "torchserve", "triton"');
+    expect(text(bad)).toContain('spec.options.serving_platform: invalid value "kubeflow"; allowed: "kserve", "seldon", "torchserve", "triton"');
     const missing = await call(client, 'get_pipeline', { pipeline_id: 'pl_nope' });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/list_pipelines/);

@@ -91,7 +91,7 @@ describe('ml_engineer derivations (default spec)', () => {
     expect(d.tracking.backend).toBe('mlflow');
     expect(d.tracking.tracking_uri).toBe('http://mlflow.ml-detect-fraudulent-card-payments.svc.cluster.local:5000');
     expect(d.registry.stages).toEqual(['dev', 'staging', 'prod']);
-    expect(d.registry.promotion_gate).toEqual({ metric: 'roc_auc', direction: 'maximize', min_value: 0.65, min_improvement_pct: 1 });
+    expect(d.registry.promotion_gate).toEqual({ metric: 'roc_auc', direction: 'maximize', rule: 'absolute', min_value: 0.65, baseline_factor: null, baseline_model: null, min_improvement_pct: 1 });
     expect(d.registry.rollback_minutes).toBe(5);
     expect(d.orchestration).toMatchObject({ tool: 'kubeflow', name: 'detect-fraudulent-card-payments-training' });
   });
@@ -144,9 +144,89 @@ describe('ml_engineer derivations (rich spec)', () => {
     expect(d.tracking).toMatchObject({ backend: 'wandb', tracking_uri: 'https://api.wandb.ai', project: 'forecasting/demand-forecast' });
     expect(d.hpo.storage).toBe('gs://demand-forecast-ml-artifacts/ray-results/demand-forecast');
     expect(d.orchestration).toMatchObject({ tool: 'airflow', name: 'demand_forecast_training' });
-    expect(d.registry.promotion_gate).toMatchObject({ metric: 'wape', direction: 'minimize', min_value: 0.22 });
+    expect(d.registry.promotion_gate).toMatchObject({ metric: 'wape', direction: 'minimize', rule: 'absolute', min_value: 0.22, baseline_factor: null, baseline_model: null });
     expect(d.registry.rollback_minutes).toBe(3);
     expect(out.artifacts.map((a) => a.path)).toContain('ml/pipelines/training_airflow.py');
+  });
+});
+
+describe('ml_engineer promotion gate rules', () => {
+  const regression = () => resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } });
+
+  it('keeps the default (binary, trivial baseline) gate absolute and prints it with ≥', () => {
+    const out = run(defaultSpec());
+    const gate = out.decisions.registry.promotion_gate;
+    expect(gate).toMatchObject({ rule: 'absolute', direction: 'maximize', min_value: 0.65, baseline_factor: null, baseline_model: null });
+    expect(out.document).toContain('`roc_auc` ≥ `0.65`');
+    const config = parseYaml(out.artifacts.find((a) => a.path === 'ml/configs/training.yaml')!.content) as { registry: { gate: Record<string, unknown> } };
+    expect(config.registry.gate).toMatchObject({ rule: 'absolute', min_value: 0.65, baseline_factor: null, baseline_model: null });
+  });
+
+  it('makes a regression gate without baseline_metric relative to a measured mean predictor (factor 0.95, minimize)', () => {
+    const out = run(regression());
+    const d = out.decisions;
+    expect(d.registry.promotion_gate).toEqual({ metric: 'rmse', direction: 'minimize', rule: 'relative_to_baseline', min_value: null, baseline_factor: 0.95, baseline_model: 'mean_predictor', min_improvement_pct: 1 });
+    expect(() => MlEngineerDecisions.parse(d)).not.toThrow();
+    expect(out.document).toContain('`rmse` ≤ `0.95` × the CV `rmse` of the baseline model `mean_predictor` in the same training run');
+    expect(out.document).not.toMatch(/rmse` ≤ `0\.95`(?! ×)/);
+  });
+
+  it.each([
+    ['ranking', 'popularity_ranking', 'maximize'],
+    ['forecasting', 'seasonal_naive', 'minimize'],
+    ['recommendation', 'popularity', 'maximize'],
+    ['multiclass_classification', 'majority_class', 'maximize'],
+  ] as const)('%s without baseline: relative to %s', (type, model, direction) => {
+    const spec = resolveSpec({ name: 'problem-types', requirements: 'x', problem: { type } });
+    const gate = run(spec).decisions.registry.promotion_gate;
+    expect(gate).toMatchObject({ rule: 'relative_to_baseline', baseline_model: model, direction, min_value: null, baseline_factor: direction === 'maximize' ? 1.05 : 0.95 });
+  });
+
+  it('the generated gate and training pipeline implement the relative rule on a bare interpreter', () => {
+    const out = run(regression());
+    const root = writeBundle(out.artifacts);
+    const script = `
+import json, os, sys, tempfile
+sys.path.insert(0, os.path.join(sys.argv[1], "ml/src"))
+from house_prices.training import config, pipeline
+from house_prices.registry import promotion
+g = promotion.GATE
+assert (g.rule, g.direction, g.baseline_factor, g.baseline_model, g.min_value) == ("relative_to_baseline", "minimize", 0.95, "mean_predictor", None), g
+c = config.load_config()
+assert (c.registry.gate.rule, c.registry.gate.baseline_model) == ("relative_to_baseline", "mean_predictor")
+try:
+    import yaml  # noqa: F401
+    assert config.load_config(os.path.join(sys.argv[1], "ml/configs/training.yaml")) == c
+except ImportError:
+    pass
+extra = {k.name: k.threshold for k in g.criteria}
+base = 100.0
+assert promotion.evaluate_gate(g, {g.metric: 0.9 * base, **extra}, None, baseline_score=base).passed
+rejected = promotion.evaluate_gate(g, {g.metric: 0.99 * base, **extra}, None, baseline_score=base)
+assert not rejected.passed and rejected.checks["threshold"] is False, rejected
+# the score recorded by the training run (baseline/<model>/<metric>) is what the gate reads
+key = pipeline.baseline_metric_key(g.baseline_model, g.metric)
+assert key == g.baseline_key()
+assert promotion.evaluate_gate(g, {g.metric: 0.9 * base, key: base, **extra}, None).passed
+assert not promotion.evaluate_gate(g, {g.metric: 0.9 * base, **extra}, None).passed
+# the pipeline always scores the gate's baseline model, with a built-in trainer when the steps give none
+refs = pipeline.baseline_trainers(c, {})
+assert list(refs) == ["mean_predictor"]
+model = refs["mean_predictor"].fit([[0], [0], [0], [0]], [1.0, 2.0, 3.0, 6.0], {})
+assert list(model.predict([[1], [2]])) == [3.0, 3.0]
+# and the CLI takes the baseline score from the training output
+with tempfile.TemporaryDirectory() as d:
+    cand = os.path.join(d, "c.json"); run = os.path.join(d, "last_training.json")
+    json.dump({g.metric: 0.9 * base, **extra}, open(cand, "w"))
+    json.dump({"metrics": {"cv/rmse/mean": 0.9 * base, key: base}}, open(run, "w"))
+    reg = "local:" + os.path.join(d, "r.json")
+    assert promotion.main(["--registry", reg, "promote", "--version", "1", "--to", "staging", "--candidate-metrics", cand, "--training-output", run]) == 0
+    assert promotion.main(["--registry", reg, "promote", "--version", "2", "--to", "staging", "--candidate-metrics", cand]) == 3
+print("ok")
+`;
+    const r = spawnSync(PYTHON, ['-c', script, root], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n').pop()).toBe('ok');
   });
 });
 
@@ -232,6 +312,7 @@ describe('ml_engineer artifacts pass their validators', () => {
     ['rich', richSpec()],
     ['neptune+prefect', withSpec(defaultSpec(), (s) => ((s.options.experiment_tracking = 'neptune'), (s.options.orchestration = 'prefect')))],
     ['clearml+dagster', withSpec(richSpec(), (s) => ((s.options.experiment_tracking = 'clearml'), (s.options.orchestration = 'dagster'), (s.scale.training_gpus = 1)))],
+    ['regression (relative gate)', resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } })],
   ] as const) {
     it(`${label}: python compiles, shell is shellcheck-clean, yaml/json parse, markdown is safe`, async () => {
       const out = run(spec);

@@ -15,7 +15,7 @@ import { MlopsEngineerDecisions } from '../../src/phases/mlops_engineer/decision
 import { mlopsEngineer } from '../../src/phases/mlops_engineer/index.js';
 import type { DecisionsByPhase, PhaseOutput } from '../../src/phases/types.js';
 import { executePhase } from '../../src/pipeline/runPhases.js';
-import type { ResolvedSpec } from '../../src/spec/resolve.js';
+import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { twoProportionSampleSize } from '../../src/stats/sampleSize.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
@@ -66,7 +66,7 @@ function fixture(phase: PhaseId, spec: ResolvedSpec): unknown {
         hpo: { tool: 'optuna', trials: 50, timeout_minutes: 60, parallel_trials: 4, search_space: [] },
         distributed: { enabled: spec.scale.training_gpus > 1, launcher: spec.scale.training_gpus > 1 ? 'torchrun' : 'none', workers: spec.scale.training_gpus > 1 ? 2 : 1, gpus_per_worker: spec.scale.training_gpus > 1 ? spec.scale.training_gpus / 2 : spec.scale.training_gpus },
         tracking: { backend: spec.options.experiment_tracking, experiment_name: spec.name, tracking_uri: 'http://mlflow:5000' },
-        registry: { model_name: modelName, stages: ['dev', 'staging', 'prod'], promotion_gate: { metric: 'roc_auc', direction: 'maximize', min_value: 0.8, min_improvement_pct: 1 }, rollback_script: 'scripts/rollback_model.sh' },
+        registry: { model_name: modelName, stages: ['dev', 'staging', 'prod'], promotion_gate: { metric: 'roc_auc', direction: 'maximize', rule: 'absolute', min_value: 0.8, baseline_factor: null, baseline_model: null, min_improvement_pct: 1 }, rollback_script: 'scripts/rollback_model.sh' },
         training: { expected_minutes: 45, cpu: '4', memory: '16Gi', gpus: spec.scale.training_gpus, schedule: spec.scale.training_schedule, timeout_minutes: 120 },
         code: { package: pkg, modules: [], config: 'configs/training.yaml', search_space: '' },
       };
@@ -527,5 +527,21 @@ describe('mlops_engineer: reads cover every spec path the output depends on', ()
     expect(again.document).toBe(base.document);
     expect(JSON.stringify(again.artifacts)).toBe(JSON.stringify(base.artifacts));
     expect(JSON.stringify(again.decisions)).toBe(JSON.stringify(base.decisions));
+  });
+});
+
+describe('mlops_engineer prints the promotion gate per rule and direction', () => {
+  it('default spec: absolute threshold, maximised (≥)', () => {
+    const out = run(defaultSpec());
+    // CI stage table (model_validation_gate) and the model validation paragraph.
+    expect(out.document).toContain('candidate roc_auc ≥ 0.65 (absolute threshold)');
+    expect(out.document).toContain('candidate `roc_auc` ≥ `0.65` (absolute threshold; baseline 0.5)');
+  });
+
+  it('regression without baseline: relative to the measured mean predictor, minimised (≤)', () => {
+    const out = run(resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } }));
+    expect(out.document).toContain('candidate rmse ≤ 0.95 × the CV rmse of the baseline model mean_predictor in the same training run (relative to the baseline)');
+    expect(out.document).toContain('candidate `rmse` ≤ `0.95` × the CV `rmse` of the baseline model `mean_predictor` in the same training run');
+    expect(out.document).not.toContain('≤ `0.95` (baseline');
   });
 });

@@ -15,7 +15,7 @@ import { promqlString, selector } from '../../src/phases/observability_engineer/
 import type { PhaseOutput } from '../../src/phases/types.js';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { OPTION_NAMES, OPTION_VALUES } from '../../src/spec/options.js';
-import type { ResolvedSpec } from '../../src/spec/resolve.js';
+import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
 type Upstream = Parameters<typeof observabilityEngineer.run>[0]['upstream'];
@@ -408,5 +408,33 @@ describe('observability_engineer alert catalogue', () => {
     const alerts = buildAlerts(buildPlan(spec, upstreamFor(spec)));
     expect(new Set(alerts.map((a) => a.name)).size).toBe(alerts.length);
     for (const a of alerts) expect(a.name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  });
+});
+
+describe('observability_engineer and the promotion gate rule', () => {
+  const runbook = (out: PhaseOutput<'observability_engineer'>) => out.artifacts.find((a) => a.path === 'docs/runbooks/ModelQualityDegradationCritical.md')!.content;
+
+  it('default spec: absolute gate, the threshold is the metric reference of the proportion formula (≥)', () => {
+    const spec = defaultSpec();
+    const plan = buildPlan(spec, upstreamFor(spec));
+    expect(plan.quality).toMatchObject({ reference: 0.65, referenceKnown: true, formula: 'n = z² · (1 − m) / (m · d²)' });
+    const out = run(spec);
+    expect(out.document).toContain('registry gate (`roc_auc` ≥ `0.65`, +1 % over production)');
+    expect(runbook(out)).toContain('registry gate (`roc_auc` ≥ `0.65`) before the canary');
+  });
+
+  it('regression without baseline: relative gate, no static reference, non-proportion formula, ≤ in documents', () => {
+    const spec = resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } });
+    const plan = buildPlan(spec, upstreamFor(spec));
+    // n = 2.326² / (2 · 0.05²) = 1082.1 -> 1083: no metric value m is known before training.
+    expect(plan.quality).toMatchObject({ metric: 'rmse', direction: 'minimize', referenceKnown: false, formula: 'n = z² / (2 · d²)', minLabelledSamples: 1083 });
+    const out = run(spec);
+    const gate = '`rmse` ≤ `0.95` × the CV `rmse` of the baseline model `mean_predictor` in the same training run';
+    expect(out.document).toContain(`registry gate (${gate}, +1 % over production)`);
+    expect(out.document).toContain('the proportion formula cannot be used');
+    expect(out.document).not.toContain('against m = 0.95');
+    expect(runbook(out)).toContain(`registry gate (${gate}) before the canary`);
+    expect(runbook(out)).toContain("`rmse` reference is the promoted version's measured value");
+    expect(out.decisions.retraining_triggers.join(' ')).toContain("5 % above the promoted version's measured value");
   });
 });

@@ -224,6 +224,21 @@ print("ok")
     const r = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'unit or integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
+
+  it.skipIf(!hasPytest)('the generated integration layer passes with a relative promotion gate (regression, no baseline)', () => {
+    const spec = resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } });
+    const { upstream, upstreamArtifacts } = chain(spec);
+    expect(upstream.ml_engineer.registry.promotion_gate).toMatchObject({ rule: 'relative_to_baseline', baseline_factor: 0.95, baseline_model: 'mean_predictor' });
+    const out = pythonPro.run({ spec, upstream });
+    const integration = out.artifacts.find((a) => a.path.endsWith('tests/integration/test_pipeline_components.py'));
+    expect(integration?.content).toContain('def test_relative_gate_compares_with_factor_times_the_baseline_score');
+    const root = writeBundle([...upstreamArtifacts, ...out.artifacts]);
+    const r = spawnSync(PYTHON, ['-m', 'pytest', '-v', '-p', 'no:cacheprovider', '-m', 'integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const t of ['test_relative_gate_compares_with_factor_times_the_baseline_score[minimize-0.95]', 'test_relative_gate_compares_with_factor_times_the_baseline_score[maximize-1.05]', 'test_absolute_gate_ignores_baseline_scores', 'test_promote_and_roll_back_with_the_offline_registry']) {
+      expect(r.stdout).toMatch(new RegExp(`${t.replace(/[[\].]/g, '\\$&')} PASSED`));
+    }
+  });
 });
 
 describe('python_pro escapes user text', () => {

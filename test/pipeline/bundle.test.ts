@@ -52,14 +52,18 @@ describe('the bundle of all seven phases', () => {
     expect(report.files.filter((f) => f.verdict === 'unchecked' && f.kind !== 'text').map((f) => f.path)).toEqual([]);
   });
 
-  describe('every value of every option changes the output', () => {
+  describe('every value of every option changes the output, and every file still passes its validators', () => {
     for (const option of OPTION_NAMES) {
-      it(option, () => {
+      it(option, async () => {
         const base = defaultSpec();
         const outputs = OPTION_VALUES[option].map((value) => {
           const files = bundle(withPatch(base, { options: { [option]: value } }));
           return { value, files, text: files.filter((f) => f.path !== 'manifest.json').map((f) => f.content).join('\n') };
         });
+        for (const { value, files } of outputs) {
+          const report = await validators.validate(files);
+          expect(report.files.filter((f) => f.verdict === 'fail').map((f) => `${f.path}: ${f.results.map((r) => r.message).join('; ')}`), `${option}=${value}`).toEqual([]);
+        }
         for (const [i, a] of outputs.entries()) {
           for (const b of outputs.slice(i + 1)) expect(a.text, `${option}: ${a.value} vs ${b.value}`).not.toBe(b.text);
           // The value is named where it is used (loosely: "multi-cloud" as multicloud, "newrelic" as New Relic).

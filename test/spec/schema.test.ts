@@ -57,7 +57,7 @@ describe('the spec', () => {
 
   it('names the field and the allowed values when an option is wrong', () => {
     expect(() => resolveSpec({ name: 'ab', requirements: 'x', options: { serving_platform: 'kubeflow' } })).toThrowError(
-      /spec\.options\.serving_platform: invalid value; allowed: "kserve", "seldon", "torchserve", "triton"/,
+      /spec\.options\.serving_platform: invalid value "kubeflow"; allowed: "kserve", "seldon", "torchserve", "triton"/,
     );
   });
 
@@ -100,11 +100,19 @@ describe('the spec', () => {
 
   it('derives a slug name, a namespace and starter data when only text is given', () => {
     const { spec } = specFromRequirements({ requirements: 'Forecast weekly demand for 2,000 stores!' });
-    expect(spec.name).toBe('forecast-weekly-demand-2');
-    expect(spec.team.namespace).toBe('ml-forecast-weekly-demand-2');
+    expect(spec.name).toBe('forecast-weekly-demand-2000');
+    expect(spec.team.namespace).toBe('ml-forecast-weekly-demand-2000');
     expect(spec.problem.type).toBe('forecasting');
     expect(spec.data.features.length).toBeGreaterThan(2);
     expect(spec.data.features.every((f) => f.source === spec.data.sources[0]!.name)).toBe(true);
+  });
+
+  it('reads regression from "estimate … time" phrasing', () => {
+    expect(specFromRequirements({ requirements: 'Estimate delivery time in minutes for each order' }).spec.problem.type).toBe('regression');
+  });
+
+  it('keeps multi-letter words only when naming', () => {
+    expect(specFromRequirements({ requirements: 'Recommend products to shoppers on our e-commerce site' }).spec.name).toBe('recommend-products-shoppers');
   });
 
   it('gives a name even to requirements without Latin letters', () => {

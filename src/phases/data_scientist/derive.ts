@@ -374,10 +374,11 @@ export function featureStorePlan(spec: ResolvedSpec, de: DataEngineerDecisions, 
       break;
     }
     case 'tecton':
-      online = highThroughput ? 'redis' : cloud === 'gcp' ? 'bigtable' : 'dynamodb';
+      // DynamoDB exists only on AWS: Azure (and a tight serving bound anywhere) gets Redis.
+      online = highThroughput || cloud === 'azure' ? 'redis' : cloud === 'gcp' ? 'bigtable' : 'dynamodb';
       offline = 'delta';
       files = ['features/tecton/features.py'];
-      rationale = `Tecton manages materialisation; online store ${online === 'redis' ? 'Redis (high throughput or a tight serving bound)' : online === 'bigtable' ? 'Bigtable (Tecton on GCP)' : 'DynamoDB (Tecton default)'}, offline store Delta on ${de.layers.features.uri}.`;
+      rationale = `Tecton manages materialisation; online store ${online === 'redis' ? (highThroughput ? 'Redis (high throughput or a tight serving bound)' : 'Redis (Azure Cache for Redis: DynamoDB is AWS-only)') : online === 'bigtable' ? 'Bigtable (Tecton on GCP)' : 'DynamoDB (Tecton default on AWS)'}, offline store Delta on ${de.layers.features.uri}.`;
       break;
     case 'databricks':
       online = 'databricks_online_tables';

@@ -42,7 +42,18 @@ export interface TrainingConfigFile {
   registry: {
     model_name: string;
     stages: string[];
-    gate: { metric: string; direction: string; min_value: number; min_improvement_pct: number; max_secondary_regression_pct: number; criteria: GateCriterion[] };
+    gate: {
+      metric: string;
+      direction: string;
+      /** absolute: min_value is the threshold; relative_to_baseline: baseline_factor × the CV score of baseline_model in the same run. */
+      rule: 'absolute' | 'relative_to_baseline';
+      min_value: number | null;
+      baseline_factor: number | null;
+      baseline_model: string | null;
+      min_improvement_pct: number;
+      max_secondary_regression_pct: number;
+      criteria: GateCriterion[];
+    };
     rollback_minutes: number;
     feature_schema_hash: string;
   };

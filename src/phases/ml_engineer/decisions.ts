@@ -52,7 +52,15 @@ export const MlEngineerDecisions = z.object({
   registry: z.object({
     model_name: z.string(),
     stages: z.array(z.string()),
-    promotion_gate: z.object({ metric: z.string(), direction: z.enum(['maximize', 'minimize']), min_value: z.number(), min_improvement_pct: z.number() }),
+    promotion_gate: z.object({
+      metric: z.string(),
+      direction: z.enum(['maximize', 'minimize']),
+      rule: z.enum(['absolute', 'relative_to_baseline']).describe('absolute: compare with min_value; relative_to_baseline: compare with baseline_factor x the CV score of baseline_model in the same training run'),
+      min_value: z.number().nullable().describe('absolute threshold on the metric (null when the rule is relative_to_baseline)'),
+      baseline_factor: z.number().nullable().describe('factor on the baseline model\'s CV score (null when the rule is absolute): < 1 for minimised metrics, > 1 for maximised ones'),
+      baseline_model: z.string().nullable().describe('trivial/reference model whose CV score of the same run the factor applies to (null when the rule is absolute)'),
+      min_improvement_pct: z.number(),
+    }),
     versioning: z.string(),
     tags: z.array(z.string()),
     feature_schema_hash: z.string().describe('sha256 prefix of the model input schema; a change bumps MAJOR'),
@@ -76,3 +84,15 @@ export const MlEngineerDecisions = z.object({
   code: z.object({ package: z.string(), modules: z.array(z.string()), config: z.string(), search_space: z.string() }),
 });
 export type MlEngineerDecisions = z.infer<typeof MlEngineerDecisions>;
+
+export type PromotionGate = MlEngineerDecisions['registry']['promotion_gate'];
+
+/**
+ * The gate's threshold in words, e.g. "roc_auc ≥ 0.65" or "rmse ≤ 0.95 × the CV rmse of mean_predictor in the same
+ * training run". wrap formats identifiers and numbers (e.g. as inline code).
+ */
+export function gateThresholdText(gate: PromotionGate, wrap: (s: string) => string = (s) => s): string {
+  const op = gate.direction === 'maximize' ? '≥' : '≤';
+  if (gate.rule === 'absolute') return `${wrap(gate.metric)} ${op} ${wrap(String(gate.min_value))}`;
+  return `${wrap(gate.metric)} ${op} ${wrap(String(gate.baseline_factor))} × the CV ${wrap(gate.metric)} of the baseline model ${wrap(String(gate.baseline_model))} in the same training run`;
+}

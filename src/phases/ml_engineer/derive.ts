@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedSpec } from '../../spec/resolve.js';
+import type { ProblemType } from '../../spec/schema.js';
 import { objectStoreUri, pythonPackage } from '../common.js';
 import type { DataEngineerDecisions } from '../data_engineer/decisions.js';
 import type { DataScientistDecisions } from '../data_scientist/decisions.js';
-import type { MlEngineerDecisions } from './decisions.js';
+import type { MlEngineerDecisions, PromotionGate } from './decisions.js';
 import { FAMILIES, classifyFamily, searchSpace, type FamilyId, type FamilyProfile, type SearchParam } from './families.js';
 import { schedulePeriod, type SchedulePeriod } from './schedule.js';
 
@@ -217,6 +218,40 @@ function ensemble(spec: ResolvedSpec, ds: DataScientistDecisions, rows: number):
   return { ensemble: { method, members, max_members: cap, baselines }, cap };
 }
 
+/**
+ * Trivial reference models the generated training pipeline implements itself (pipeline.py BUILTIN_BASELINES), so a
+ * relative promotion gate always has its baseline score; other baselines need a trainer from the steps factory.
+ */
+export const BUILTIN_BASELINES: Record<string, string> = {
+  mean_predictor: 'predicts the training-fold mean of the target',
+  majority_class: 'predicts the most frequent class of the training fold',
+  constant_scorer: 'scores every row with the training-fold positive rate',
+  robust_zscore: 'scores a row by its largest robust z-score |x − median| / (1.4826 · MAD) over the encoded columns',
+};
+
+/** The reference model per problem type when no upstream candidate is a baseline (matches the data scientist's description). */
+const DEFAULT_BASELINE: Record<ProblemType, string> = {
+  binary_classification: 'constant_scorer',
+  multiclass_classification: 'majority_class',
+  regression: 'mean_predictor',
+  ranking: 'popularity_ranking',
+  forecasting: 'seasonal_naive',
+  anomaly_detection: 'robust_zscore',
+  recommendation: 'popularity',
+};
+
+
+/**
+ * The promotion gate from the data scientist's threshold and rule: an absolute threshold is a metric value; a
+ * relative one is a factor on the CV score of a baseline model scored in the same training run (the first upstream
+ * baseline candidate, else the problem type's trivial model).
+ */
+export function promotionGate(spec: ResolvedSpec, ds: DataScientistDecisions, baselines: readonly string[], minImprovementPct: number): PromotionGate {
+  const common = { metric: ds.primary_metric, direction: ds.metric_direction, min_improvement_pct: minImprovementPct };
+  if (ds.promotion_rule === 'absolute') return { ...common, rule: 'absolute', min_value: ds.promotion_threshold, baseline_factor: null, baseline_model: null };
+  return { ...common, rule: 'relative_to_baseline', min_value: null, baseline_factor: ds.promotion_threshold, baseline_model: baselines[0] ?? DEFAULT_BASELINE[spec.problem.type] };
+}
+
 function trackingOf(spec: ResolvedSpec, modelName: string): MlEngineerDecisions['tracking'] {
   const ns = spec.team.namespace;
   const experiment = `${spec.name}-training`;
@@ -393,7 +428,7 @@ export function derivePlan(spec: ResolvedSpec, up: MlUpstream): MlPlan {
     registry: {
       model_name: modelName,
       stages: ['dev', 'staging', 'prod'],
-      promotion_gate: { metric: ds.primary_metric, direction: ds.metric_direction, min_value: ds.promotion_threshold, min_improvement_pct: gateMargin },
+      promotion_gate: promotionGate(spec, ds, ens.ensemble.baselines, gateMargin),
       versioning: 'semver MAJOR.MINOR.PATCH: MAJOR on a feature-schema change, MINOR on retraining (new data or hyper-parameters), PATCH on metadata-only changes',
       tags: ['git_sha', 'data_version', 'feature_schema', 'training_window', 'algorithm', 'cv_metric', 'hpo_trials', 'config_hash', 'previous_prod_version'],
       feature_schema_hash: featureSchemaHash,

@@ -3,7 +3,8 @@ import type { ResolvedSpec } from '../../spec/resolve.js';
 import { beginDocument } from '../common.js';
 import type { PhaseInfo } from '../graph.js';
 import type { TrainingConfigFile } from './config.js';
-import { RULES, type MlPlan, type MlUpstream } from './derive.js';
+import { gateThresholdText } from './decisions.js';
+import { BUILTIN_BASELINES, RULES, type MlPlan, type MlUpstream } from './derive.js';
 import { FAMILIES, type FamilyId } from './families.js';
 
 const FAMILIES_LABEL = (f: FamilyId) => FAMILIES[f].label;
@@ -30,7 +31,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
   const t = plan.timing;
   const doc = beginDocument(info, spec, notes);
   doc.paragraph(
-    `Inputs: the data scientist chose ${text(ds.algorithm.family)} (${text(ds.algorithm.library)}; candidates ${ds.algorithm.candidates.map((c) => text(c)).join(', ') || 'none'}), metric ${code(ds.primary_metric)} (${ds.metric_direction}), promotion threshold ${code(ds.promotion_threshold)}, a ${num(ds.training_data.window_days)}-day training window split ${text(ds.training_data.split)}; the data engineer delivers ${rows(de.total_rows_per_day)} rows/day to ${code(de.layers.features.uri)} (${text(de.layers.features.format)}), versioned with ${code(de.versioning.tool)}.`,
+    `Inputs: the data scientist chose ${text(ds.algorithm.family)} (${text(ds.algorithm.library)}; candidates ${ds.algorithm.candidates.map((c) => text(c)).join(', ') || 'none'}), metric ${code(ds.primary_metric)} (${ds.metric_direction}), promotion threshold ${ds.promotion_rule === 'absolute' ? code(ds.promotion_threshold) : `${code(ds.promotion_threshold)} × the baseline measured in each training run (${code(ds.promotion_rule)})`}, a ${num(ds.training_data.window_days)}-day training window split ${text(ds.training_data.split)}; the data engineer delivers ${rows(de.total_rows_per_day)} rows/day to ${code(de.layers.features.uri)} (${text(de.layers.features.format)}), versioned with ${code(de.versioning.tool)}.`,
   );
 
   // 1. Training pipeline
@@ -119,7 +120,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
   doc.heading(3, 'Cross-validation and ensembling');
   doc.paragraph(`Cross-validation ${code(d.cross_validation.strategy)}, ${code(d.cross_validation.folds)} folds: ${text(plan.cvWhy)}.`);
   if (d.ensemble.baselines.length > 0) {
-    doc.paragraph(`Reference models ${d.ensemble.baselines.map((b) => code(b)).join(', ')} (upstream candidates that are baselines to beat) are scored on the same folds every run and logged as ${code(`baseline/{name}/${ds.primary_metric}`)} when the steps factory provides a trainer for them; they are never ensemble members.`);
+    doc.paragraph(`Reference models ${d.ensemble.baselines.map((b) => code(b)).join(', ')} (upstream candidates that are baselines to beat) are scored on the same folds every run and logged as ${code(`baseline/{name}/${ds.primary_metric}`)} when the steps factory provides a trainer for them (or the pipeline has a built-in one); they are never ensemble members.`);
   }
   doc.paragraph(
     `Ensemble: ${code(d.ensemble.method)} over ${d.ensemble.members.map((m) => code(m)).join(', ')}. Members are capped at ${plan.ensembleMemberCap} because ${
@@ -149,6 +150,9 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
       [code(`cv/{member}/${ds.primary_metric}/fold_{${folds.join(',')}}`), 'per fold, step = fold', 'fold spread shows instability the mean hides'],
       [code(`cv/{member}/${ds.primary_metric}/mean`) + ', ' + code('…/std'), 'after the folds', 'what HPO and the gate compare'],
       [code('hpo/{member}/best') + ', ' + code('hpo/{member}/trials'), 'after each study', `${d.hpo.trials} trials budgeted`],
+      ...(d.ensemble.baselines.length > 0 || d.registry.promotion_gate.rule === 'relative_to_baseline'
+        ? [[code(`baseline/{name}/${ds.primary_metric}`), 'after the members, same folds', d.registry.promotion_gate.rule === 'relative_to_baseline' ? `the relative promotion gate's reference (${code(d.registry.promotion_gate.baseline_model ?? '')})` : 'reference to beat']]
+        : []),
       ...ds.secondary_metrics.map((m) => [code(`holdout/${m}`), 'final model', 'secondary guard of the promotion gate']),
       [code('train/minutes'), 'end of run', `compared with the ${d.training.timeout_minutes}-min limit`],
     ],
@@ -205,7 +209,17 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
   doc.table(
     ['Gate check', 'Rule', 'Figure from'],
     [
-      ['threshold', `${code(gate.metric)} ${gate.direction === 'maximize' ? '≥' : '≤'} ${code(gate.min_value)}`, 'data scientist promotion threshold'],
+      gate.rule === 'absolute'
+        ? ['threshold', gateThresholdText(gate, code), `data scientist promotion threshold (${code('absolute')}, baseline origin ${code(ds.baseline_origin)})`]
+        : [
+            'threshold (relative)',
+            gateThresholdText(gate, code),
+            `data scientist promotion factor ${code(ds.promotion_threshold)} (${code('relative_to_baseline')}: no baseline value is known before training); ${
+              gate.baseline_model !== null && gate.baseline_model in BUILTIN_BASELINES
+                ? `${code(gate.baseline_model)} is built into the pipeline (${BUILTIN_BASELINES[gate.baseline_model]})`
+                : `${code(gate.baseline_model ?? '')} comes from the steps factory, which must provide a trainer of that name`
+            }`,
+          ],
       ['beats production', `relative improvement ≥ ${code(`${gate.min_improvement_pct} %`)}`, `max(0.5, slo.max_degradation_pct ${spec.slo.max_degradation_pct} / 5): a change smaller than a fifth of the retraining trigger is churn`],
       ['secondary metrics', `none regresses by more than ${code(`${config.registry.gate.max_secondary_regression_pct} %`)}`, 'slo.max_degradation_pct'],
       ...config.registry.gate.criteria.map((c) => [
@@ -216,6 +230,11 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
     ],
   );
   if (ds.bias.groups.length === 0) doc.paragraph('No protected attributes are declared, so the bias metrics of the data scientist are not part of the gate.');
+  if (gate.rule === 'relative_to_baseline') {
+    doc.paragraph(
+      `Relative rule: every training run scores ${code(gate.baseline_model ?? '')} on the same folds as the members and records its CV mean as ${code(`baseline/${gate.baseline_model}/${gate.metric}`)} (tracker and ${code('runs/last_training.json')}); ${code('evaluate_gate')} takes the threshold ${code(`${gate.baseline_factor} × that score`)} (${gate.direction === 'maximize' ? `at least ${code(`${Math.round(((gate.baseline_factor ?? 1) - 1) * 1e4) / 100} %`)} better` : `at least ${code(`${Math.round((1 - (gate.baseline_factor ?? 1)) * 1e4) / 100} %`)} lower`} than the baseline), and fails when the score is missing. ${code('promote --training-output runs/last_training.json')} passes it from the CLI.`,
+    );
+  }
   doc.paragraph(`The gate is code (${code(`ml/src/${plan.pkg}/registry/promotion.py`)}, ${code('evaluate_gate')}), unit-testable with the offline ${code('LocalRegistry')}; on the first release there is no production model, so only the production comparison is skipped.`);
   doc.heading(3, 'Rollback procedure');
   const b = rollbackBudget(spec.slo.rollback_minutes);
@@ -229,7 +248,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
   // Hand-off
   doc.heading(2, 'Hand-off');
   doc.bullets([
-    `Model ${code(d.registry.model_name)} in ${code(d.tracking.backend)}, stages ${d.registry.stages.map((s) => code(s)).join(' → ')}, gate ${code(gate.metric)} ${gate.direction === 'maximize' ? '≥' : '≤'} ${gate.min_value} and +${gate.min_improvement_pct} % over prod.`,
+    `Model ${code(d.registry.model_name)} in ${code(d.tracking.backend)}, stages ${d.registry.stages.map((s) => code(s)).join(' → ')}, gate ${gateThresholdText(gate, code)} and +${gate.min_improvement_pct} % over prod.`,
     `Training: ${code(`${d.training.cpu} vCPU`)}, ${code(d.training.memory)}, ${code(`${d.training.gpus} GPU`)}, ≈ ${d.training.expected_minutes} min (limit ${d.training.timeout_minutes}), ${code(spec.scale.training_schedule)} via ${text(plan.orchestration.kind)} ${code(plan.orchestration.name)}.`,
     `HPO ${code(d.hpo.tool)}: ${d.hpo.trials} trials × ${d.hpo.parallel_trials} parallel, ${d.hpo.timeout_minutes}-min timeout; CV ${code(d.cross_validation.strategy)} × ${d.cross_validation.folds}; ensemble ${code(d.ensemble.method)}.`,
     `Data: ${rows(v.sampleRows)} rows × ${v.featureColumns} encoded columns per run (${f1(v.matrixGib)} GiB float32): python-pro sizes chunks and memory from these.`,

@@ -1,7 +1,7 @@
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { averageRps, objectStoreUri } from '../common.js';
 import type { DataScientistDecisions } from '../data_scientist/decisions.js';
-import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
+import { gateThresholdText, type MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import type { PythonProDecisions } from '../python_pro/decisions.js';
 import { cloudDelivery, type CloudDelivery } from './cloud.js';
 import { workloadNames, workloadNamespaces } from './naming.js';
@@ -371,7 +371,7 @@ export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: Rol
     {
       name: 'model_validation_gate',
       budget_minutes: 8,
-      what: `candidate ${gate.metric} must be ${gate.direction === 'maximize' ? '≥' : '≤'} ${gate.min_value} (baseline) and beat production by ≥ ${gate.min_improvement_pct} %; package as ${runtime.modelFormat}`,
+      what: `candidate ${gateThresholdText(gate)} (${gate.rule === 'absolute' ? 'absolute threshold' : 'relative to the baseline'}) and beat production by ≥ ${gate.min_improvement_pct} %; package as ${runtime.modelFormat}`,
     },
     { name: 'deploy_staging', budget_minutes: DEPLOY_STAGING_MINUTES, what: 'Argo CD syncs the staging overlay with the new image tag; wait for healthy' },
     {

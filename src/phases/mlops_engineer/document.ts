@@ -3,7 +3,7 @@ import type { ResolvedSpec } from '../../spec/resolve.js';
 import { averageRps, beginDocument } from '../common.js';
 import type { DataScientistDecisions } from '../data_scientist/decisions.js';
 import type { PhaseInfo } from '../graph.js';
-import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
+import { gateThresholdText, type MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import type { PythonProDecisions } from '../python_pro/decisions.js';
 import { modelArtifactUri, modelFetch } from './cloud.js';
 import { EVENTS_PER_CONSUMER, FAILURE_LIMIT, MIN_REQUESTS_PER_ANALYSIS, PEAK_HEADROOM, SHADOW_MIN_REQUESTS, STREAM_MICRO_BATCH, serverDeployed, type MlopsPlan } from './derive.js';
@@ -151,7 +151,7 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   doc.heading(3, 'Zero-downtime blue-green');
   doc.paragraph(
     r.strategy === 'blue_green'
-      ? `Chosen. ${online ? `Green (${s.max_replicas > 0 ? `${s.min_replicas}–${s.max_replicas}` : '0'} replicas) starts beside blue; preview analysis ${r.steps[0]?.pause_seconds ?? 0} s, switch the Service selector, post-switch analysis ${r.steps[1]?.pause_seconds ?? 0} s while blue stays up (that is the rollback path, ${r.scale_back_seconds} s).` : `The new model writes to a green output location (${code(plan.batch?.output_uri ?? '')}/<run>); consumers' view is switched after the checks, switched back on rollback.`}`
+      ? `Chosen. ${online ? `Green (${s.max_replicas > 0 ? `${s.min_replicas}–${s.max_replicas}` : '0'} replicas) starts beside blue; preview analysis ${r.steps[0]?.pause_seconds ?? 0} s, switch the Service selector, post-switch analysis ${r.steps[1]?.pause_seconds ?? 0} s while blue stays up (that is the rollback path, ${r.scale_back_seconds} s).` : `The new model writes to a green output location (${code(`${plan.batch?.output_uri ?? ''}/<run>`)}); consumers' view is switched after the checks, switched back on rollback.`}`
       : `Not the release path: it would hold ${pct(100, 0)} extra capacity (${s.max_replicas} more replicas${s.gpus > 0 ? `, ${s.max_replicas * s.gpus} GPUs` : ''}) during the switch. The fallback Deployment itself updates with ${code('maxUnavailable: 0, maxSurge: 1')}, so even a plain rolling update never drops capacity.`,
   );
   doc.heading(3, 'Canary releases with traffic splitting');
@@ -196,7 +196,11 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   {
     const g = ml.registry.promotion_gate;
     doc.paragraph(
-      `Gate on ${code(g.metric)} (${g.direction}): candidate ${g.direction === 'maximize' ? '≥' : '≤'} ${code(g.min_value)} (baseline${ds.baseline_metric !== null ? ` ${ds.baseline_metric}` : ''}) and at least ${code(`${g.min_improvement_pct} %`)} better than the current Production version on the same holdout; plus bias checks on ${ds.protected_attributes.length > 0 ? ds.protected_attributes.map((a) => code(a)).join(', ') : 'no declared protected attribute'} and the invariance/directional tests. Passing versions move to ${code(ml.registry.stages[1] ?? 'staging')} in ${code(ml.tracking.backend)}.`,
+      `Gate on ${code(g.metric)} (${g.direction}, rule ${code(g.rule)}): candidate ${gateThresholdText(g, code)} (${
+        g.rule === 'absolute'
+          ? `absolute threshold${ds.baseline_metric !== null ? `; baseline ${ds.baseline_metric}` : ''}`
+          : 'no baseline value is known before training, so the training run measures it and passes it to the gate'
+      }) and at least ${code(`${g.min_improvement_pct} %`)} better than the current Production version on the same holdout; plus bias checks on ${ds.protected_attributes.length > 0 ? ds.protected_attributes.map((a) => code(a)).join(', ') : 'no declared protected attribute'} and the invariance/directional tests. Passing versions move to ${code(ml.registry.stages[1] ?? 'staging')} in ${code(ml.tracking.backend)}.`,
     );
   }
   doc.heading(3, 'ArgoCD for GitOps deployment');

@@ -34,7 +34,7 @@ export function dashboards(p: MonitoringPlan): Dashboard[] {
     {
       title: `${p.pipeline} / Model quality`,
       panels: [
-        { title: `${p.quality.metric} (window ${p.quality.windowHours} h) vs reference ${p.quality.reference}`, source: `${METRICS.predictionQuality.name}, ${METRICS.predictionQualityReference.name}` },
+        { title: `${p.quality.metric} (window ${p.quality.windowHours} h) vs ${p.quality.referenceKnown ? `reference ${p.quality.reference}` : 'the reference recorded at promotion'}`, source: `${METRICS.predictionQuality.name}, ${METRICS.predictionQualityReference.name}` },
         { title: 'Relative degradation vs warn/critical limits', source: 'model:prediction_quality:relative_degradation' },
         { title: 'Labelled predictions per evaluation and label lag', source: `${METRICS.predictionQualitySamples.name}, ${METRICS.labelsLastJoined.name}` },
         { title: 'Feature importance (top features) and rank correlation', source: `${METRICS.featureImportance.name}, ${METRICS.featureImportanceRankCorrelation.name}` },

@@ -181,7 +181,14 @@ export function latencyPlan(spec: ResolvedSpec, up: Upstream): LatencyPlan {
 export interface QualityPlan {
   metric: string;
   direction: 'maximize' | 'minimize';
+  /**
+   * The metric value degradation is measured against. Known before training only when the promotion gate is
+   * absolute; with a relative gate (threshold = factor × a baseline measured at training) referenceKnown is false,
+   * this holds the data scientist's promotion figure unchanged (a factor, not a metric value), and the runtime
+   * reference is the promoted version's measured value.
+   */
   reference: number;
+  referenceKnown: boolean;
   referenceSource: string;
   labelDelayHours: number;
   zScore: number;
@@ -206,13 +213,17 @@ export interface QualityPlan {
  */
 export function qualityPlan(spec: ResolvedSpec, up: Upstream, traffic: TrafficPlan): QualityPlan {
   const ds = up.data_scientist;
-  // The promotion threshold is what a production version has at least; the promoted version's measured value
-  // replaces it at runtime (model_prediction_quality_reference). A baseline is often a trivial model.
-  const reference = ds.promotion_threshold;
+  const gate = up.ml_engineer.registry.promotion_gate;
+  // An absolute promotion threshold is what a production version has at least; the promoted version's measured
+  // value replaces it at runtime (model_prediction_quality_reference). A relative gate has no metric value before
+  // training (its threshold is a factor on a baseline measured in the training run): no static reference then.
+  const referenceKnown = gate.rule === 'absolute' && gate.min_value !== null;
+  const reference = referenceKnown && gate.min_value !== null ? gate.min_value : ds.promotion_threshold;
   const critPct = ds.retraining_trigger?.relative_drop_pct ?? spec.slo.max_degradation_pct;
   const d = critPct / 100;
   const z = sig(normalQuantile(0.99), 4);
-  const proportionLike = ds.metric_direction === 'maximize' && reference > 0 && reference < 1;
+  // The binomial formula needs the metric value m; without a known reference the relative-standard-error formula is used.
+  const proportionLike = referenceKnown && ds.metric_direction === 'maximize' && reference > 0 && reference < 1;
   const raw = proportionLike ? (z * z * (1 - reference)) / (reference * d * d) : (z * z) / (2 * d * d);
   const formula = proportionLike ? 'n = z² · (1 − m) / (m · d²)' : 'n = z² / (2 · d²)';
   const minSamples = Math.max(1_000, Math.ceil(raw));
@@ -226,7 +237,10 @@ export function qualityPlan(spec: ResolvedSpec, up: Upstream, traffic: TrafficPl
     metric: ds.primary_metric,
     direction: ds.metric_direction,
     reference,
-    referenceSource: 'promotion threshold of the data-scientist phase; at runtime the promoted version\'s measured value',
+    referenceKnown,
+    referenceSource: referenceKnown
+      ? 'promotion threshold of the data-scientist phase; at runtime the promoted version\'s measured value'
+      : `no metric value before training: the promotion gate is relative (${gate.metric} ${gate.direction === 'maximize' ? '≥' : '≤'} ${gate.baseline_factor} × the CV ${gate.metric} of ${gate.baseline_model}), so the reference is the promoted version's measured value at runtime`,
     labelDelayHours: L,
     zScore: z,
     formula,
@@ -680,7 +694,9 @@ export function retrainingPlan(spec: ResolvedSpec, up: Upstream, quality: Qualit
     scheduledEveryHours: round(intervalHours(up.ml_engineer.training.schedule), 1),
     triggers: [
       `drift: FeatureDriftHigh on at least ${drift.retrainQuorum} non-protected feature(s) (critical level of its test)`,
-      `degradation: ${quality.metric} ${quality.direction === 'maximize' ? 'below' : 'above'} ${quality.criticalThreshold} (ModelQualityDegradationCritical, ${quality.criticalDegradationPct} % relative to ${quality.reference})`,
+      quality.referenceKnown
+        ? `degradation: ${quality.metric} ${quality.direction === 'maximize' ? 'below' : 'above'} ${quality.criticalThreshold} (ModelQualityDegradationCritical, ${quality.criticalDegradationPct} % relative to ${quality.reference})`
+        : `degradation: ${quality.metric} ${quality.criticalDegradationPct} % ${quality.direction === 'maximize' ? 'below' : 'above'} the promoted version's measured value (ModelQualityDegradationCritical)`,
       `schedule: ${up.ml_engineer.training.schedule} (UTC)`,
     ],
   };

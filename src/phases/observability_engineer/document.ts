@@ -1,4 +1,5 @@
 import { beginDocument } from '../common.js';
+import { gateThresholdText } from '../ml_engineer/decisions.js';
 import type { PhaseInfo } from '../graph.js';
 import { MarkdownDocument, code, num, pct, text } from '../../generators/serializers/markdown.js';
 import { ROUTE_BY_SEVERITY, runbookPath, type AlertDefinition } from './alerts.js';
@@ -51,11 +52,19 @@ export function renderDocument(info: PhaseInfo, p: MonitoringPlan, notes: string
     `Ground truth arrives ${code(`${quality.labelDelayHours} h`)} after a prediction (${code('problem.label_delay_hours')}). The prediction log keeps the served features, the prediction and the model version per ${code(spec.data.entity_key)} and ${code(spec.data.event_timestamp)}; an evaluation job joins labels as they land and computes ${code(quality.metric)} (${quality.direction}) over predictions made between ${quality.labelDelayHours + quality.windowHours} h and ${quality.labelDelayHours} h ago, on schedule ${code(quality.evaluationSchedule)}.`,
   );
   doc.paragraph(
-    `Window size: to see a relative drop d = ${pct(spec.slo.max_degradation_pct, 1)} at 99 % confidence (z = ${quality.zScore}) against m = ${quality.reference} (${quality.referenceSource}), ${code(quality.formula)} gives ${num(quality.minLabelledSamples)} labelled predictions (floor 1,000). At ${num(traffic.predictionsPerHour)} predictions/hour that takes ${code(`${quality.windowHours} h`)}.`,
+    `Window size: to see a relative drop d = ${pct(spec.slo.max_degradation_pct, 1)} at 99 % confidence (z = ${quality.zScore}) ${
+      quality.referenceKnown
+        ? `against m = ${quality.reference} (${quality.referenceSource}),`
+        : `with no metric value m known before training (${quality.referenceSource}), the proportion formula cannot be used and the relative-standard-error formula`
+    } ${code(quality.formula)} gives ${num(quality.minLabelledSamples)} labelled predictions (floor 1,000). At ${num(traffic.predictionsPerHour)} predictions/hour that takes ${code(`${quality.windowHours} h`)}.`,
   );
   doc.table(
     ['Metric', 'Reference', 'Warn (−' + pct(quality.warnDegradationPct, 1) + ')', 'Critical (−' + pct(quality.criticalDegradationPct, 1) + ')', 'Min labelled', 'Window'],
-    [[code(quality.metric), String(quality.reference), String(quality.warnThreshold), String(quality.criticalThreshold), num(quality.minLabelledSamples), `${quality.windowHours} h`]],
+    [
+      quality.referenceKnown
+        ? [code(quality.metric), String(quality.reference), String(quality.warnThreshold), String(quality.criticalThreshold), num(quality.minLabelledSamples), `${quality.windowHours} h`]
+        : [code(quality.metric), 'promoted version\'s measured value', `${quality.direction === 'maximize' ? '−' : '+'}${pct(quality.warnDegradationPct, 1)} of it`, `${quality.direction === 'maximize' ? '−' : '+'}${pct(quality.criticalDegradationPct, 1)} of it`, num(quality.minLabelledSamples), `${quality.windowHours} h`],
+    ],
   );
   doc.paragraph(`Secondary metrics tracked on the same window (no alerts): ${quality.secondaryMetrics.length > 0 ? quality.secondaryMetrics.map((m) => code(m)).join(', ') : 'none'}. The reference is ${TRACKING_REFERENCE[spec.options.experiment_tracking]} (${code(spec.options.experiment_tracking)}), and exported as ${code(METRICS.predictionQualityReference.name)} when a version is promoted.`);
 
@@ -217,9 +226,9 @@ export function renderDocument(info: PhaseInfo, p: MonitoringPlan, notes: string
 
   doc.heading(3, 'Performance degradation workflows');
   doc.numbered([
-    `${code('ModelQualityDegraded')} (−${pct(quality.warnDegradationPct, 1)}, ${code(quality.metric)} ${quality.direction === 'maximize' ? '≤' : '≥'} ${quality.warnThreshold}): ticket; check data validation, drift and label completeness for the same window.`,
-    `${code('ModelQualityDegradationCritical')} (−${pct(quality.criticalDegradationPct, 1)}, ${quality.criticalThreshold}): page and trigger. If a new version went live within the last ${quality.labelDelayHours + quality.windowHours} h (label delay + window), the regression is the release: roll back (${code(p.up.mlops_engineer.rollout.strategy)}, worst case ${p.up.mlops_engineer.rollout.worst_case_rollback_seconds} s vs the ${spec.slo.rollback_minutes} min objective). Otherwise retrain.`,
-    `The retrained candidate must pass the registry gate (${code(p.up.ml_engineer.registry.promotion_gate.metric)} ≥ ${p.up.ml_engineer.registry.promotion_gate.min_value}, +${p.up.ml_engineer.registry.promotion_gate.min_improvement_pct} % over production), then ${p.up.mlops_engineer.rollout.shadow ? 'shadow traffic and ' : ''}the ${code(p.up.mlops_engineer.rollout.strategy)} rollout (${p.up.mlops_engineer.rollout.steps.map((s) => `${s.weight} %`).join(' → ')}).`,
+    `${code('ModelQualityDegraded')} (−${pct(quality.warnDegradationPct, 1)}, ${code(quality.metric)} ${quality.direction === 'maximize' ? '≤' : '≥'} ${quality.referenceKnown ? quality.warnThreshold : `the promoted version's value ${quality.direction === 'maximize' ? '−' : '+'} ${pct(quality.warnDegradationPct, 1)}`}): ticket; check data validation, drift and label completeness for the same window.`,
+    `${code('ModelQualityDegradationCritical')} (−${pct(quality.criticalDegradationPct, 1)}${quality.referenceKnown ? `, ${quality.criticalThreshold}` : ''}): page and trigger. If a new version went live within the last ${quality.labelDelayHours + quality.windowHours} h (label delay + window), the regression is the release: roll back (${code(p.up.mlops_engineer.rollout.strategy)}, worst case ${p.up.mlops_engineer.rollout.worst_case_rollback_seconds} s vs the ${spec.slo.rollback_minutes} min objective). Otherwise retrain.`,
+    `The retrained candidate must pass the registry gate (${gateThresholdText(p.up.ml_engineer.registry.promotion_gate, code)}, +${p.up.ml_engineer.registry.promotion_gate.min_improvement_pct} % over production), then ${p.up.mlops_engineer.rollout.shadow ? 'shadow traffic and ' : ''}the ${code(p.up.mlops_engineer.rollout.strategy)} rollout (${p.up.mlops_engineer.rollout.steps.map((s) => `${s.weight} %`).join(' → ')}).`,
     `After promotion, the new reference is exported and the alert resolves once the next ${quality.windowHours} h window is labelled (${quality.labelDelayHours + quality.windowHours} h after the rollout at the earliest).`,
   ]);
 

@@ -1,4 +1,5 @@
 import { MarkdownDocument, code, text } from '../../generators/serializers/markdown.js';
+import { gateThresholdText } from '../ml_engineer/decisions.js';
 import { ROUTE_BY_SEVERITY, type AlertDefinition, type Category } from './alerts.js';
 import { METRICS } from './metrics.js';
 import type { MonitoringPlan } from './plan.js';
@@ -71,7 +72,9 @@ function playbook(p: MonitoringPlan, category: Category): Playbook {
       };
     case 'quality':
       return {
-        impact: `Decisions based on ${code(p.model)} are worse than validated: ${code(p.quality.metric)} reference ${p.quality.reference}, retraining limit ${p.quality.criticalDegradationPct} % (${p.quality.criticalThreshold}).`,
+        impact: p.quality.referenceKnown
+          ? `Decisions based on ${code(p.model)} are worse than validated: ${code(p.quality.metric)} reference ${p.quality.reference}, retraining limit ${p.quality.criticalDegradationPct} % (${p.quality.criticalThreshold}).`
+          : `Decisions based on ${code(p.model)} are worse than validated: ${code(p.quality.metric)} reference is the promoted version's measured value (${code(METRICS.predictionQualityReference.name)}), retraining limit ${p.quality.criticalDegradationPct} % ${p.quality.direction === 'maximize' ? 'below' : 'above'} it.`,
         diagnose: [
           `Are labels complete? Labels arrive after ${p.quality.labelDelayHours} h; a partial join biases the metric (check ${code(METRICS.labelsLastJoined.name)} and ${code(METRICS.predictionQualitySamples.name)} ≥ ${p.quality.minLabelledSamples}).`,
           `Data first: DataValidationPassRateLow, DataQualityIssueRateHigh and FeatureDriftHigh over the same window; a broken upstream source looks like model decay.`,
@@ -80,7 +83,7 @@ function playbook(p: MonitoringPlan, category: Category): Playbook {
         ],
         mitigate: [
           rollbackStep(p),
-          `Otherwise let the retraining trigger start a run (cooldown ${p.retraining.cooldownHours} h, needs ≥ ${p.retraining.minNewLabelledRows} newly labelled rows); the candidate must pass the registry gate (${code(p.up.ml_engineer.registry.promotion_gate.metric)} ≥ ${p.up.ml_engineer.registry.promotion_gate.min_value}) before the canary.`,
+          `Otherwise let the retraining trigger start a run (cooldown ${p.retraining.cooldownHours} h, needs ≥ ${p.retraining.minNewLabelledRows} newly labelled rows); the candidate must pass the registry gate (${gateThresholdText(p.up.ml_engineer.registry.promotion_gate, code)}) before the canary.`,
           `If a data bug caused it, fix the data first: retraining on broken data bakes the bug in.`,
         ],
       };

@@ -169,10 +169,17 @@ export function promotionPy(plan: MlPlan, config: TrainingConfigFile, envPrefix:
   const client = CLIENTS[backend];
   if (!client) throw new Error(`no registry client for ${backend}`);
   const gate = config.registry.gate;
+  const op = gate.direction === 'maximize' ? '>=' : '<=';
+  const thresholdLine =
+    gate.rule === 'absolute'
+      ? `the candidate's ${docText(gate.metric)} must be ${op} ${gate.min_value} (${gate.direction}, absolute threshold);`
+      : `the candidate's ${docText(gate.metric)} must be ${op} ${gate.baseline_factor} x the CV ${docText(gate.metric)} of the baseline model
+    ${docText(gate.baseline_model ?? '')} in the same training run (${gate.direction}, relative_to_baseline; the training pipeline
+    records that score as baseline/${docText(gate.baseline_model ?? '')}/${docText(gate.metric)});`;
   return String.raw`"""Promotion workflow dev -> staging -> prod for model ${docText(plan.decisions.registry.model_name)}, and rollback.
 
 Gate (generated from the pipeline spec):
-  - the candidate's ${docText(gate.metric)} must reach ${gate.min_value} (${gate.direction});
+  - ${thresholdLine}
   - it must beat the current production model by at least ${gate.min_improvement_pct} % (relative);
   - no secondary metric may regress by more than ${gate.max_secondary_regression_pct} % against production;
   - ${gate.criteria.length} further criteria from the data scientist (evaluation${gate.criteria.some((c) => c.source === 'bias') ? ' and bias' : ''}): ${docText(gate.criteria.map((c) => `${c.name} ${c.bound === 'at_least' ? '>=' : '<='} ${c.threshold}`).join(', ')) || 'none'}.
@@ -180,6 +187,7 @@ Rollback re-points the prod alias to the version recorded in the previous_prod_v
 (alias switch, serving restart, verification) has ${config.registry.rollback_minutes} minute(s).
 
 CLI:  python -m ${plan.pkg}.registry.promotion promote --version V --to staging --candidate-metrics c.json [--production-metrics p.json]
+          [--training-output runs/last_training.json]  (the run's metrics: baseline scores for a relative gate)
       python -m ${plan.pkg}.registry.promotion rollback [--to V] [--reason TEXT]
 Set ${envPrefix}_REGISTRY=local:<file.json> to use the offline JSON registry (tests, drills).
 """
@@ -223,19 +231,54 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Gate:
+    """rule "absolute": the primary metric is compared with min_value. rule "relative_to_baseline": it is compared
+    with baseline_factor x the CV score of baseline_model measured in the same training run."""
+
     metric: str
     direction: str
-    min_value: float
+    min_value: float | None
     min_improvement_pct: float
     max_secondary_regression_pct: float
     criteria: tuple[Criterion, ...] = ()
     secondary: tuple[str, ...] = ()
+    rule: str = "absolute"
+    baseline_factor: float | None = None
+    baseline_model: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.rule == "absolute":
+            if self.min_value is None:
+                raise ValueError("an absolute gate needs min_value")
+        elif self.rule == "relative_to_baseline":
+            if self.baseline_factor is None or not self.baseline_model:
+                raise ValueError("a relative_to_baseline gate needs baseline_factor and baseline_model")
+        else:
+            raise ValueError(f"gate rule must be absolute or relative_to_baseline, got {self.rule!r}")
+
+    def baseline_key(self) -> str | None:
+        """Where the baseline model's CV score sits in the training run's metrics (pipeline.baseline_metric_key)."""
+        return f"baseline/{self.baseline_model}/{self.metric}" if self.rule == "relative_to_baseline" else None
+
+    def threshold(self, baseline_score: float | None = None) -> float | None:
+        """The value the primary metric must reach; None when a relative gate has no (finite) baseline score.
+
+        Relative: baseline_factor x baseline_score, written as score + (factor - 1) x |score| so that a negative
+        score (e.g. r2) still moves the threshold in the better direction.
+        """
+        if self.rule == "absolute":
+            return self.min_value
+        if baseline_score is None or not math.isfinite(baseline_score) or self.baseline_factor is None:
+            return None
+        return baseline_score + (self.baseline_factor - 1.0) * abs(baseline_score)
 
 
 GATE = Gate(
     metric=${pyLiteral(gate.metric)},
     direction=${pyLiteral(gate.direction)},
+    rule=${pyLiteral(gate.rule)},
     min_value=${pyLiteral(gate.min_value)},
+    baseline_factor=${pyLiteral(gate.baseline_factor)},
+    baseline_model=${pyLiteral(gate.baseline_model)},
     min_improvement_pct=${pyLiteral(gate.min_improvement_pct)},
     max_secondary_regression_pct=${pyLiteral(gate.max_secondary_regression_pct)},
     criteria=tuple(Criterion(c["name"], float(c["threshold"]), c["bound"], c["source"]) for c in ${pyLiteral(gate.criteria.map((c) => ({ name: c.name, threshold: c.threshold, bound: c.bound, source: c.source })))}),
@@ -263,10 +306,13 @@ def relative_change_pct(candidate: float, reference: float, direction: str) -> f
     return change if direction == "maximize" else -change
 
 
-def evaluate_gate(gate: Gate, candidate: Mapping[str, float], production: Mapping[str, float] | None) -> GateDecision:
+def evaluate_gate(gate: Gate, candidate: Mapping[str, float], production: Mapping[str, float] | None, baseline_score: float | None = None) -> GateDecision:
     """Every check the candidate must pass to move to staging (and later prod). production=None on first release.
 
     candidate holds the primary metric, the secondary metrics and every criterion's metric (evaluation and bias).
+    For a relative_to_baseline gate, baseline_score is the baseline model's CV score of the same training run; when
+    None it is read from candidate[gate.baseline_key()] (the key the training pipeline records). Without it the
+    threshold check fails: a relative gate never passes unmeasured.
     """
     if gate.direction not in ("maximize", "minimize"):
         raise ValueError(f"gate direction must be maximize or minimize, got {gate.direction!r}")
@@ -276,10 +322,20 @@ def evaluate_gate(gate: Gate, candidate: Mapping[str, float], production: Mappin
     reasons: list[str] = []
     checks: dict[str, bool] = {}
 
-    meets = value >= gate.min_value if gate.direction == "maximize" else value <= gate.min_value
-    checks["threshold"] = meets and math.isfinite(value)
-    if not checks["threshold"]:
-        reasons.append(f"{gate.metric}={value:.6g} does not reach the threshold {gate.min_value:.6g} ({gate.direction})")
+    key = gate.baseline_key()
+    if baseline_score is None and key is not None and key in candidate:
+        baseline_score = float(candidate[key])
+    threshold = gate.threshold(baseline_score)
+    op = ">=" if gate.direction == "maximize" else "<="
+    if threshold is None:
+        checks["threshold"] = False
+        reasons.append(f"no finite CV {gate.metric} of baseline model {gate.baseline_model!r} from the same training run ({key}): the relative threshold cannot be computed")
+    else:
+        meets = value >= threshold if gate.direction == "maximize" else value <= threshold
+        checks["threshold"] = meets and math.isfinite(value)
+        if not checks["threshold"]:
+            origin = "" if gate.rule == "absolute" else f" = {gate.baseline_factor} x {gate.baseline_model} {baseline_score:.6g}"
+            reasons.append(f"{gate.metric}={value:.6g} is not {op} the threshold {threshold:.6g}{origin} ({gate.direction})")
 
     if production is not None and gate.metric in production:
         improvement = relative_change_pct(value, float(production[gate.metric]), gate.direction)
@@ -419,6 +475,15 @@ def _read_metrics(path: str | None) -> dict[str, float] | None:
     return {str(k): float(v) for k, v in raw.items()}
 
 
+def _read_training_metrics(path: str | None) -> dict[str, float]:
+    """The metrics block of training/__main__.py's output (CV mean and baseline/<model>/<metric> scores)."""
+    if path is None:
+        return {}
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    metrics = raw.get("metrics", raw) if isinstance(raw, dict) else {}
+    return {str(k): float(v) for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="promotion", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--model", default=MODEL_NAME)
@@ -429,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_promote.add_argument("--to", required=True, choices=STAGES)
     p_promote.add_argument("--candidate-metrics", required=True)
     p_promote.add_argument("--production-metrics")
+    p_promote.add_argument("--training-output", default=None, help="the training run's output JSON (its metrics hold the baseline scores)")
     p_rollback = sub.add_parser("rollback")
     p_rollback.add_argument("--to", default=None)
     p_rollback.add_argument("--reason", default="")
@@ -436,7 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     client = make_registry(args.registry)
     if args.command == "promote":
-        decision = evaluate_gate(GATE, _read_metrics(args.candidate_metrics) or {}, _read_metrics(args.production_metrics))
+        candidate = {**_read_training_metrics(args.training_output), **(_read_metrics(args.candidate_metrics) or {})}
+        decision = evaluate_gate(GATE, candidate, _read_metrics(args.production_metrics))
         print(json.dumps({"passed": decision.passed, "reasons": decision.reasons, "checks": decision.checks}))
         if args.to != STAGES[0] and not decision.passed:
             return 3

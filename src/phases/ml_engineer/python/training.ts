@@ -260,7 +260,12 @@ class CriterionConfig:
 class GateConfig:
     metric: str
     direction: str
-    min_value: float
+    # absolute: min_value is the threshold; relative_to_baseline: baseline_factor x the CV score of baseline_model
+    # measured in the same training run (pipeline.run_training records it as baseline/<model>/<metric>).
+    rule: str
+    min_value: float | None
+    baseline_factor: float | None
+    baseline_model: str | None
     min_improvement_pct: float
     max_secondary_regression_pct: float
     criteria: list[CriterionConfig]
@@ -608,6 +613,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -625,6 +631,133 @@ class TrainingResult:
     fold_scores: dict[str, list[float]]
     minutes: float
     tags: dict[str, str] = field(default_factory=dict)
+    # CV mean of the primary metric per reference model, on the same folds as the members (also in metrics as
+    # baseline/<model>/<metric>): a relative promotion gate compares the candidate with factor x this score.
+    baseline_scores: dict[str, float] = field(default_factory=dict)
+
+
+def baseline_metric_key(model: str, metric: str) -> str:
+    """Key of a reference model's CV score in the tracker and in TrainingResult.metrics (read by the promotion gate)."""
+    return f"baseline/{model}/{metric}"
+
+
+# ---------------------------------------------------------------- built-in reference models
+# Trivial models the pipeline scores itself when the steps factory gives no trainer of that name, so the baseline
+# of a relative promotion gate is always measured. numpy is only needed by robust_zscore.
+
+
+class ConstantModel:
+    """Predicts the same value for every row."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def predict(self, features: Any) -> Any:
+        rows = int(features.shape[0]) if hasattr(features, "shape") else len(features)
+        try:
+            import numpy as np
+        except ImportError:
+            return [self.value] * rows
+        return np.full(rows, self.value)
+
+
+def _values(target: Any) -> list[Any]:
+    return list(target.tolist() if hasattr(target, "tolist") else target)
+
+
+class MeanPredictor:
+    """Regression reference: the training-fold mean of the target."""
+
+    name = "mean_predictor"
+
+    def fit(self, features: Any, target: Any, params: Mapping[str, Any]) -> Model:
+        values = [float(v) for v in _values(target)]
+        if not values:
+            raise ValueError("mean_predictor needs at least one training row")
+        return ConstantModel(math.fsum(values) / len(values))
+
+
+class MajorityClass:
+    """Classification reference: the most frequent class of the training fold."""
+
+    name = "majority_class"
+
+    def fit(self, features: Any, target: Any, params: Mapping[str, Any]) -> Model:
+        counts = Counter(_values(target))
+        if not counts:
+            raise ValueError("majority_class needs at least one training row")
+        return ConstantModel(counts.most_common(1)[0][0])
+
+
+class ConstantScorer:
+    """Binary reference: scores every row with the training-fold positive rate (ROC-AUC 0.5, PR-AUC = prevalence)."""
+
+    name = "constant_scorer"
+
+    def fit(self, features: Any, target: Any, params: Mapping[str, Any]) -> Model:
+        values = [float(v) for v in _values(target)]
+        if not values:
+            raise ValueError("constant_scorer needs at least one training row")
+        return ConstantModel(math.fsum(values) / len(values))
+
+
+class RobustZScoreModel:
+    def __init__(self, median: Any, scale: Any) -> None:
+        self.median = median
+        self.scale = scale
+
+    def predict(self, features: Any) -> Any:
+        import numpy as np
+
+        matrix = np.asarray(features.toarray() if hasattr(features, "toarray") else features, dtype=float)
+        return np.nanmax(np.abs((matrix - self.median) / self.scale), axis=1)
+
+
+class RobustZScore:
+    """Anomaly reference: the largest robust z-score |x - median| / (1.4826 * MAD) over the encoded columns."""
+
+    name = "robust_zscore"
+
+    def fit(self, features: Any, target: Any, params: Mapping[str, Any]) -> Model:
+        import numpy as np
+
+        matrix = np.asarray(features.toarray() if hasattr(features, "toarray") else features, dtype=float)
+        median = np.nanmedian(matrix, axis=0)
+        scale = 1.4826 * np.nanmedian(np.abs(matrix - median), axis=0)
+        scale[~(scale > 0)] = 1.0
+        return RobustZScoreModel(median, scale)
+
+
+BUILTIN_BASELINES: dict[str, type] = {
+    "mean_predictor": MeanPredictor,
+    "majority_class": MajorityClass,
+    "constant_scorer": ConstantScorer,
+    "robust_zscore": RobustZScore,
+}
+
+
+def baseline_trainers(cfg: TrainingConfig, trainers: Mapping[str, Trainer]) -> dict[str, Trainer]:
+    """Reference models scored every run: the upstream baselines and the promotion gate's baseline model.
+
+    The steps factory's trainer of that name wins; otherwise a built-in one is used. A relative promotion gate whose
+    baseline model has neither is a configuration error: the candidate could never be promoted.
+    """
+    gate = cfg.registry.gate
+    names = list(cfg.ensemble.baselines)
+    if gate.rule == "relative_to_baseline":
+        if not gate.baseline_model or gate.baseline_factor is None:
+            raise ValueError("registry.gate: rule relative_to_baseline needs baseline_model and baseline_factor")
+        if gate.baseline_model not in names:
+            names.append(gate.baseline_model)
+    out: dict[str, Trainer] = {}
+    for name in names:
+        if name in trainers:
+            out[name] = trainers[name]
+        elif name in BUILTIN_BASELINES:
+            out[name] = BUILTIN_BASELINES[name]()
+        elif gate.rule == "relative_to_baseline" and name == gate.baseline_model:
+            raise ValueError(f"the promotion gate compares with baseline model {name!r}: the steps factory must provide a trainer named {name!r}")
+    return out
 
 
 def fold_indices(dataset: Dataset, cv: CrossValidationConfig, seed: int) -> Iterator[tuple[Any, Any]]:
@@ -694,6 +827,16 @@ def cross_validated_score(
     return running_mean(scores)
 
 
+def score_baselines(dataset: Dataset, preprocessor: Preprocessor, references: Mapping[str, Trainer], evaluator: Evaluator, cfg: TrainingConfig) -> dict[str, float]:
+    """CV mean of the primary metric of each reference model, on the folds the members are scored on."""
+    out: dict[str, float] = {}
+    for name, trainer in references.items():
+        scores: list[float] = []
+        cross_validated_score(dataset, preprocessor, trainer, evaluator, cfg, {}, lambda _f, _m: False, scores)
+        out[name] = running_mean(scores)
+    return out
+
+
 def run_training(
     cfg: TrainingConfig,
     loader: DataLoader,
@@ -713,6 +856,7 @@ def run_training(
         raise ValueError(f"data version {data_version} lacks columns {missing}")
     if dataset.rows() < cfg.data.min_rows:
         raise ValueError(f"data version {data_version} has {dataset.rows()} rows; training needs at least {cfg.data.min_rows}")
+    references = baseline_trainers(cfg, trainers)
     dataset = _subsample(dataset, cfg.data.sample_rows, cfg.hpo.seed)
     trial_data = _subsample(dataset, cfg.data.trial_rows, cfg.hpo.seed)
 
@@ -751,22 +895,20 @@ def run_training(
             fitted = preprocessor.fit(dataset)
             model = trainer.fit(fitted.transform(dataset.frame), dataset.frame[dataset.target], params)
             members.append((name, model, EvaluationResult(metrics={cfg.metric.primary: running_mean(scores)}, rows=dataset.rows())))
-        # Reference models (naive forecasts, trivial classifiers) are scored on the same folds, never ensembled.
-        for name in cfg.ensemble.baselines:
-            if name in trainers:
-                scores = []
-                cross_validated_score(dataset, preprocessor, trainers[name], evaluator, cfg, {}, lambda _f, _m: False, scores)
-                tracker.log_metrics({f"baseline/{name}/{cfg.metric.primary}": running_mean(scores)})
+        # Reference models (naive forecasts, trivial predictors) are scored on the same folds, never ensembled; the
+        # promotion gate's baseline model is one of them when its rule is relative_to_baseline.
+        baseline_scores = score_baselines(dataset, preprocessor, references, evaluator, cfg)
+        tracker.log_metrics({baseline_metric_key(name, cfg.metric.primary): value for name, value in baseline_scores.items()})
         members.sort(key=lambda m: sign * m[2].value(cfg.metric.primary), reverse=True)
         model = members[0][1] if len(members) == 1 else ensembler.combine(members)
         mean = members[0][2].value(cfg.metric.primary) if len(members) == 1 else running_mean([m[2].value(cfg.metric.primary) for m in members])
-        metrics = {f"cv/{cfg.metric.primary}/mean": mean}
+        metrics = {f"cv/{cfg.metric.primary}/mean": mean, **{baseline_metric_key(name, cfg.metric.primary): value for name, value in baseline_scores.items()}}
         minutes = (time.monotonic() - started) / 60
-        tracker.log_metrics({**metrics, "train/minutes": minutes})
+        tracker.log_metrics({f"cv/{cfg.metric.primary}/mean": mean, "train/minutes": minutes})
         if minutes > cfg.resources.timeout_minutes:
             tracker.log_params({"warning": f"run took {minutes:.0f} min, budget {cfg.resources.timeout_minutes} min"})
         status = "FINISHED"
-        return TrainingResult(model=model, metrics=metrics, best_params=best_params, fold_scores=fold_scores, minutes=minutes, tags=tags)
+        return TrainingResult(model=model, metrics=metrics, best_params=best_params, fold_scores=fold_scores, minutes=minutes, tags=tags, baseline_scores=baseline_scores)
     finally:
         tracker.end_run(status)
 

@@ -244,6 +244,7 @@ rollback script in dry-run mode.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import shutil
@@ -282,10 +283,35 @@ def test_local_tracker_records_fold_scores(tmp_path, monkeypatch) -> None:
 
 
 def _passing_metrics() -> dict:
-    """The primary metric comfortably past the threshold, every further criterion exactly at its bound."""
+    """The primary metric comfortably past the threshold, every further criterion exactly at its bound; for a
+    relative gate, the baseline model's CV score of the run as the training pipeline records it."""
     gate = promotion.GATE
-    value = gate.min_value * (1.5 if gate.direction == "maximize" else 0.5) if gate.min_value else (1.0 if gate.direction == "maximize" else 0.0)
-    return {gate.metric: value, **{c.name: c.threshold for c in gate.criteria}}
+    reference = gate.min_value if gate.rule == "absolute" else 0.5
+    value = reference * (1.5 if gate.direction == "maximize" else 0.5) if reference else (1.0 if gate.direction == "maximize" else 0.0)
+    baseline = {gate.baseline_key(): reference} if gate.rule == "relative_to_baseline" else {}
+    return {gate.metric: value, **baseline, **{c.name: c.threshold for c in gate.criteria}}
+
+
+@pytest.mark.parametrize("direction, factor", [("minimize", 0.95), ("maximize", 1.05)])
+def test_relative_gate_compares_with_factor_times_the_baseline_score(direction: str, factor: float) -> None:
+    gate = dataclasses.replace(promotion.GATE, direction=direction, rule="relative_to_baseline", min_value=None, baseline_factor=factor, baseline_model="reference_model", criteria=())
+    baseline = 2.0
+    better, worse = (0.9, 0.99) if direction == "minimize" else (1.1, 1.01)
+    assert promotion.evaluate_gate(gate, {gate.metric: better * baseline}, None, baseline_score=baseline).passed
+    rejected = promotion.evaluate_gate(gate, {gate.metric: worse * baseline}, None, baseline_score=baseline)
+    assert not rejected.passed and rejected.checks["threshold"] is False
+    # The score the training run records under baseline/<model>/<metric> is used when none is passed.
+    assert promotion.evaluate_gate(gate, {gate.metric: better * baseline, gate.baseline_key(): baseline}, None).passed
+    # Without a measured baseline a relative gate never passes.
+    assert not promotion.evaluate_gate(gate, {gate.metric: better * baseline}, None).passed
+
+
+def test_absolute_gate_ignores_baseline_scores() -> None:
+    gate = dataclasses.replace(promotion.GATE, rule="absolute", min_value=1.0, baseline_factor=None, baseline_model=None, criteria=())
+    good = 2.0 if gate.direction == "maximize" else 0.5
+    bad = 0.5 if gate.direction == "maximize" else 2.0
+    assert promotion.evaluate_gate(gate, {gate.metric: good}, None, baseline_score=100.0).passed
+    assert not promotion.evaluate_gate(gate, {gate.metric: bad}, None).passed
 
 
 def test_promote_and_roll_back_with_the_offline_registry(tmp_path) -> None:

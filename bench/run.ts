@@ -1,0 +1,85 @@
+// Benchmarks (npm run bench). Figures, not pass/fail: performance targets live here, never in unit tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { bundleFiles } from '../src/pipeline/bundle.js';
+import { runAllPhases } from '../src/pipeline/runPhases.js';
+import { resolveSpec, specFromRequirements } from '../src/spec/resolve.js';
+import { ValidatorRegistry, defaultValidators } from '../src/validate/registry.js';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function stats(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  return `p50 ${percentile(s, 50).toFixed(2)} ms, p99 ${percentile(s, 99).toFixed(2)} ms (n=${s.length})`;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const t = performance.now();
+  const r = fn();
+  return [r, performance.now() - t];
+}
+
+function specWith(features: number, sources: number) {
+  const srcs = Array.from({ length: sources }, (_, i) => ({ name: `source_${i}`, kind: (['postgres', 'kafka', 's3', 'snowflake'] as const)[i % 4], rows_per_day: 1_000_000 }));
+  const feats = Array.from({ length: features }, (_, i) =>
+    i % 3 === 0
+      ? { name: `cat_${i}`, type: 'categorical' as const, categories: ['a', 'b', 'c'], source: `source_${i % sources}` }
+      : { name: `num_${i}`, type: 'numeric' as const, min: 0, max: 1000, nullable: i % 5 === 0, source: `source_${i % sources}` },
+  );
+  return resolveSpec({ name: 'bench', requirements: 'Benchmark pipeline', data: { sources: srcs, features: feats } });
+}
+
+async function main() {
+  const spec = specFromRequirements({ requirements: 'Detect fraudulent card payments in real time' }).spec;
+  runAllPhases(spec); // warm-up: module loading and JIT
+  const design = Array.from({ length: 20 }, () => time(() => bundleFiles(spec, runAllPhases(spec).artifacts))[1]);
+  console.log(`design, default spec, 7 phases + manifest, no validators: ${stats(design)}`);
+
+  for (const [features, sources] of [[10, 1], [100, 1], [1000, 1], [10, 10], [10, 50]] as const) {
+    const s = specWith(features, sources);
+    const [files, ms] = time(() => bundleFiles(s, runAllPhases(s).artifacts));
+    console.log(`design with ${features} features, ${sources} sources: ${ms.toFixed(0)} ms, ${files.length} files`);
+  }
+
+  const registry = new ValidatorRegistry(defaultValidators());
+  const files = bundleFiles(spec, runAllPhases(spec).artifacts);
+  await registry.describe();
+  const t = performance.now();
+  const report = await registry.validate(files);
+  console.log(`all validators on the default bundle (${files.length} files, in parallel): ${(performance.now() - t).toFixed(0)} ms, ${report.summary.failed} failed`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-'));
+  try {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dirname, '../src/cli.js'), 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')], stderr: 'ignore' });
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(transport);
+    const created = (await client.callTool({ name: 'create_pipeline', arguments: { requirements: 'Detect fraudulent card payments' } })) as unknown as { structuredContent: { pipeline_id: string } };
+    const id = created.structuredContent.pipeline_id;
+    await client.callTool({ name: 'run_pipeline', arguments: { pipeline_id: id } });
+    const latencies: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t0 = performance.now();
+      await client.callTool({ name: 'get_pipeline', arguments: { pipeline_id: id } });
+      latencies.push(performance.now() - t0);
+    }
+    console.log(`get_pipeline over stdio: ${stats(latencies.slice(50))}`);
+    const phase: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await client.callTool({ name: 'observability_engineer', arguments: { pipeline_id: id } });
+      phase.push(performance.now() - t0);
+    }
+    console.log(`observability_engineer (re-run, stored in SQLite) over stdio: ${stats(phase.slice(5))}`);
+    await client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

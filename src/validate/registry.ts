@@ -8,6 +8,7 @@ import { kubernetesValidator } from './validators/kubernetes.js';
 import { markdownValidator } from './validators/markdown.js';
 import { promtoolValidator } from './validators/promtool.js';
 import { pythonCompileValidator } from './validators/python.js';
+import { pytestValidator } from './validators/pytest.js';
 import { shellcheckValidator } from './validators/shellcheck.js';
 import { tomlValidator } from './validators/toml.js';
 import { yamlParseValidator } from './validators/yaml.js';
@@ -22,6 +23,7 @@ export function defaultValidators(): Validator[] {
     kubernetesValidator,
     promtoolValidator,
     pythonCompileValidator,
+    pytestValidator,
     shellcheckValidator,
     tomlValidator,
     markdownValidator,

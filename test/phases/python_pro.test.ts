@@ -179,7 +179,7 @@ describe('python_pro artifacts pass their validators', () => {
       expect(py.length).toBeGreaterThanOrEqual(10);
       execFileSync(PYTHON, ['-m', 'py_compile', ...py]);
       const toml = out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!;
-      expect(toml.kind).toBe('toml');
+      expect(toml.kind).toBe('python-project');
       const project = parseToml(toml.content) as { project: { name: string; dependencies: string[] }; tool: { pytest: { ini_options: { markers: string[] } } } };
       expect(project.project.name).toBe(spec.name);
       expect(project.tool.pytest.ini_options.markers.map((m) => m.split(':')[0])).toEqual(['unit', 'integration', 'quality', 'performance']);

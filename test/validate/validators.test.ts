@@ -14,7 +14,7 @@ async function verdicts(...files: Artifact[]) {
 describe('validators', () => {
   it('reports every validator and whether it is installed', async () => {
     const infos = await registry.describe();
-    expect(infos.map((v) => v.name)).toEqual(['json-parse', 'yaml-parse', 'yamllint', 'kubernetes-models', 'promtool', 'python-compile', 'shellcheck', 'toml-parse', 'markdown-safety']);
+    expect(infos.map((v) => v.name)).toEqual(['json-parse', 'yaml-parse', 'yamllint', 'kubernetes-models', 'promtool', 'python-compile', 'pytest', 'shellcheck', 'toml-parse', 'markdown-safety']);
     // CI installs every external tool (see .ci/run); a missing one there is a set-up bug, not a skip.
     if (process.env.CI) expect(infos.filter((v) => !v.available)).toEqual([]);
   });
@@ -55,6 +55,23 @@ describe('validators', () => {
     expect(r['ok.py']!.verdict).toBe('pass');
     expect(r['bad.py']!.verdict).toBe('fail');
     expect(r['bad.py']!.results[0]!.message).toMatch(/line 1/);
+  });
+
+  it('pytest: runs a project\'s own suite and fails it when a test fails or none exists', async () => {
+    const pyproject = '[project]\nname = "p"\nversion = "0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n';
+    const report = await registry.validate([
+      a('good/pyproject.toml', 'python-project', pyproject),
+      a('good/tests/test_ok.py', 'python', 'def test_ok():\n    assert 1 + 1 == 2\n'),
+      a('bad/pyproject.toml', 'python-project', pyproject),
+      a('bad/tests/test_ko.py', 'python', 'def test_ko():\n    assert 1 + 1 == 3\n'),
+      a('empty/pyproject.toml', 'python-project', pyproject),
+    ]);
+    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f.results.find((r) => r.validator === 'pytest')]));
+    expect(byPath['good/pyproject.toml']!.verdict).toBe('pass');
+    expect(byPath['good/pyproject.toml']!.message).toMatch(/1 passed/);
+    expect(byPath['bad/pyproject.toml']!.verdict).toBe('fail');
+    expect(byPath['bad/pyproject.toml']!.message).toMatch(/test_ko/);
+    expect(byPath['empty/pyproject.toml']!.verdict).toBe('fail');
   });
 
   it('shellcheck: catches an unquoted expansion', async () => {

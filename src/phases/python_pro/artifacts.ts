@@ -16,7 +16,7 @@ export function buildArtifacts(spec: ResolvedSpec, up: PyUpstream, plan: PyPlan)
   const ml = up.ml_engineer;
   return [
     // kind toml for now: the project's own pytest suite needs a trained model for two of its layers.
-    artifact(PHASE, `${root}/pyproject.toml`, 'toml', toToml(pyprojectObject(spec, ml, plan.pkg, plan.decisions.python_version))),
+    artifact(PHASE, `${root}/pyproject.toml`, 'python-project', toToml(pyprojectObject(spec, ml, plan.pkg, plan.decisions.python_version))),
     artifact(PHASE, `${pkgDir}/__init__.py`, 'python', packageInitPy(spec, plan)),
     artifact(PHASE, `${pkgDir}/errors.py`, 'python', errorsPy()),
     artifact(PHASE, `${pkgDir}/logging_utils.py`, 'python', loggingPy(plan, spec)),

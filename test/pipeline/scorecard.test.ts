@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { DecisionsByPhase } from '../../src/phases/types.js';
+import { runAllPhases } from '../../src/pipeline/runPhases.js';
+import { CRITERIA_COUNT, scoreCriteria } from '../../src/pipeline/scorecard.js';
+import { mergePatch } from '../../src/spec/merge.js';
+import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
+import { defaultSpec } from '../helpers/specs.js';
+
+function score(spec: ResolvedSpec, stale: string[] = []) {
+  const { outputs } = runAllPhases(spec);
+  const decisions = Object.fromEntries(Object.entries(outputs).map(([p, o]) => [p, o!.decisions])) as Partial<DecisionsByPhase>;
+  return Object.fromEntries(scoreCriteria(spec, decisions, new Set(stale as never[])).map((c) => [c.id, c]));
+}
+
+describe('the success-criteria scorecard', () => {
+  it('covers the 20 success criteria of the source document', () => {
+    expect(CRITERIA_COUNT).toBe(20);
+  });
+
+  it('meets every design-level criterion for the default spec and asks for evidence where only data can tell', () => {
+    const c = score(defaultSpec());
+    const notMet = Object.values(c).filter((x) => x.status === 'not_met');
+    expect(notMet).toEqual([]);
+    expect(c['model.beats_baseline']!.status).toBe('no_evidence');
+    expect(c['model.beats_baseline']!.evidence).toMatch(/roc_auc ≥ 0\.65/);
+    expect(c['cost.waste']!.status).toBe('no_evidence');
+    expect(c['ops.rollback']!.evidence).toMatch(/worst case 270 s/);
+    expect(c['ops.alert_time']!.evidence).toMatch(/ModelErrorSpike \d+ s/);
+  });
+
+  it('fails a criterion whose spec target is looser than the source document', () => {
+    const c = score(resolveSpec(mergePatch(defaultSpec(), { slo: { p99_latency_ms: 300 } })));
+    expect(c['ops.p99_latency']!.status).toBe('not_met');
+    expect(c['ops.p99_latency']!.evidence).toMatch(/looser than the criterion \(200 ms\)/);
+  });
+
+  it('has nothing to measure for online-serving criteria in batch mode', () => {
+    const c = score(resolveSpec(mergePatch(defaultSpec(), { options: { deployment_mode: 'batch' } })));
+    for (const id of ['ops.uptime', 'ops.p99_latency', 'ops.alert_time', 'cost.autoscaling']) {
+      expect(c[id]!.status, id).toBe('no_evidence');
+      expect(c[id]!.evidence, id).toMatch(/no online endpoint/);
+    }
+  });
+
+  it('does not count evidence from a stale phase', () => {
+    const c = score(defaultSpec(), ['kubernetes_architect']);
+    expect(c['cost.spot_share']!.status).toBe('no_evidence');
+    expect(c['cost.spot_share']!.evidence).toMatch(/stale/);
+  });
+});

@@ -21,6 +21,9 @@ Usage:
   mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH]
 ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
 
+The requirements argument wins over a requirements field in --spec; option flags win over options in --spec.
+serve on a non-loopback address needs --token; on all interfaces (0.0.0.0) also --allowed-host NAME.
+
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
 (default ${defaultExportRoot()}), MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL.
 `;

@@ -29,7 +29,7 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
   await app.service.runPipeline(id, { actor: 'cli' });
-  const current = app.service.view(id);
+  const current = app.service.view(id, true);
   const files = bundleFiles(current.spec, app.service.artifacts(id));
   const report = await app.validators.validate(files);
   await writeBundleDirectory(input.out, files, true);

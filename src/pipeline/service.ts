@@ -77,11 +77,12 @@ export class PipelineService {
     return row;
   }
 
-  view(pipelineId: string): PipelineView {
+  /** The pipeline, its spec and each phase's state; `content` also loads documents and decisions of the runs. */
+  view(pipelineId: string, content = false): PipelineView {
     const pipeline = this.get(pipelineId);
     const spec = this.store.getRevision(pipelineId)!.spec;
-    const latest = this.store.latestRuns(pipelineId);
-    const succeeded = this.store.latestSucceededRuns(pipelineId);
+    const latest = this.store.latestRuns(pipelineId, content);
+    const succeeded = this.store.latestSucceededRuns(pipelineId, content);
     const phases = PHASE_IDS.map((phase): PhaseState => {
       const run = latest[phase];
       const current = succeeded[phase];
@@ -145,7 +146,7 @@ export class PipelineService {
 
   async runPhase(pipelineId: string, phase: PhaseId, options: RunPhaseOptions): Promise<{ run: PhaseRun; staled: PhaseId[]; artifacts: StoredArtifact[] }> {
     const engine = resolveEngine(options.engine ?? 'template');
-    const view = this.view(pipelineId);
+    const view = this.view(pipelineId, true);
     const upstreamRuns = this.upstreamRuns(view, phase);
     const upstream = Object.fromEntries(Object.entries(upstreamRuns).map(([p, r]) => [p, r!.decisions])) as Partial<DecisionsByPhase>;
     const run = this.store.startRun({
@@ -222,7 +223,7 @@ export class PipelineService {
   }
 
   document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {
-    const view = this.view(pipelineId);
+    const view = this.view(pipelineId, true);
     const state = view.phases.find((s) => s.phase === phase)!;
     if (!state.current) {
       throw new UserError(`${phase} has not produced a document for this pipeline yet. Call the ${phase} tool (or run_pipeline) first.`, 'precondition');

@@ -179,7 +179,7 @@ export function createMcpServer(app: AppContext): Server {
     const values: Record<string, string> = { $ARGUMENTS: args.requirements ?? '', notes: args.notes ?? '(none)', spec: '(no pipeline given)' };
     if (args.pipeline_id) {
       try {
-        const view = app.service.view(args.pipeline_id);
+        const view = app.service.view(args.pipeline_id, true);
         values.spec = JSON.stringify(view.spec, null, 2);
         if (!args.requirements) values.$ARGUMENTS = view.spec.requirements;
         for (const s of view.phases) values[PHASES[s.phase].handoff] = s.current?.document ?? `(${s.phase} has not run yet: call the ${s.phase} tool)`;

@@ -63,6 +63,10 @@ export interface EventRow {
 
 type RawRun = Omit<PhaseRun, 'upstream_run_ids' | 'decisions'> & { upstream_run_ids: string; decisions: string | null };
 
+// Every column but the document and the decisions, which are read as NULL.
+const RUN_META_COLUMNS =
+  'id, pipeline_id, phase, engine, model, prompt_version, spec_revision, upstream_run_ids, status, stale_reason, notes, NULL AS document, NULL AS decisions, error, owner_pid, started_at, finished_at, duration_ms';
+
 function toRun(row: RawRun | undefined): PhaseRun | undefined {
   if (!row) return undefined;
   return { ...row, upstream_run_ids: JSON.parse(row.upstream_run_ids), decisions: row.decisions === null ? null : JSON.parse(row.decisions) };
@@ -268,11 +272,14 @@ export class Store {
     return toRun(this.db.prepare('SELECT * FROM phase_runs WHERE id = ?').get(id) as RawRun | undefined);
   }
 
-  /** The most recent run of each phase (any status). */
-  latestRuns(pipelineId: string): Partial<Record<PhaseId, PhaseRun>> {
+  /**
+   * The most recent run of each phase (any status). Documents and decisions are large; they are loaded only
+   * with `content` (status views such as get_pipeline do without them).
+   */
+  latestRuns(pipelineId: string, content = false): Partial<Record<PhaseId, PhaseRun>> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM phase_runs r WHERE pipeline_id = ? AND rowid = (
+        `SELECT ${content ? '*' : RUN_META_COLUMNS} FROM phase_runs r WHERE pipeline_id = ? AND rowid = (
            SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
       )
       .all(pipelineId) as RawRun[];
@@ -280,10 +287,10 @@ export class Store {
   }
 
   /** The most recent successful run of each phase: what the pipeline's documents and bundle consist of. */
-  latestSucceededRuns(pipelineId: string): Partial<Record<PhaseId, PhaseRun>> {
+  latestSucceededRuns(pipelineId: string, content = true): Partial<Record<PhaseId, PhaseRun>> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM phase_runs r WHERE pipeline_id = ? AND status = 'succeeded' AND rowid = (
+        `SELECT ${content ? '*' : RUN_META_COLUMNS} FROM phase_runs r WHERE pipeline_id = ? AND status = 'succeeded' AND rowid = (
            SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase AND status = 'succeeded'
            ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
       )
@@ -302,7 +309,7 @@ export class Store {
 
   private markStale(pipelineId: string, phases: PhaseId[], reason: string): PhaseId[] {
     if (phases.length === 0) return [];
-    const latest = this.latestSucceededRuns(pipelineId);
+    const latest = this.latestSucceededRuns(pipelineId, false);
     const update = this.db.prepare('UPDATE phase_runs SET stale_reason = ? WHERE id = ? AND stale_reason IS NULL');
     const staled: PhaseId[] = [];
     for (const phase of phases) {

@@ -32,7 +32,7 @@ export const scoreSuccessCriteria = defineTool({
   output: ScoreSuccessCriteriaOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
-    const view = app.service.view(args.pipeline_id);
+    const view = app.service.view(args.pipeline_id, true);
     const current: Partial<DecisionsByPhase> = {};
     const stale = new Set<PhaseId>();
     for (const s of view.phases) {

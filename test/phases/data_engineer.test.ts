@@ -1,80 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { Artifact } from '../../src/artifacts/artifact.js';
 import { DataEngineerDecisions } from '../../src/phases/data_engineer/decisions.js';
 import { batchIntervalHours, partitioningFor } from '../../src/phases/data_engineer/derive.js';
 import { dataEngineer } from '../../src/phases/data_engineer/index.js';
-import { executePhase } from '../../src/pipeline/runPhases.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
+import { HOSTILE_TEXT, checkArtifacts as validateArtifacts, runPhase, runPython, withPath, writeArtifacts as writeBundle } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
-const run = (spec: ResolvedSpec, notes?: string) => executePhase('data_engineer', spec, {}, notes);
-
-/** A spec with one field changed at a dotted path (re-validated, so derived fields are re-resolved). */
-function withPath(spec: ResolvedSpec, path: string, value: unknown): ResolvedSpec {
-  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
-  const keys = path.split('.');
-  let node = copy;
-  for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
-  node[keys.at(-1)!] = value;
-  return resolveSpec(copy);
-}
+const run = (spec: ResolvedSpec, notes?: string) => runPhase('data_engineer', spec, notes);
 
 function fingerprint(spec: ResolvedSpec): string {
   const out = run(spec);
   return JSON.stringify([out.document, out.decisions, out.artifacts]);
-}
-
-const workDirs: string[] = [];
-afterAll(() => workDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function writeBundle(artifacts: Artifact[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'de-test-'));
-  workDirs.push(dir);
-  for (const a of artifacts) {
-    const p = join(dir, a.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, a.content);
-  }
-  return dir;
-}
-
-/** Runs the real validator of every artifact kind; returns failures as readable strings. */
-function validateArtifacts(artifacts: Artifact[]): string[] {
-  const dir = writeBundle(artifacts);
-  const failures: string[] = [];
-  for (const a of artifacts) {
-    const file = join(dir, a.path);
-    const check = (cmd: string, args: string[]) => {
-      const r = spawnSync(cmd, args, { encoding: 'utf8' });
-      if (r.status !== 0) failures.push(`${a.path}: ${cmd} ${r.stdout}${r.stderr}`);
-    };
-    switch (a.kind) {
-      case 'python':
-        check('/usr/bin/python3', ['-m', 'py_compile', file]);
-        break;
-      case 'shell':
-        check('/usr/bin/shellcheck', ['-s', 'bash', file]);
-        break;
-      case 'yaml':
-        parseYaml(a.content);
-        check('/usr/bin/yamllint', ['-s', '-d', '{extends: default, rules: {document-start: disable, line-length: disable}}', file]);
-        break;
-      case 'json':
-        JSON.parse(a.content);
-        break;
-      case 'text':
-      case 'markdown':
-        break;
-      default:
-        failures.push(`${a.path}: unexpected kind ${a.kind}`);
-    }
-  }
-  return failures;
 }
 
 describe('data_engineer derivations', () => {
@@ -310,7 +248,7 @@ report = validate_batch([good, bad], "sales").to_dict()
 prof = profile([good, bad], "sales")["features"]
 print(json.dumps({"good": len(validate_record(good, "sales")), "rules": rules, "report": report, "mean": prof["lag_7d"]["mean"], "oor": prof["lag_7d"]["out_of_range"], "top": prof["promo_type"]["top"]}))
 `;
-    const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { cwd: dir, env: { PYTHONPATH: join(dir, 'ml/src') }, encoding: 'utf8' }));
+    const out = runPython(dir, script) as { good: number; rules: string[]; report: unknown; mean: number; oor: number; top: unknown };
     expect(out.good).toBe(0);
     expect(out.rules).toEqual(['category', 'not_null', 'range']);
     expect(out.report).toMatchObject({ total: 2, failed: 1, issue_rate_pct: 50, passed: false, max_issue_rate_pct: 0.1 });
@@ -330,7 +268,7 @@ print(json.dumps({"good": len(validate_record(good, "sales")), "rules": rules, "
   });
 
   it('escapes user text in markdown, YAML, JSON and Python', () => {
-    const nasty = 'x <script>alert(1)</script> | `tick` """ \' \\ \n## heading\n- item';
+    const nasty = HOSTILE_TEXT;
     const spec = resolveSpec({
       name: 'nasty-pipeline',
       requirements: nasty,
@@ -348,7 +286,7 @@ print(json.dumps({"good": len(validate_record(good, "sales")), "rules": rules, "
     expect(schema.description).toBe(nasty);
     expect(schema.properties.kind.enum).toEqual([nasty, 'a|b', '`x`']);
     const dir = writeBundle(artifacts);
-    const cats = execFileSync('/usr/bin/python3', ['-c', 'import json; from nasty_pipeline.data.validation import CONTRACTS; print(json.dumps(CONTRACTS["events"]["columns"]["kind"]["categories"]))'], { cwd: dir, env: { PYTHONPATH: join(dir, 'ml/src') }, encoding: 'utf8' });
-    expect(JSON.parse(cats)).toEqual([nasty, 'a|b', '`x`']);
+    const cats = runPython(dir, 'import json; from nasty_pipeline.data.validation import CONTRACTS; print(json.dumps(CONTRACTS["events"]["columns"]["kind"]["categories"]))');
+    expect(cats).toEqual([nasty, 'a|b', '`x`']);
   });
 });

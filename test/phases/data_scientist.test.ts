@@ -1,73 +1,21 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { Artifact } from '../../src/artifacts/artifact.js';
 import { DataScientistDecisions } from '../../src/phases/data_scientist/decisions.js';
 import { dataScientist } from '../../src/phases/data_scientist/index.js';
 import { executePhase, runAllPhases } from '../../src/pipeline/runPhases.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { twoProportionSampleSize } from '../../src/stats/sampleSize.js';
+import { HOSTILE_TEXT, checkArtifacts as validateArtifacts, runPhase, runPython as python, withPath, writeArtifacts as writeBundle } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
 /** The data_scientist output with the real data_engineer decisions upstream. */
-function run(spec: ResolvedSpec, notes?: string) {
-  const de = executePhase('data_engineer', spec, {});
-  return executePhase('data_scientist', spec, { data_engineer: de.decisions }, notes);
-}
-
-function withPath(spec: ResolvedSpec, path: string, value: unknown): ResolvedSpec {
-  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
-  const keys = path.split('.');
-  let node = copy;
-  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
-  node[keys.at(-1)!] = value;
-  return resolveSpec(copy);
-}
+const run = (spec: ResolvedSpec, notes?: string) => runPhase('data_scientist', spec, notes);
 
 /** Output of this phase only, with the upstream decisions held fixed: isolates what data_scientist itself reads. */
 function fingerprintFixedUpstream(base: ResolvedSpec, spec: ResolvedSpec): string {
   const de = executePhase('data_engineer', base, {});
   const out = executePhase('data_scientist', spec, { data_engineer: de.decisions });
   return JSON.stringify([out.document, out.decisions, out.artifacts]);
-}
-
-const workDirs: string[] = [];
-afterAll(() => workDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function writeBundle(artifacts: Artifact[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ds-test-'));
-  workDirs.push(dir);
-  for (const a of artifacts) {
-    const p = join(dir, a.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, a.content);
-  }
-  return dir;
-}
-
-function validateArtifacts(artifacts: Artifact[]): string[] {
-  const dir = writeBundle(artifacts);
-  const failures: string[] = [];
-  for (const a of artifacts) {
-    const file = join(dir, a.path);
-    const check = (cmd: string, args: string[]) => {
-      const r = spawnSync(cmd, args, { encoding: 'utf8' });
-      if (r.status !== 0) failures.push(`${a.path}: ${cmd} ${r.stdout}${r.stderr}`);
-    };
-    if (a.kind === 'python') check('/usr/bin/python3', ['-m', 'py_compile', file]);
-    else if (a.kind === 'yaml') {
-      parseYaml(a.content);
-      check('/usr/bin/yamllint', ['-s', '-d', '{extends: default, rules: {document-start: disable, line-length: disable}}', file]);
-    } else failures.push(`${a.path}: unexpected kind ${a.kind}`);
-  }
-  return failures;
-}
-
-function python(dir: string, script: string): unknown {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { cwd: dir, env: { PYTHONPATH: `${join(dir, 'ml/src')}:${dir}` }, encoding: 'utf8' }));
 }
 
 describe('data_scientist derivations', () => {
@@ -382,7 +330,7 @@ print(json.dumps({"ks": ks, "chi": chi, "chi1": chi1, "js": js, "same": same, "b
   });
 
   it('escapes user text in markdown, YAML and Python', () => {
-    const nasty = 'x <script>alert(1)</script> | `tick` """ \' \\ \n## heading\n- item';
+    const nasty = HOSTILE_TEXT;
     const spec = resolveSpec({
       name: 'nasty-pipeline',
       requirements: nasty,

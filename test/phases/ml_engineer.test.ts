@@ -1,50 +1,19 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { Artifact } from '../../src/artifacts/artifact.js';
 import { mlEngineer } from '../../src/phases/ml_engineer/index.js';
 import { MlEngineerDecisions } from '../../src/phases/ml_engineer/decisions.js';
 import { schedulePeriod } from '../../src/phases/ml_engineer/schedule.js';
 import { classifyFamily } from '../../src/phases/ml_engineer/families.js';
 import { rollbackBudget } from '../../src/phases/ml_engineer/rollback.js';
-import type { PhaseInput } from '../../src/phases/types.js';
-import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { markdownValidator } from '../../src/validate/validators/markdown.js';
+import { PYTHON, checkArtifacts, runPhase, upstreamFor, withSpec, writeArtifacts } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
-const PYTHON = '/usr/bin/python3';
-const tmpRoots: string[] = [];
-afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function upstreamFor(spec: ResolvedSpec): PhaseInput<'ml_engineer'>['upstream'] {
-  const { outputs } = runAllPhases(spec, 'data_scientist');
-  return { data_engineer: outputs.data_engineer!.decisions, data_scientist: outputs.data_scientist!.decisions };
-}
-
-function run(spec: ResolvedSpec, notes?: string) {
-  return mlEngineer.run({ spec, notes, upstream: upstreamFor(spec) });
-}
-
-function writeBundle(artifacts: Artifact[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'ml-engineer-'));
-  tmpRoots.push(root);
-  for (const a of artifacts) {
-    mkdirSync(dirname(join(root, a.path)), { recursive: true });
-    writeFileSync(join(root, a.path), a.content);
-  }
-  return root;
-}
-
-/** Variant of a resolved spec with one field changed (re-validated). */
-function withSpec(base: ResolvedSpec, patch: (s: ResolvedSpec) => void): ResolvedSpec {
-  const copy = JSON.parse(JSON.stringify(base)) as ResolvedSpec;
-  patch(copy);
-  return resolveSpec(copy);
-}
+const run = (spec: ResolvedSpec, notes?: string) => runPhase('ml_engineer', spec, notes);
 
 describe('ml_engineer derivations (default spec)', () => {
   const out = run(defaultSpec());
@@ -184,7 +153,7 @@ describe('ml_engineer promotion gate rules', () => {
 
   it('the generated gate and training pipeline implement the relative rule on a bare interpreter', () => {
     const out = run(regression());
-    const root = writeBundle(out.artifacts);
+    const root = writeArtifacts(out.artifacts);
     const script = `
 import json, os, sys, tempfile
 sys.path.insert(0, os.path.join(sys.argv[1], "ml/src"))
@@ -263,7 +232,7 @@ describe('ml_engineer determinism and sensitivity', () => {
   });
 
   const base = defaultSpec();
-  const upstream = upstreamFor(base);
+  const upstream = upstreamFor(base, 'ml_engineer');
   const render = (spec: ResolvedSpec) => {
     const o = mlEngineer.run({ spec, upstream });
     return o.document + JSON.stringify(o.artifacts) + JSON.stringify(o.decisions);
@@ -316,22 +285,10 @@ describe('ml_engineer artifacts pass their validators', () => {
   ] as const) {
     it(`${label}: python compiles, shell is shellcheck-clean, yaml/json parse, markdown is safe`, async () => {
       const out = run(spec);
-      const root = writeBundle(out.artifacts);
+      const root = writeArtifacts(out.artifacts);
       const py = out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path));
       expect(py.length).toBeGreaterThanOrEqual(10);
-      execFileSync(PYTHON, ['-m', 'py_compile', ...py]);
-      for (const a of out.artifacts.filter((x) => x.kind === 'shell')) {
-        const r = spawnSync('shellcheck', ['-s', 'bash', join(root, a.path)], { encoding: 'utf8' });
-        expect(r.status, r.stdout).toBe(0);
-      }
-      for (const a of out.artifacts.filter((x) => x.kind === 'yaml')) {
-        expect(() => parseYaml(a.content)).not.toThrow();
-        if (existsSync('/usr/bin/yamllint')) {
-          const r = spawnSync('/usr/bin/yamllint', ['-s', '-d', '{extends: default, rules: {document-start: disable, line-length: disable}}', join(root, a.path)], { encoding: 'utf8' });
-          expect(r.status, r.stdout).toBe(0);
-        }
-      }
-      for (const a of out.artifacts.filter((x) => x.kind === 'json')) expect(() => JSON.parse(a.content)).not.toThrow();
+      expect(checkArtifacts(out.artifacts, root)).toEqual([]);
       const md = [...out.artifacts.filter((x) => x.kind === 'markdown'), { path: 'doc.md', kind: 'markdown' as const, phase: 'ml_engineer', content: out.document }];
       const verdicts = await markdownValidator.validate({ artifacts: md, root });
       expect(verdicts.filter((v) => v.verdict !== 'pass')).toEqual([]);
@@ -340,7 +297,7 @@ describe('ml_engineer artifacts pass their validators', () => {
 
   it('the generated config, tracker, gate and registry work on a bare interpreter', () => {
     const out = run(richSpec());
-    const root = writeBundle(out.artifacts);
+    const root = writeArtifacts(out.artifacts);
     const script = `
 import json, os, sys, tempfile
 sys.path.insert(0, os.path.join(sys.argv[1], "ml/src"))
@@ -393,7 +350,7 @@ describe('ml_engineer escapes user text', () => {
     const verdicts = await markdownValidator.validate({ artifacts: [{ path: 'doc.md', kind: 'markdown', phase: 'ml_engineer', content: out.document }], root: tmpdir() });
     expect(verdicts[0]!.verdict).toBe('pass');
     expect(out.document).not.toContain('<script>');
-    const root = writeBundle(out.artifacts);
-    execFileSync(PYTHON, ['-m', 'py_compile', ...out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path))]);
+    const root = writeArtifacts(out.artifacts);
+    expect(checkArtifacts(out.artifacts.filter((a) => a.kind === 'python'), root)).toEqual([]);
   });
 });

@@ -1,160 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import type { Artifact } from '../../src/artifacts/artifact.js';
-import { PHASE_IDS, ancestors, type PhaseId } from '../../src/phases/graph.js';
 import { MlopsEngineerDecisions } from '../../src/phases/mlops_engineer/decisions.js';
 import { mlopsEngineer } from '../../src/phases/mlops_engineer/index.js';
-import type { DecisionsByPhase, PhaseOutput } from '../../src/phases/types.js';
-import { executePhase } from '../../src/pipeline/runPhases.js';
+import type { PhaseOutput } from '../../src/phases/types.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
-import { twoProportionSampleSize } from '../../src/stats/sampleSize.js';
+import { artifactAt, k8sObjects as objectsOf, runPhase, runTool, shellcheck, upstreamFor, validateK8s as validateObject, withSpec, writeArtifacts, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Upstream decisions: the real phases when implemented; a fixture built from their decisions.ts contract while a
-// phase still throws "not implemented" (upstream phases are written at the same time as this one).
+const run = (spec: ResolvedSpec, notes?: string): PhaseOutput<'mlops_engineer'> => runPhase('mlops_engineer', spec, notes);
 
-const FIXTURE_PREDICT_P99_MS = 20;
-const FIXTURE_BATCH_ROWS_PER_SECOND = 20_000;
-
-function fixture(phase: PhaseId, spec: ResolvedSpec): unknown {
-  const modelName = spec.name.replace(/-/g, '_');
-  const pkg = spec.name.replace(/-/g, '_');
-  const ab = twoProportionSampleSize({
-    baseline_rate: spec.experiment.baseline_rate ?? 0.1,
-    minimum_detectable_effect: spec.experiment.minimum_detectable_effect,
-    effect_type: spec.experiment.effect_type,
-    alpha: spec.experiment.alpha,
-    power: spec.experiment.power,
-    two_sided: true,
-    treatment_share: spec.experiment.treatment_share,
-  });
-  switch (phase) {
-    case 'data_engineer':
-      return {
-        sources: [],
-        total_rows_per_day: spec.data.sources.reduce((s, x) => s + x.rows_per_day, 0),
-        total_gb_per_day: spec.data.sources.reduce((s, x) => s + x.rows_per_day, 0) * 500 / 1e9,
-        layers: {},
-        quality: { gates: [] },
-      };
-    case 'data_scientist':
-      return {
-        features: [],
-        protected_attributes: spec.data.features.filter((f) => f.protected).map((f) => f.name),
-        algorithm: { family: 'gradient_boosting', library: 'lightgbm', candidates: ['lightgbm'], rationale: 'tabular' },
-        primary_metric: 'roc_auc',
-        metric_direction: 'maximize',
-        baseline_metric: spec.problem.baseline_metric ?? null,
-        promotion_threshold: 0.8,
-        secondary_metrics: [],
-        training_data: { window_days: 90, min_rows: 100_000, split: 'time' },
-        ab_test: { baseline_rate: ab.control_rate, absolute_effect: ab.absolute_effect, alpha: spec.experiment.alpha, power: spec.experiment.power, control_n: ab.control_n, treatment_n: ab.treatment_n, total_n: ab.total_n, duration_days: 14 },
-        feature_store: { option: spec.options.feature_store, online_store: 'redis', offline_store: 'parquet', ttl_hours: 24 },
-      };
-    case 'ml_engineer':
-      return {
-        hpo: { tool: 'optuna', trials: 50, timeout_minutes: 60, parallel_trials: 4, search_space: [] },
-        distributed: { enabled: spec.scale.training_gpus > 1, launcher: spec.scale.training_gpus > 1 ? 'torchrun' : 'none', workers: spec.scale.training_gpus > 1 ? 2 : 1, gpus_per_worker: spec.scale.training_gpus > 1 ? spec.scale.training_gpus / 2 : spec.scale.training_gpus },
-        tracking: { backend: spec.options.experiment_tracking, experiment_name: spec.name, tracking_uri: 'http://mlflow:5000' },
-        registry: { model_name: modelName, stages: ['dev', 'staging', 'prod'], promotion_gate: { metric: 'roc_auc', direction: 'maximize', rule: 'absolute', min_value: 0.8, baseline_factor: null, baseline_model: null, min_improvement_pct: 1 }, rollback_script: 'scripts/rollback_model.sh' },
-        training: { expected_minutes: 45, cpu: '4', memory: '16Gi', gpus: spec.scale.training_gpus, schedule: spec.scale.training_schedule, timeout_minutes: 120 },
-        code: { package: pkg, modules: [], config: 'configs/training.yaml', search_space: '' },
-      };
-    case 'python_pro':
-      return {
-        package_name: pkg,
-        python_version: '3.11',
-        test_layers: ['unit', 'integration', 'model_quality', 'performance'],
-        budgets: { predict_p99_ms: FIXTURE_PREDICT_P99_MS, batch_rows_per_second: FIXTURE_BATCH_ROWS_PER_SECOND, training_peak_memory_mb: 8192, batch_window_hours: 1 },
-        data_loading: { chunk_rows: 100_000, format: 'parquet' },
-        caching: [],
-      };
-    default:
-      throw new Error(`no fixture for ${phase}`);
-  }
-}
-
-function upstreamFor(spec: ResolvedSpec, until: PhaseId): Partial<DecisionsByPhase> {
-  const upstream: Partial<DecisionsByPhase> = {};
-  const fixtured = new Set<PhaseId>();
-  for (const phase of PHASE_IDS.slice(0, PHASE_IDS.indexOf(until))) {
-    let decisions: unknown;
-    // A real phase never runs on fixture inputs: once an ancestor is a fixture, so is everything after it.
-    if (ancestors(phase).some((a) => fixtured.has(a))) {
-      decisions = fixture(phase, spec);
-      fixtured.add(phase);
-    } else {
-      try {
-        decisions = executePhase(phase, spec, upstream).decisions;
-      } catch (error) {
-        if (!(error instanceof Error) || !/not implemented/.test(error.message)) throw error;
-        decisions = fixture(phase, spec);
-        fixtured.add(phase);
-      }
-    }
-    (upstream as Record<string, unknown>)[phase] = decisions;
-  }
-  return upstream;
-}
-
-function run(spec: ResolvedSpec, notes?: string): PhaseOutput<'mlops_engineer'> {
-  return executePhase('mlops_engineer', spec, upstreamFor(spec, 'mlops_engineer'), notes);
-}
-
-function withSpec(base: ResolvedSpec, patch: (s: ResolvedSpec) => void): ResolvedSpec {
-  const copy = structuredClone(base);
-  patch(copy);
-  return copy;
-}
-
-function artifactAt(out: PhaseOutput<'mlops_engineer'>, path: string): Artifact {
-  const found = out.artifacts.find((a) => a.path === path);
-  if (!found) throw new Error(`no artifact ${path}; have ${out.artifacts.map((a) => a.path).join(', ')}`);
-  return found;
-}
-
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
-function objectsOf(a: Artifact): K8sObject[] {
-  return parseAllDocuments(a.content).map((d) => d.toJS() as K8sObject);
-}
-
-function validateK8s(obj: K8sObject): void {
-  const models: Record<string, new (o: never) => { validate(): void }> = {
-    'apps/v1/Deployment': Deployment as never,
-    'v1/Service': Service as never,
-    'v1/ConfigMap': ConfigMap as never,
-    'policy/v1/PodDisruptionBudget': PodDisruptionBudget as never,
-    'batch/v1/CronJob': CronJob as never,
-  };
-  const Model = models[`${obj.apiVersion}/${obj.kind}`];
-  if (!Model) throw new Error(`unexpected object ${obj.apiVersion}/${obj.kind}`);
-  new Model(obj as never).validate();
-}
+/** serving.yaml holds only these kinds. */
+const SERVING_KINDS = ['apps/v1/Deployment', 'v1/Service', 'v1/ConfigMap', 'policy/v1/PodDisruptionBudget', 'batch/v1/CronJob'];
+const validateK8s = (obj: K8sObject) => validateObject(obj, SERVING_KINDS);
 
 function pod(obj: K8sObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
   const spec = obj.spec as Record<string, unknown>;
   const template = (obj.kind === 'CronJob' ? ((spec.jobTemplate as { spec: { template: unknown } }).spec.template) : spec.template) as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> };
   return { labels: template.metadata.labels, spec: template.spec };
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'mlops-test-'));
-function runTool(cmd: string, args: string[]): { ok: boolean; output: string } {
-  try {
-    return { ok: true, output: execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,9 +262,7 @@ describe('mlops_engineer: document', () => {
     }
     // YAML still parses and the script is still shellcheck-clean.
     for (const obj of objectsOf(artifactAt(o, 'deploy/k8s/base/serving.yaml'))) validateK8s(obj);
-    const file = join(tmp, 'deploy-nasty.sh');
-    writeFileSync(file, artifactAt(o, 'scripts/deploy.sh').content);
-    expect(runTool('/usr/bin/shellcheck', ['-s', 'bash', file])).toEqual({ ok: true, output: '' });
+    expect(shellcheck(artifactAt(o, 'scripts/deploy.sh').content)).toEqual({ ok: true, output: '' });
   });
 });
 
@@ -473,18 +333,15 @@ describe('mlops_engineer: artifacts pass their validators', () => {
         const decl = out.decisions.workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`);
         for (const w of decl) expect(names.has(w)).toBe(true);
         // The YAML passes yamllint too.
-        const file = join(tmp, `${name}-serving.yaml`);
-        writeFileSync(file, artifactAt(out, 'deploy/k8s/base/serving.yaml').content);
-        const lint = runTool('/usr/bin/yamllint', ['-s', '-d', '{extends: default, rules: {document-start: disable, line-length: disable}}', file]);
-        expect(lint).toEqual({ ok: true, output: '' });
+        expect(yamllint(artifactAt(out, 'deploy/k8s/base/serving.yaml').content)).toEqual({ ok: true, output: '' });
       });
 
       it('deploy.sh passes shellcheck and bash -n', () => {
-        const file = join(tmp, `${name}-deploy.sh`);
-        const content = artifactAt(out, 'scripts/deploy.sh').content;
+        const script = artifactAt(out, 'scripts/deploy.sh');
+        const content = script.content;
+        const file = join(writeArtifacts([script]), script.path);
         expect(content.startsWith('#!/usr/bin/env bash\n')).toBe(true);
         expect(content).toContain('set -euo pipefail');
-        writeFileSync(file, content);
         expect(runTool('/usr/bin/shellcheck', ['-s', 'bash', file])).toEqual({ ok: true, output: '' });
         expect(runTool('/bin/bash', ['-n', file]).ok).toBe(true);
       });
@@ -509,7 +366,7 @@ describe('mlops_engineer: reads cover every spec path the output depends on', ()
   it('with upstream decisions fixed, changing paths outside `reads` changes nothing', () => {
     const spec = richSpec();
     const upstream = upstreamFor(spec, 'mlops_engineer');
-    const base = executePhase('mlops_engineer', spec, upstream);
+    const base = runPhase('mlops_engineer', spec, undefined, upstream);
     const mutated = withSpec(spec, (s) => {
       s.options.experiment_tracking = 'neptune';
       s.options.feature_store = 'custom';
@@ -523,7 +380,7 @@ describe('mlops_engineer: reads cover every spec path the output depends on', ()
       s.team.oncall = 'pagerduty';
       s.team.budget_usd_per_month = 1;
     });
-    const again = executePhase('mlops_engineer', mutated, upstream);
+    const again = runPhase('mlops_engineer', mutated, undefined, upstream);
     expect(again.document).toBe(base.document);
     expect(JSON.stringify(again.artifacts)).toBe(JSON.stringify(base.artifacts));
     expect(JSON.stringify(again.decisions)).toBe(JSON.stringify(base.decisions));

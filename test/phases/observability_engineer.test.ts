@@ -1,7 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { Artifact } from '../../src/artifacts/artifact.js';
@@ -13,25 +11,19 @@ import { observabilityEngineer, METRICS } from '../../src/phases/observability_e
 import { buildPlan } from '../../src/phases/observability_engineer/plan.js';
 import { promqlString, selector } from '../../src/phases/observability_engineer/promql.js';
 import type { PhaseOutput } from '../../src/phases/types.js';
-import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { OPTION_NAMES, OPTION_VALUES } from '../../src/spec/options.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
+import { bundleUntil, checkArtifacts, runPhase, runPython, runTool, upstreamFor as upstreamOf, writeArtifacts } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
 type Upstream = Parameters<typeof observabilityEngineer.run>[0]['upstream'];
 
 // ------------------------------------------------------------------ upstream: the real chain
 
-/** Decisions of every upstream phase, from the real phases run in memory. */
-function upstreamFor(spec: ResolvedSpec): Upstream {
-  const { outputs } = runAllPhases(spec, 'kubernetes_architect');
-  return Object.fromEntries(Object.entries(outputs).map(([phase, out]) => [phase, out.decisions])) as unknown as Upstream;
-}
+const upstreamFor = (spec: ResolvedSpec): Upstream => upstreamOf(spec, 'observability_engineer');
 
 function run(spec: ResolvedSpec, notes?: string, upstream = upstreamFor(spec)): PhaseOutput<'observability_engineer'> {
-  const out = observabilityEngineer.run({ spec, notes, upstream });
-  ObservabilityEngineerDecisions.parse(out.decisions);
-  return out;
+  return runPhase('observability_engineer', spec, notes, upstream);
 }
 
 /** Everything the phase itself wrote: the document after the shared opening, and every artifact. */
@@ -41,55 +33,10 @@ function ownOutput(out: PhaseOutput<'observability_engineer'>): string {
 
 // ------------------------------------------------------------------ validators
 
-const YAMLLINT_CONFIG = '{extends: default, rules: {document-start: disable, line-length: disable}}';
-
-function writeTemp(files: readonly Artifact[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'obs-'));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  return dir;
-}
-
-function check(cmd: string, args: string[], cwd?: string): { ok: boolean; output: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
-
+/** Every artifact with its tool, plus promtool on prometheus.yml. */
 function validateAll(files: readonly Artifact[]): string[] {
-  const dir = writeTemp(files);
-  const failures: string[] = [];
-  for (const f of files) {
-    const path = join(dir, f.path);
-    const fail = (what: string, output: string) => failures.push(`${f.path} (${what}): ${output}`);
-    switch (f.kind) {
-      case 'prometheus-rules': {
-        const r = check('/usr/bin/promtool', ['check', 'rules', path]);
-        if (!r.ok) fail('promtool', r.output);
-        break;
-      }
-      case 'yaml': {
-        parseYaml(f.content);
-        const r = check('/usr/bin/yamllint', ['-s', '-d', YAMLLINT_CONFIG, path]);
-        if (!r.ok) fail('yamllint', r.output);
-        break;
-      }
-      case 'python': {
-        const r = check('/usr/bin/python3', ['-m', 'py_compile', path]);
-        if (!r.ok) fail('py_compile', r.output);
-        break;
-      }
-      case 'json':
-        JSON.parse(f.content);
-        break;
-      case 'markdown':
-        if (!f.content.startsWith('# ')) fail('markdown', 'does not start with a heading');
-        break;
-      default:
-        fail('kind', `unexpected kind ${f.kind}`);
-    }
-  }
+  const dir = writeArtifacts(files);
+  const failures = checkArtifacts(files, dir);
   const config = files.find((f) => f.path === 'monitoring/prometheus/prometheus.yml');
   if (config) {
     // Debian's promtool is built without Kubernetes service discovery, so it rejects `kubernetes_sd_configs`;
@@ -105,7 +52,7 @@ function validateAll(files: readonly Artifact[]): string[] {
     }
     const copy = join(dir, 'monitoring/prometheus/prometheus-no-k8s-sd.yml');
     writeFileSync(copy, JSON.stringify(parsed));
-    const r = check('/usr/bin/promtool', ['check', 'config', copy]);
+    const r = runTool('/usr/bin/promtool', ['check', 'config', copy]);
     if (!r.ok) failures.push(`${config.path} (promtool check config): ${r.output}`);
   }
   return failures;
@@ -334,13 +281,10 @@ describe('observability_engineer artifacts pass their validators', () => {
 
   it('the drift statistics are correct on a bare interpreter', () => {
     const spec = defaultSpec();
-    const out = run(spec);
-    const dir = writeTemp(out.artifacts);
-    const obs = join(dir, 'ml/src', pythonPackage(spec), 'observability');
+    const dir = writeArtifacts(bundleUntil(spec, 'observability_engineer'));
     const script = [
-      'import sys, json',
-      `sys.path.insert(0, ${JSON.stringify(obs)})`,
-      'import drift, retraining_trigger as rt',
+      'import json',
+      `from ${pythonPackage(spec)}.observability import drift, retraining_trigger as rt`,
       'd, p = drift.ks_2samp(list(range(1, 101)), list(range(51, 151)))',
       'v, pc = drift.chi2_test([10, 20], [20, 10])',
       'same = drift.psi([float(i) for i in range(1000)], [float(i) for i in range(1000)])',
@@ -352,7 +296,7 @@ describe('observability_engineer artifacts pass their validators', () => {
       'url, body = rt.build_request("http://orchestrator", "train", "drift")',
       'print(json.dumps({"d": d, "p": p, "v": v, "pc": pc, "same": same, "shifted": shifted, "js": js, "start": dec.start, "reason": dec.reason, "cool": cool.start, "url": url}))',
     ].join('\n');
-    const result = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' })) as Record<string, number | string | boolean>;
+    const result = runPython(dir, script) as Record<string, number | string | boolean>;
     expect(result.d).toBeCloseTo(0.5, 10);
     expect(result.p as number).toBeLessThan(1e-9);
     // 2x2 table [[10,20],[20,10]]: chi2 = 6.667, df = 1 -> p = 0.00982, V = sqrt(6.667/60) = 0.3333.

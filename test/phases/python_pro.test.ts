@@ -1,52 +1,23 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Artifact } from '../../src/artifacts/artifact.js';
+import { describe, expect, it } from 'vitest';
 import { PythonProDecisions } from '../../src/phases/python_pro/decisions.js';
 import { pythonPro } from '../../src/phases/python_pro/index.js';
 import type { PhaseInput } from '../../src/phases/types.js';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { markdownValidator } from '../../src/validate/validators/markdown.js';
+import { PYTHON, checkArtifacts, decisionsOf, runPhase, withSpec, writeArtifacts } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
-const PYTHON = '/usr/bin/python3';
-const tmpRoots: string[] = [];
-afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 function chain(spec: ResolvedSpec) {
-  const { outputs } = runAllPhases(spec, 'ml_engineer');
-  const upstream: PhaseInput<'python_pro'>['upstream'] = {
-    data_engineer: outputs.data_engineer!.decisions,
-    data_scientist: outputs.data_scientist!.decisions,
-    ml_engineer: outputs.ml_engineer!.decisions,
-  };
-  const all = [...outputs.data_engineer!.artifacts, ...outputs.data_scientist!.artifacts, ...outputs.ml_engineer!.artifacts];
-  return { upstream, upstreamArtifacts: all };
+  const { outputs, artifacts } = runAllPhases(spec, 'ml_engineer');
+  return { upstream: decisionsOf(outputs) as PhaseInput<'python_pro'>['upstream'], upstreamArtifacts: artifacts };
 }
 
-function run(spec: ResolvedSpec, notes?: string) {
-  return pythonPro.run({ spec, notes, upstream: chain(spec).upstream });
-}
-
-function writeBundle(artifacts: Artifact[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'python-pro-'));
-  tmpRoots.push(root);
-  for (const a of artifacts) {
-    mkdirSync(dirname(join(root, a.path)), { recursive: true });
-    writeFileSync(join(root, a.path), a.content);
-  }
-  return root;
-}
-
-function withSpec(base: ResolvedSpec, patch: (s: ResolvedSpec) => void): ResolvedSpec {
-  const copy = JSON.parse(JSON.stringify(base)) as ResolvedSpec;
-  patch(copy);
-  return resolveSpec(copy);
-}
+const run = (spec: ResolvedSpec, notes?: string) => runPhase('python_pro', spec, notes);
 
 describe('python_pro derivations (default spec)', () => {
   const out = run(defaultSpec());
@@ -174,10 +145,10 @@ describe('python_pro artifacts pass their validators', () => {
   ] as const) {
     it(`${label}: python compiles, toml parses, markdown is safe`, async () => {
       const out = run(spec);
-      const root = writeBundle(out.artifacts);
+      const root = writeArtifacts(out.artifacts);
       const py = out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path));
       expect(py.length).toBeGreaterThanOrEqual(10);
-      execFileSync(PYTHON, ['-m', 'py_compile', ...py]);
+      expect(checkArtifacts(out.artifacts, root)).toEqual([]);
       const toml = out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!;
       expect(toml.kind).toBe('python-project');
       const project = parseToml(toml.content) as { project: { name: string; dependencies: string[] }; tool: { pytest: { ini_options: { markers: string[] } } } };
@@ -191,7 +162,7 @@ describe('python_pro artifacts pass their validators', () => {
 
   it('the utilities work on a bare interpreter (JSON logs, errors, cache)', () => {
     const out = run(defaultSpec());
-    const root = writeBundle(out.artifacts);
+    const root = writeArtifacts(out.artifacts);
     const script = `
 import io, json, logging, os, sys, tempfile
 sys.path.insert(0, os.path.join(sys.argv[1], "ml/src"))
@@ -220,7 +191,7 @@ print("ok")
   it.skipIf(!hasPytest)('the generated unit and integration layers pass', () => {
     const spec = richSpec();
     const out = pythonPro.run({ spec, upstream: chain(spec).upstream });
-    const root = writeBundle([...chain(spec).upstreamArtifacts, ...out.artifacts]);
+    const root = writeArtifacts([...chain(spec).upstreamArtifacts, ...out.artifacts]);
     const r = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'unit or integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
@@ -232,7 +203,7 @@ print("ok")
     const out = pythonPro.run({ spec, upstream });
     const integration = out.artifacts.find((a) => a.path.endsWith('tests/integration/test_pipeline_components.py'));
     expect(integration?.content).toContain('def test_relative_gate_compares_with_factor_times_the_baseline_score');
-    const root = writeBundle([...upstreamArtifacts, ...out.artifacts]);
+    const root = writeArtifacts([...upstreamArtifacts, ...out.artifacts]);
     const r = spawnSync(PYTHON, ['-m', 'pytest', '-v', '-p', 'no:cacheprovider', '-m', 'integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     for (const t of ['test_relative_gate_compares_with_factor_times_the_baseline_score[minimize-0.95]', 'test_relative_gate_compares_with_factor_times_the_baseline_score[maximize-1.05]', 'test_absolute_gate_ignores_baseline_scores', 'test_promote_and_roll_back_with_the_offline_registry']) {
@@ -250,7 +221,7 @@ describe('python_pro escapes user text', () => {
     expect(verdicts[0]!.verdict).toBe('pass');
     const toml = parseToml(out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!.content) as { project: { authors: { name: string }[] } };
     expect(toml.project.authors[0]!.name).toBe('ML "core" team\\ <x>');
-    const root = writeBundle(out.artifacts);
-    execFileSync(PYTHON, ['-m', 'py_compile', ...out.artifacts.filter((a) => a.kind === 'python').map((a) => join(root, a.path))]);
+    const root = writeArtifacts(out.artifacts);
+    expect(checkArtifacts(out.artifacts.filter((a) => a.kind === 'python'), root)).toEqual([]);
   });
 });

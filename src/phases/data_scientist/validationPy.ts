@@ -13,7 +13,7 @@ export function validationModule(spec: ResolvedSpec, plan: SciencePlan): string 
   Bonferroni-corrected p-value and a minimum effect size (DRIFT_POLICY);
 - training frame: minimum rows and label coverage before training starts;
 - bias: demographic parity, equal opportunity and the four-fifths rule over the protected attributes.
-Standard library only.
+Standard library only; the statistical tests come from the package's stats module.
 
 Usage: python -m ${plan.paths.validation_module} REFERENCE.jsonl CURRENT.jsonl  (exit code 1 on any drift alert)
 """
@@ -27,6 +27,9 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .. import stats
+from ..stats import binned_counts, chi2_homogeneity, ks_2samp, psi_from_counts, quantile_edges
+
 DRIFT_POLICY: Dict[str, Any] = ${pyLiteral(plan.drift_policy)}
 
 FEATURE_TESTS: Dict[str, Dict[str, Any]] = ${pyLiteral(tests)}
@@ -37,7 +40,6 @@ BIAS_RULES: List[Dict[str, Any]] = ${pyLiteral(plan.bias.metrics)}
 
 MIN_TRAINING_ROWS = ${plan.training.min_rows}
 TARGET = ${pyLiteral(spec.problem.target)}
-EPSILON = 1e-4
 
 
 def _missing(value: Any) -> bool:
@@ -59,135 +61,34 @@ def _numbers(values: Iterable[Any]) -> List[float]:
 
 
 # ---------------------------------------------------------------- distributions
-def _kolmogorov_sf(lam: float) -> float:
-    """Survival function of the Kolmogorov distribution (asymptotic KS p-value)."""
-    if lam < 1e-3:
-        return 1.0
-    total = 0.0
-    for k in range(1, 101):
-        term = 2.0 * (-1) ** (k - 1) * math.exp(-2.0 * k * k * lam * lam)
-        total += term
-        if abs(term) < 1e-12:
-            break
-    return min(1.0, max(0.0, total))
-
-
-def ks_2samp(reference: Sequence[float], current: Sequence[float]) -> Tuple[float, float]:
-    """Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value."""
-    a, b = sorted(reference), sorted(current)
-    n, m = len(a), len(b)
-    if n == 0 or m == 0:
-        raise ValueError("KS needs two non-empty samples")
-    i = j = 0
-    d = 0.0
-    while i < n and j < m:
-        x = min(a[i], b[j])
-        while i < n and a[i] <= x:
-            i += 1
-        while j < m and b[j] <= x:
-            j += 1
-        d = max(d, abs(i / n - j / m))
-    effective = math.sqrt(n * m / (n + m))
-    return d, _kolmogorov_sf((effective + 0.12 + 0.11 / effective) * d)
-
-
-def _upper_gamma_regularized(a: float, x: float) -> float:
-    """Q(a, x) = Gamma(a, x) / Gamma(a): series below a + 1, continued fraction above (Numerical Recipes 6.2)."""
-    if x <= 0:
-        return 1.0
-    log_prefix = -x + a * math.log(x) - math.lgamma(a)
-    if x < a + 1:
-        term = total = 1.0 / a
-        denominator = a
-        for _ in range(1000):
-            denominator += 1
-            term *= x / denominator
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return max(0.0, 1.0 - total * math.exp(log_prefix))
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 1000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return min(1.0, math.exp(log_prefix) * h)
+# The tests themselves live in ..stats (shared with observability/drift.py); these wrappers take count tables
+# keyed by category.
+def _aligned(reference: Mapping[str, int], current: Mapping[str, int]) -> Tuple[List[int], List[int]]:
+    categories = sorted(set(reference) | set(current))
+    return [reference.get(c, 0) for c in categories], [current.get(c, 0) for c in categories]
 
 
 def chi2_test(reference: Mapping[str, int], current: Mapping[str, int]) -> Tuple[float, int, float, float]:
     """Chi-square test of homogeneity of two count tables: statistic, degrees of freedom, p-value, Cramer's V."""
-    categories = sorted(set(reference) | set(current))
-    n_ref, n_cur = sum(reference.values()), sum(current.values())
-    total = n_ref + n_cur
-    if len(categories) < 2 or n_ref == 0 or n_cur == 0:
-        return 0.0, 0, 1.0, 0.0
-    statistic = 0.0
-    for category in categories:
-        column = reference.get(category, 0) + current.get(category, 0)
-        for observed, row_total in ((reference.get(category, 0), n_ref), (current.get(category, 0), n_cur)):
-            expected = row_total * column / total
-            statistic += (observed - expected) ** 2 / expected
-    dof = len(categories) - 1
-    p_value = _upper_gamma_regularized(dof / 2.0, statistic / 2.0)
-    cramers_v = math.sqrt(statistic / (total * min(1, dof)))
-    return statistic, dof, p_value, cramers_v
-
-
-def _proportions(counts: Mapping[str, int], categories: Sequence[str]) -> List[float]:
-    total = sum(counts.values()) or 1
-    return [max(counts.get(c, 0) / total, EPSILON) for c in categories]
+    return chi2_homogeneity(*_aligned(reference, current))
 
 
 def psi_counts(reference: Mapping[str, int], current: Mapping[str, int]) -> float:
     """Population stability index between two count tables."""
-    categories = sorted(set(reference) | set(current))
-    ref, cur = _proportions(reference, categories), _proportions(current, categories)
-    return sum((c - r) * math.log(c / r) for r, c in zip(ref, cur))
-
-
-def _bin_counts(values: Sequence[float], edges: Sequence[float]) -> Dict[str, int]:
-    counts: Counter = Counter()
-    for value in values:
-        index = sum(1 for edge in edges if value > edge)
-        counts[str(index)] += 1
-    return counts
+    return psi_from_counts(*_aligned(reference, current))
 
 
 def psi_numeric(reference: Sequence[float], current: Sequence[float], bins: int = 10) -> float:
-    """PSI over decile bins of the reference sample."""
-    ordered = sorted(reference)
-    if not ordered or not current:
+    """PSI over decile bins of the reference sample (a value equal to an edge counts in the bin below it)."""
+    if not reference or not current:
         raise ValueError("PSI needs two non-empty samples")
-    edges = sorted({ordered[min(len(ordered) - 1, int(len(ordered) * k / bins))] for k in range(1, bins)})
-    return psi_counts(_bin_counts(ordered, edges), _bin_counts(current, edges))
+    edges = quantile_edges(reference, bins)
+    return psi_from_counts(binned_counts(reference, edges, upper_inclusive=True), binned_counts(current, edges, upper_inclusive=True))
 
 
 def jensen_shannon(reference: Mapping[str, int], current: Mapping[str, int]) -> float:
     """Jensen-Shannon distance (base 2, between 0 and 1) of two count tables."""
-    categories = sorted(set(reference) | set(current))
-    n_ref, n_cur = sum(reference.values()) or 1, sum(current.values()) or 1
-    p = [reference.get(c, 0) / n_ref for c in categories]
-    q = [current.get(c, 0) / n_cur for c in categories]
-    divergence = 0.0
-    for pi, qi in zip(p, q):
-        mi = (pi + qi) / 2
-        if pi > 0:
-            divergence += 0.5 * pi * math.log2(pi / mi)
-        if qi > 0:
-            divergence += 0.5 * qi * math.log2(qi / mi)
-    return math.sqrt(max(divergence, 0.0))
+    return stats.jensen_shannon(*_aligned(reference, current))
 
 
 # ---------------------------------------------------------------- drift

@@ -10,6 +10,7 @@ import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IIoK8sApiCoreV1Volume } from 'kubernetes-models/v1/Volume';
 import type { ResolvedSpec } from '../../spec/resolve.js';
+import { CONTAINER_SECURITY, IGNORE_DISRUPTIONS, POD_SECURITY } from '../k8s.js';
 import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import type { MlopsEngineerDecisions } from '../mlops_engineer/decisions.js';
 import { componentLabels, componentSelector, priorityClassNames, workloadNamespaces } from '../mlops_engineer/naming.js';
@@ -271,7 +272,7 @@ export function trainingObjects(spec: ResolvedSpec, ml: MlEngineerDecisions, mlo
       requests: { cpu: ml.training.cpu, memory: ml.training.memory, ...(gpu > 0 ? { [GPU_RESOURCE]: String(gpu) } : {}) },
       limits: { memory: ml.training.memory, ...(gpu > 0 ? { [GPU_RESOURCE]: String(gpu) } : {}) },
     },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    securityContext: CONTAINER_SECURITY,
     volumeMounts: mounts,
   };
   const job: IJob = {
@@ -289,13 +290,13 @@ export function trainingObjects(spec: ResolvedSpec, ml: MlEngineerDecisions, mlo
       activeDeadlineSeconds: ml.training.timeout_minutes * 60,
       ttlSecondsAfterFinished: 86_400,
       // Spot reclaims are not failures: the pod is recreated and resumes from the last checkpoint.
-      podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+      podFailurePolicy: IGNORE_DISRUPTIONS,
       template: {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
           priorityClassName: priorityClassNames(spec).training,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: POD_SECURITY,
           ...(multiNode ? { subdomain: shape.name } : {}),
           affinity: preferSpotAffinity(spec),
           tolerations: [...spotTolerations(spec), ...(gpu > 0 ? [GPU_TOLERATION] : [])],

@@ -3,10 +3,9 @@ import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
-import type { IIoK8sApiCoreV1PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
-import type { IIoK8sApiCoreV1SecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { ResolvedSpec } from '../../spec/resolve.js';
+import { CONTAINER_SECURITY, IGNORE_DISRUPTIONS, POD_SECURITY } from '../k8s.js';
 import { GPU_RESOURCE, GPU_TOLERATION, avoidSpotAffinity, preferSpotAffinity, spotTolerations } from '../kubernetes_architect/capacity.js';
 import { modelArtifactUri, modelFetch } from './cloud.js';
 import type { MlopsPlan } from './derive.js';
@@ -14,10 +13,6 @@ import { INITIAL_IMAGE_TAG, componentLabels, componentSelector, priorityClassNam
 import { MODEL_DIR } from './platform.js';
 
 export type ServingObject = IConfigMap | IDeployment | IService | IPodDisruptionBudget | ICronJob;
-
-/** Restricted Pod Security profile: every container runs as a non-root user without privilege escalation. */
-const POD_SECURITY: IIoK8sApiCoreV1PodSecurityContext = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } };
-const CONTAINER_SECURITY: IIoK8sApiCoreV1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 export function servingLabels(spec: ResolvedSpec, plan: MlopsPlan): Record<string, string> {
   return componentLabels(spec, 'model-server', plan.names.modelServer);
@@ -222,7 +217,7 @@ function batchCronJob(spec: ResolvedSpec, plan: MlopsPlan): ICronJob {
           activeDeadlineSeconds: b.deadline_seconds,
           ttlSecondsAfterFinished: 86_400,
           // Spot reclaims (DisruptionTarget) do not count as failures: the shard is simply rescheduled.
-          podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+          podFailurePolicy: IGNORE_DISRUPTIONS,
           template: {
             metadata: { labels },
             spec: {

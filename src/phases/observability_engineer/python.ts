@@ -4,7 +4,8 @@ import type { MonitoringPlan } from './plan.js';
 
 /**
  * Python modules of the monitoring bullets, under ml/src/<package>/observability/. They use the standard
- * library only (statistics are written out), so they import and run on a bare interpreter; prometheus_client
+ * library only (the statistical tests come from ml/src/<package>/stats.py, emitted by the data_scientist phase
+ * for every spec), so they import and run on a bare interpreter; prometheus_client
  * and PyYAML are imported inside the functions that need them. Spec values enter through pyLiteral.
  */
 
@@ -80,7 +81,6 @@ deviation. Everything is plain Python so the job runs anywhere; inputs are sampl
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import json
 import math
@@ -89,40 +89,16 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ..stats import binned_counts, chi2_homogeneity, jensen_shannon, ks_2samp, psi_from_counts, quantile_edges
+
 PIPELINE = ${pyLiteral(p.pipeline)}
 DEFAULT_CONFIG_PATH = "monitoring/drift/drift_config.yaml"
 OTHER = "__other__"
-EPSILON = 1e-4  # floor for empty bins so that PSI stays finite
 
 
 # ----------------------------------------------------------------- statistics
-
-
-def quantile_edges(reference: Sequence[float], bins: int) -> List[float]:
-    """Inner bin edges at the reference quantiles (duplicates removed for discrete features)."""
-    ordered = sorted(reference)
-    if not ordered:
-        raise ValueError("empty reference sample")
-    edges: List[float] = []
-    for i in range(1, bins):
-        value = ordered[min(len(ordered) - 1, int(len(ordered) * i / bins))]
-        if not edges or value > edges[-1]:
-            edges.append(value)
-    return edges
-
-
-def shares(counts: Sequence[int]) -> List[float]:
-    total = float(sum(counts))
-    if total <= 0:
-        raise ValueError("no observations")
-    return [max(c / total, EPSILON) for c in counts]
-
-
-def binned_counts(values: Sequence[float], edges: Sequence[float]) -> List[int]:
-    counts = [0] * (len(edges) + 1)
-    for v in values:
-        counts[bisect.bisect_right(edges, v)] += 1
-    return counts
+# KS, chi-square, PSI and Jensen-Shannon come from the package's stats module (emitted by the data_scientist
+# phase, shared with features/validation.py).
 
 
 def category_counts(values: Sequence[str], categories: Sequence[str]) -> List[int]:
@@ -133,104 +109,15 @@ def category_counts(values: Sequence[str], categories: Sequence[str]) -> List[in
     return counts
 
 
-def psi_from_counts(reference: Sequence[int], current: Sequence[int]) -> float:
-    expected, actual = shares(reference), shares(current)
-    return sum((a - e) * math.log(a / e) for e, a in zip(expected, actual))
-
-
 def psi(reference: Sequence[float], current: Sequence[float], bins: int = 10) -> float:
     edges = quantile_edges(reference, bins)
     return psi_from_counts(binned_counts(reference, edges), binned_counts(current, edges))
 
 
-def _kolmogorov_q(lam: float) -> float:
-    """Survival function of the Kolmogorov distribution."""
-    if lam < 1e-3:
-        return 1.0
-    total = 0.0
-    for j in range(1, 101):
-        term = 2.0 * (-1) ** (j - 1) * math.exp(-2.0 * j * j * lam * lam)
-        total += term
-        if abs(term) < 1e-12:
-            break
-    return min(1.0, max(0.0, total))
-
-
-def ks_2samp(reference: Sequence[float], current: Sequence[float]) -> Tuple[float, float]:
-    """Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value."""
-    a, b = sorted(reference), sorted(current)
-    n, m = len(a), len(b)
-    if n == 0 or m == 0:
-        raise ValueError("empty sample")
-    i = j = 0
-    d = 0.0
-    while i < n and j < m:
-        x = min(a[i], b[j])
-        while i < n and a[i] <= x:
-            i += 1
-        while j < m and b[j] <= x:
-            j += 1
-        d = max(d, abs(i / n - j / m))
-    en = math.sqrt(n * m / (n + m))
-    return d, _kolmogorov_q((en + 0.12 + 0.11 / en) * d)
-
-
-def _gammaincc(a: float, x: float) -> float:
-    """Regularised upper incomplete gamma function Q(a, x) (series / continued fraction)."""
-    if x <= 0:
-        return 1.0
-    gln = math.lgamma(a)
-    if x < a + 1:
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(1000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return max(0.0, 1.0 - total * math.exp(-x + a * math.log(x) - gln))
-    b = x + 1 - a
-    c = 1.0 / 1e-300
-    d = 1.0 / b
-    h = d
-    for i in range(1, 1000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = 1e-300 if abs(d) < 1e-300 else d
-        c = b + an / c
-        c = 1e-300 if abs(c) < 1e-300 else c
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return min(1.0, math.exp(-x + a * math.log(x) - gln) * h)
-
-
 def chi2_test(reference: Sequence[int], current: Sequence[int]) -> Tuple[float, float]:
     """Chi-square test of homogeneity on a 2 x k table: returns (Cramer's V, p-value)."""
-    columns = [(r, c) for r, c in zip(reference, current) if r + c > 0]
-    n_ref, n_cur = sum(r for r, _ in columns), sum(c for _, c in columns)
-    total = n_ref + n_cur
-    if len(columns) < 2 or n_ref == 0 or n_cur == 0:
-        return 0.0, 1.0
-    stat = 0.0
-    for r, c in columns:
-        for observed, row_total in ((r, n_ref), (c, n_cur)):
-            expected = row_total * (r + c) / total
-            stat += (observed - expected) ** 2 / expected
-    dof = len(columns) - 1
-    return math.sqrt(stat / total), _gammaincc(dof / 2.0, stat / 2.0)
-
-
-def jensen_shannon(reference: Sequence[int], current: Sequence[int]) -> float:
-    """Jensen-Shannon distance in base 2 (0 = identical, 1 = disjoint)."""
-    p, q = shares(reference), shares(current)
-    mid = [(x + y) / 2 for x, y in zip(p, q)]
-    divergence = 0.5 * sum(x * math.log2(x / m) for x, m in zip(p, mid)) + 0.5 * sum(y * math.log2(y / m) for y, m in zip(q, mid))
-    return math.sqrt(max(0.0, divergence))
+    _, _, p_value, cramers_v = chi2_homogeneity(reference, current)
+    return cramers_v, p_value
 
 
 def wasserstein_normalised(reference: Sequence[float], current: Sequence[float], points: int = 1000) -> float:

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, requireBuild } from '../helpers/mcp.js';
@@ -49,11 +49,13 @@ describe('mlops-mcp design', () => {
 
   it('never replaces a folder that is not an earlier bundle, even with --force', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'main.go'), 'package main');
-    const r = cli(['design', 'Predict churn', '--out', dir, '--force', '--db', join(dir, '..', `${dir.split('/').pop()}.db`)]);
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'main.go'), 'package main');
+    const r = cli(['design', 'Predict churn', '--out', project, '--force', '--db', join(dir, 'd.db')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/is not an earlier bundle/);
-    expect(readFileSync(join(dir, 'main.go'), 'utf8')).toBe('package main');
+    expect(readFileSync(join(project, 'main.go'), 'utf8')).toBe('package main');
   });
 
   it('prints usage for unknown flags', () => {

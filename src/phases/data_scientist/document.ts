@@ -151,7 +151,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, de: DataEngin
   doc.heading(3, 'A/B testing methodology');
   const basisText =
     ab.traffic_basis === 'online_requests'
-      ? `online requests: average ${fmt(averageRps(spec))} rps${spec.scale.average_rps === undefined ? ` (a third of the ${num(spec.scale.peak_rps)} rps peak)` : ''} x 86,400 s = ${num(ab.daily_eligible_units)} per day`
+      ? `online requests: average ${num(averageRps(spec), 1)} rps${spec.scale.average_rps === undefined ? ` (a third of the ${num(spec.scale.peak_rps)} rps peak)` : ''} x 86,400 s = ${num(ab.daily_eligible_units)} per day`
       : ab.traffic_basis === 'stream_events'
         ? `stream events scored per day: ${num(ab.daily_eligible_units)} (stream sources of the data engineer)`
         : `batch-scored rows: ${code('scale.batch_size')} = ${num(ab.daily_eligible_units)} per daily run`;

@@ -5,9 +5,6 @@ import type { AppContext } from './app.js';
 import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
-import { bundleFiles } from './pipeline/bundle.js';
-import { scoreCriteria } from './pipeline/scorecard.js';
-import type { DecisionsByPhase } from './phases/types.js';
 
 export interface DesignInput {
   requirements: string;
@@ -29,13 +26,11 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
   await app.service.runPipeline(id, { actor: 'cli' });
-  const current = app.service.view(id, true);
-  const files = bundleFiles(current.spec, app.service.artifacts(id));
+  const { view: current, files } = app.service.bundle(id);
   const report = await app.validators.validate(files);
   await writeBundleDirectory(input.out, files, true);
   await writeFile(join(input.out, 'validation-report.json'), toJson(report));
-  const decisions: Partial<DecisionsByPhase> = Object.fromEntries(current.phases.map((s) => [s.phase, s.current?.decisions]));
-  const criteria = scoreCriteria(current.spec, decisions, new Set());
+  const criteria = app.service.scorecard(id);
   const count = (s: string) => criteria.filter((c) => c.status === s).length;
   const missing = report.validators.filter((v) => !v.available);
   const failedFiles = report.files.filter((f) => f.verdict === 'fail');

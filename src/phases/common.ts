@@ -1,5 +1,6 @@
 import { MarkdownDocument, code, text } from '../generators/serializers/markdown.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
+import type { Feature } from '../spec/schema.js';
 import type { PhaseInfo } from './graph.js';
 
 /**
@@ -53,3 +54,8 @@ export const LAYOUT = {
 
 /** Spec paths every phase reads through beginDocument. */
 export const ALWAYS_READ = ['name', 'requirements'] as const;
+
+/** A feature's declared contract as a JSON/Python literal (nulls, not missing keys, for absent bounds). */
+export function featureContract(f: Feature) {
+  return { type: f.type, nullable: f.nullable, min: f.min ?? null, max: f.max ?? null, categories: f.categories ?? null, protected: f.protected };
+}

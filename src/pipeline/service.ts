@@ -8,7 +8,10 @@ import type { DecisionsByPhase } from '../phases/types.js';
 import { changedPaths, mergePatch } from '../spec/merge.js';
 import { resolveSpec, specFromRequirements, type CreateSpecInput, type ResolvedSpec } from '../spec/resolve.js';
 import { SpecPatchSchema } from '../spec/patch.js';
+import type { Artifact } from '../artifacts/artifact.js';
+import { bundleFiles } from './bundle.js';
 import { phaseFiles } from './runPhases.js';
+import { scoreCriteria, type CriterionResult } from './scorecard.js';
 import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
 
 export type PhaseStatus = 'not_run' | 'running' | 'succeeded' | 'failed' | 'stale';
@@ -220,6 +223,26 @@ export class PipelineService {
     this.get(pipelineId);
     const runs = this.store.latestSucceededRuns(pipelineId);
     return PHASE_IDS.flatMap((p) => (runs[p] ? this.store.runArtifacts(runs[p]!.id) : [])).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The current bundle: every current phase file plus manifest.json. A pipeline without files is a user error. */
+  bundle(pipelineId: string): { view: PipelineView; files: Artifact[] } {
+    const view = this.view(pipelineId);
+    const artifacts = this.artifacts(pipelineId);
+    if (artifacts.length === 0) throw new UserError('This pipeline has no files yet. Run its phases first (run_pipeline).', 'precondition');
+    return { view, files: bundleFiles(view.spec, artifacts) };
+  }
+
+  /** The success criteria judged on the current decisions; a stale phase gives no evidence. */
+  scorecard(pipelineId: string): CriterionResult[] {
+    const view = this.view(pipelineId, true);
+    const current: Partial<DecisionsByPhase> = {};
+    const stale = new Set<PhaseId>();
+    for (const s of view.phases) {
+      if (s.current) (current as Record<string, unknown>)[s.phase] = s.current.decisions;
+      if (s.status === 'stale') stale.add(s.phase);
+    }
+    return scoreCriteria(view.spec, current, stale);
   }
 
   document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {

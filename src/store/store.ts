@@ -259,8 +259,7 @@ export class Store {
       const running = this.db.prepare(`SELECT id, owner_pid FROM phase_runs WHERE status = 'running'`).all() as { id: string; owner_pid: number | null }[];
       let n = 0;
       for (const r of running) {
-        if (r.owner_pid !== null && r.owner_pid !== process.pid && isAlive(r.owner_pid)) continue;
-        if (r.owner_pid === process.pid) continue;
+        if (r.owner_pid === process.pid || (r.owner_pid !== null && isAlive(r.owner_pid))) continue;
         this.failRun(r.id, 'interrupted: the process running this phase stopped before it finished; run the phase again', 'system');
         n++;
       }

@@ -3,8 +3,6 @@ import { relative } from 'node:path';
 import { z } from 'zod';
 import { writeBundleArchive, writeBundleDirectory } from '../bundle/export.js';
 import { resolveUnderRoot } from '../bundle/paths.js';
-import { UserError } from '../errors.js';
-import { bundleFiles } from '../pipeline/bundle.js';
 import { sha256 } from '../artifacts/artifact.js';
 import { defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
@@ -38,10 +36,7 @@ export const exportBundle = defineTool({
   output: ExportBundleOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler(args, { app, actor }) {
-    const view = app.service.view(args.pipeline_id);
-    const artifacts = app.service.artifacts(args.pipeline_id);
-    if (artifacts.length === 0) throw new UserError('This pipeline has no files yet. Run its phases first (run_pipeline).', 'precondition');
-    const files = bundleFiles(view.spec, artifacts);
+    const { view, files } = app.service.bundle(args.pipeline_id);
     const manifest = files.find((f) => f.path === 'manifest.json')!;
     mkdirSync(app.config.exportRoot, { recursive: true });
     const stale = view.phases.filter((s) => s.status === 'stale').map((s) => s.phase);

@@ -1,7 +1,4 @@
 import { z } from 'zod';
-import type { PhaseId } from '../phases/graph.js';
-import type { DecisionsByPhase } from '../phases/types.js';
-import { scoreCriteria } from '../pipeline/scorecard.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
 
@@ -32,14 +29,7 @@ export const scoreSuccessCriteria = defineTool({
   output: ScoreSuccessCriteriaOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
-    const view = app.service.view(args.pipeline_id, true);
-    const current: Partial<DecisionsByPhase> = {};
-    const stale = new Set<PhaseId>();
-    for (const s of view.phases) {
-      if (s.current) (current as Record<string, unknown>)[s.phase] = s.current.decisions;
-      if (s.status === 'stale') stale.add(s.phase);
-    }
-    const criteria = scoreCriteria(view.spec, current, stale);
+    const criteria = app.service.scorecard(args.pipeline_id);
     const count = (st: string) => criteria.filter((c) => c.status === st).length;
     const summary = { met: count('met'), not_met: count('not_met'), no_evidence: count('no_evidence') };
     const mark = { met: '✔', not_met: '✘', no_evidence: '…' } as const;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { bundleFiles } from '../pipeline/bundle.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
 
@@ -44,10 +43,7 @@ export const validateArtifacts = defineTool({
   output: ValidateArtifactsOutput,
   annotations: READ_ONLY,
   async handler(args, { app }) {
-    const view = app.service.view(args.pipeline_id);
-    const artifacts = app.service.artifacts(args.pipeline_id);
-    if (artifacts.length === 0) throw new UserError('This pipeline has no files yet. Run its phases first (run_pipeline).', 'precondition');
-    const files = bundleFiles(view.spec, artifacts);
+    const { files } = app.service.bundle(args.pipeline_id);
     const wanted = args.paths ? new Set(args.paths) : undefined;
     if (wanted) {
       const unknown = [...wanted].filter((p) => !files.some((f) => f.path === p));

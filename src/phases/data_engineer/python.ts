@@ -1,6 +1,7 @@
 import { pyLiteral, type PyValue } from '../../generators/serializers/python.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { specFeatures, type DataPlan } from './derive.js';
+import { featureContract } from '../common.js';
 
 // The two Python modules of the data contract. Both use the standard library only, so they run inside any
 // connector, orchestrator task or CI job; every spec value enters them through pyLiteral.
@@ -14,14 +15,7 @@ export function contractLiteral(spec: ResolvedSpec, plan: DataPlan): PyValue {
       [spec.data.event_timestamp]: { type: 'timestamp', nullable: false },
     };
     for (const f of specFeatures(spec).filter((x) => x.source === s.name)) {
-      columns[f.name] = {
-        type: f.type,
-        nullable: f.nullable,
-        min: f.min ?? null,
-        max: f.max ?? null,
-        categories: f.categories ?? null,
-        protected: f.protected,
-      };
+      columns[f.name] = featureContract(f);
     }
     if (plan.label.source === s.name) {
       columns[plan.label.column] = { type: 'label', nullable: true, label_type: plan.label.json_type, categories: null, min: plan.label.minimum ?? null, max: null, allowed: plan.label.enum ?? null };

@@ -1,5 +1,6 @@
 import { pyLiteral, type PyValue } from '../../../generators/serializers/python.js';
 import type { ResolvedSpec } from '../../../spec/resolve.js';
+import { featureContract } from '../../common.js';
 import type { MlEngineerDecisions } from '../../ml_engineer/decisions.js';
 import type { PyPlan } from '../derive.js';
 
@@ -7,15 +8,7 @@ import type { PyPlan } from '../derive.js';
 // pandas where marked); model-quality and performance tests need a trained model and skip without one.
 
 export function supportPy(spec: ResolvedSpec, plan: PyPlan): string {
-  const features = spec.data.features.map((f) => ({
-    name: f.name,
-    type: f.type,
-    nullable: f.nullable,
-    min: f.min ?? null,
-    max: f.max ?? null,
-    categories: f.categories ?? null,
-    protected: f.protected,
-  }));
+  const features = spec.data.features.map((f) => ({ name: f.name, ...featureContract(f) }));
   return String.raw`"""Test support shared by every layer: the declared features of this pipeline and a synthetic row generator."""
 
 from __future__ import annotations

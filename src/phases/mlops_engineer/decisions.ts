@@ -31,6 +31,14 @@ export const MlopsEngineerDecisions = z.object({
     model_cache_gi: z.number(),
     startup_seconds: z.number(),
     request_timeout_ms: z.number(),
+    workload: z
+      .object({ api_version: z.string(), kind: z.string(), name: z.string() })
+      .nullable()
+      .describe('the object that owns the model-server pods (Deployment, Argo Rollout, or the Deployment a serving CRD creates); the HPA, VPA and PDB target it; null when no model server runs'),
+    autoscaler: z
+      .enum(['hpa', 'platform', 'none'])
+      .describe('hpa: kubernetes_architect emits an autoscaling/v2 HPA on `workload`; platform: the serving CRD carries the autoscaling fields and its controller creates the autoscaler; none: no model server'),
+    pod_labels: z.record(z.string(), z.string()).describe('labels every model-server pod carries (a superset of `selector`)'),
   }),
   rollout: z.object({
     strategy: z.enum(['canary', 'blue_green']),

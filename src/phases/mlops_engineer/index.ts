@@ -8,7 +8,7 @@ import { modelArtifactUri } from './cloud.js';
 import { MlopsEngineerDecisions } from './decisions.js';
 import { planMlops, serverDeployed, type MlopsPlan } from './derive.js';
 import { mlopsDocument } from './document.js';
-import { requestTimeoutMs, servingObjects, servingSelector } from './manifests.js';
+import { requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
 import { releaseRunbook, rollbackRunbook } from './runbooks.js';
 import { ENVIRONMENTS, deployScript } from './scripts.js';
@@ -65,6 +65,9 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
       model_cache_gi: s.model_cache_gi,
       startup_seconds: s.startup_seconds,
       request_timeout_ms: requestTimeoutMs(spec),
+      workload: deployed ? { api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelServer } : null,
+      autoscaler: deployed ? 'hpa' : 'none',
+      pod_labels: servingLabels(spec, plan),
     },
     rollout: {
       strategy: plan.rollout.strategy,

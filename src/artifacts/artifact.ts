@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  */
 export const ARTIFACT_KINDS = {
   kubernetes: 'Kubernetes manifests (one or more YAML documents of API objects)',
-  'helm-chart': 'A Helm chart, marked on its Chart.yaml',
+  'helm-chart': "A Helm chart, marked on its Chart.yaml (the chart's values.yaml, values-<env>.yaml and values.schema.json are yaml/json)",
+  'helm-template': "A file under a Helm chart's templates/ folder (templates, _helpers.tpl, NOTES.txt, tests): checked through its chart",
   kustomization: 'A kustomization.yaml of a kustomize base or overlay',
   terraform: 'Terraform / HCL configuration (.tf)',
   'prometheus-rules': 'Prometheus recording and alerting rule file',

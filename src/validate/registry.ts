@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
 import type { Availability, Validator, Verdict } from './types.js';
+import { helmValidator } from './validators/helm.js';
 import { jsonValidator } from './validators/json.js';
 import { kubernetesValidator } from './validators/kubernetes.js';
+import { kustomizeValidator } from './validators/kustomize.js';
 import { markdownValidator } from './validators/markdown.js';
 import { promtoolValidator } from './validators/promtool.js';
 import { pythonCompileValidator } from './validators/python.js';
 import { pytestValidator } from './validators/pytest.js';
+import { referencesValidator } from './validators/references.js';
 import { shellcheckValidator } from './validators/shellcheck.js';
 import { tomlValidator } from './validators/toml.js';
 import { yamlParseValidator } from './validators/yaml.js';
@@ -21,6 +24,9 @@ export function defaultValidators(): Validator[] {
     yamlParseValidator,
     yamllintValidator,
     kubernetesValidator,
+    referencesValidator,
+    helmValidator,
+    kustomizeValidator,
     promtoolValidator,
     pythonCompileValidator,
     pytestValidator,

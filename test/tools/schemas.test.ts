@@ -18,6 +18,8 @@ describe('the MCP tool contract', () => {
       'mlops_engineer',
       'kubernetes_architect',
       'observability_engineer',
+      'generate_kubernetes_manifests',
+      'generate_helm_chart',
       'calculate_sample_size',
       'validate_artifacts',
       'export_bundle',

@@ -1,0 +1,179 @@
+import type { Artifact } from '../../artifacts/artifact.js';
+import { parseManifests, type KubeObject } from '../../generators/kubernetes/objects.js';
+import type { Validator, Verdict } from '../types.js';
+
+/**
+ * Cross-object references of one set of manifests (a kustomize base): every selector, target and host must name
+ * something that exists. Schema validators check each object alone; this is what breaks at apply time instead:
+ * a Service that selects no pod, an HPA on a renamed Deployment, a VirtualService to a missing host.
+ */
+
+type Labels = Record<string, string>;
+
+interface Located {
+  file: string;
+  obj: KubeObject;
+}
+
+/** Objects a controller creates from a custom resource, which other objects may reference by name. */
+function controllerCreated(o: KubeObject): { apiVersion: string; kind: string; name: string }[] {
+  if (o.kind === 'InferenceService') {
+    // KServe names the predictor's Deployment and Service <isvc>-predictor (raw deployment mode).
+    return [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: `${o.metadata.name}-predictor` },
+      { apiVersion: 'v1', kind: 'Service', name: `${o.metadata.name}-predictor` },
+    ];
+  }
+  if (o.kind === 'SeldonDeployment') {
+    // Seldon Core v1 creates a Service per predictor: <sdep>-<predictor>.
+    const predictors = ((o.spec as { predictors?: { name?: string }[] } | undefined)?.predictors ?? []).map((p) => p.name ?? '');
+    return predictors.map((p) => ({ apiVersion: 'v1', kind: 'Service', name: `${o.metadata.name}-${p}` }));
+  }
+  return [];
+}
+
+/** Label sets of the pods an object creates: every pod template inside it, or a serving CRD's pod labels. */
+export function podLabelSets(o: KubeObject): Labels[] {
+  const sets: Labels[] = [];
+  const visit = (node: unknown, key: string | null) => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, null));
+    if (!node || typeof node !== 'object') return;
+    const rec = node as Record<string, unknown>;
+    const meta = rec.metadata as { labels?: Labels } | undefined;
+    // A pod template (template.metadata.labels), a Seldon componentSpec (metadata.labels), or KServe's predictor `labels`.
+    if ((key === 'template' || key === null) && meta?.labels) sets.push(meta.labels);
+    if (key === 'predictor' && rec.labels && typeof rec.labels === 'object') sets.push(rec.labels as Labels);
+    // Volume claim templates carry labels too, but for volumes, not pods.
+    for (const [k, v] of Object.entries(rec)) if (k !== 'metadata' && k !== 'volumeClaimTemplates' && k !== 'volumeClaimTemplate') visit(v, k);
+  };
+  visit(o.spec, 'spec');
+  return sets;
+}
+
+const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+function refOf(o: KubeObject): string {
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/** Problems of one set of objects, per file. */
+export function referenceProblems(files: readonly { path: string; content: string }[]): Map<string, string[]> {
+  const all: Located[] = files.flatMap((f) => parseManifests(f.content).map((obj) => ({ file: f.path, obj })));
+  const problems = new Map<string, string[]>(files.map((f) => [f.path, []]));
+  const report = (l: Located, message: string) => problems.get(l.file)!.push(`${refOf(l.obj)}: ${message}`);
+  const exists = (ns: string | undefined, kind: string, name: string, apiVersion?: string) =>
+    all.some(({ obj }) => obj.kind === kind && obj.metadata.name === name && (obj.metadata.namespace ?? undefined) === ns && (!apiVersion || obj.apiVersion === apiVersion)) ||
+    all.some(({ obj }) => obj.metadata.namespace === ns && controllerCreated(obj).some((c) => c.kind === kind && c.name === name && (!apiVersion || c.apiVersion === apiVersion)));
+  const podsIn = (ns: string | undefined) => all.filter(({ obj }) => obj.metadata.namespace === ns).flatMap(({ obj }) => podLabelSets(obj));
+  const namespaces = new Set(all.filter(({ obj }) => obj.kind === 'Namespace').map(({ obj }) => obj.metadata.name));
+  const serviceHost = (host: string, ns: string | undefined): boolean => {
+    const m = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?$/.exec(host);
+    return Boolean(m && exists(m[2] ?? ns, 'Service', m[1]!));
+  };
+
+  for (const l of all) {
+    const { obj } = l;
+    const ns = obj.metadata.namespace;
+    const spec = (obj.spec ?? {}) as Record<string, unknown>;
+    if (ns && namespaces.size > 0 && !namespaces.has(ns)) report(l, `namespace ${ns} is not created by these manifests`);
+    switch (obj.kind) {
+      case 'Service': {
+        const selector = spec.selector as Labels | undefined;
+        if (selector && Object.keys(selector).length > 0 && !podsIn(ns).some((labels) => matches(selector, labels))) report(l, `selector ${JSON.stringify(selector)} matches no pod template in ${ns}`);
+        break;
+      }
+      case 'PodDisruptionBudget': {
+        const selector = (spec.selector as { matchLabels?: Labels } | undefined)?.matchLabels;
+        if (selector && !podsIn(ns).some((labels) => matches(selector, labels))) report(l, `selector ${JSON.stringify(selector)} matches no pod template in ${ns}`);
+        break;
+      }
+      case 'HorizontalPodAutoscaler':
+      case 'ScaledObject': {
+        const ref = spec.scaleTargetRef as { apiVersion?: string; kind?: string; name: string };
+        const kind = ref.kind ?? 'Deployment';
+        if (!exists(ns, kind, ref.name, ref.apiVersion ?? (ref.kind ? undefined : 'apps/v1'))) report(l, `scale target ${kind} ${ref.name} does not exist in ${ns}`);
+        break;
+      }
+      case 'VerticalPodAutoscaler': {
+        const ref = spec.targetRef as { apiVersion?: string; kind: string; name: string };
+        if (!exists(ns, ref.kind, ref.name, ref.apiVersion)) report(l, `target ${ref.kind} ${ref.name} does not exist in ${ns}`);
+        break;
+      }
+      case 'Rollout': {
+        const strategy = (spec.strategy ?? {}) as { canary?: Record<string, unknown>; blueGreen?: Record<string, unknown> };
+        const services = [strategy.canary?.canaryService, strategy.canary?.stableService, strategy.blueGreen?.activeService, strategy.blueGreen?.previewService].filter((s): s is string => typeof s === 'string');
+        for (const s of services) if (!exists(ns, 'Service', s)) report(l, `Service ${s} does not exist in ${ns}`);
+        const istio = (strategy.canary?.trafficRouting as { istio?: { virtualService?: { name: string }; virtualServices?: { name: string }[]; destinationRule?: { name: string } } } | undefined)?.istio;
+        for (const vs of [istio?.virtualService, ...(istio?.virtualServices ?? [])].filter(Boolean)) if (!exists(ns, 'VirtualService', vs!.name)) report(l, `VirtualService ${vs!.name} does not exist in ${ns}`);
+        if (istio?.destinationRule && !exists(ns, 'DestinationRule', istio.destinationRule.name)) report(l, `DestinationRule ${istio.destinationRule.name} does not exist in ${ns}`);
+        const templates: string[] = [];
+        JSON.stringify(spec.strategy ?? {}, (k, v: unknown) => {
+          if (k === 'templateName' && typeof v === 'string') templates.push(v);
+          return v;
+        });
+        for (const t of templates) if (!exists(ns, 'AnalysisTemplate', t) && !exists(undefined, 'ClusterAnalysisTemplate', t)) report(l, `AnalysisTemplate ${t} does not exist in ${ns}`);
+        const workloadRef = spec.workloadRef as { kind: string; name: string } | undefined;
+        if (workloadRef && !exists(ns, workloadRef.kind, workloadRef.name)) report(l, `workloadRef ${workloadRef.kind} ${workloadRef.name} does not exist`);
+        break;
+      }
+      case 'VirtualService': {
+        const hosts: string[] = [];
+        JSON.stringify(spec, (k, v: unknown) => {
+          if (k === 'destination' && v && typeof v === 'object' && typeof (v as { host?: unknown }).host === 'string') hosts.push((v as { host: string }).host);
+          if (k === 'mirror' && v && typeof v === 'object' && typeof (v as { host?: unknown }).host === 'string') hosts.push((v as { host: string }).host);
+          return v;
+        });
+        for (const h of [...(spec.hosts as string[] | undefined ?? []).filter((h) => !h.includes('*')), ...hosts]) {
+          if (!serviceHost(h, ns)) report(l, `host ${h} is not a Service of these manifests`);
+        }
+        break;
+      }
+      case 'DestinationRule': {
+        if (typeof spec.host === 'string' && !serviceHost(spec.host, ns)) report(l, `host ${spec.host} is not a Service of these manifests`);
+        break;
+      }
+      default:
+        break;
+    }
+    // Pod-level references inside any workload.
+    JSON.stringify(obj.spec ?? {}, (k, v: unknown) => {
+      if (k === 'priorityClassName' && typeof v === 'string' && !v.startsWith('system-') && !exists(undefined, 'PriorityClass', v)) report(l, `PriorityClass ${v} does not exist`);
+      if (k === 'configMapRef' && v && typeof v === 'object' && !(v as { optional?: boolean }).optional && !exists(ns, 'ConfigMap', (v as { name: string }).name)) report(l, `ConfigMap ${(v as { name: string }).name} does not exist in ${ns}`);
+      if (k === 'persistentVolumeClaim' && v && typeof v === 'object' && !exists(ns, 'PersistentVolumeClaim', (v as { claimName: string }).claimName)) report(l, `PersistentVolumeClaim ${(v as { claimName: string }).claimName} does not exist in ${ns}`);
+      if (k === 'storageClassName' && typeof v === 'string' && v !== '' && !exists(undefined, 'StorageClass', v)) report(l, `StorageClass ${v} is not created by these manifests`);
+      return v;
+    });
+  }
+  return problems;
+}
+
+/** The manifest sets of a bundle: every kubernetes file under one kustomize base folder forms one set. */
+function manifestSets(artifacts: readonly Artifact[]): Artifact[][] {
+  const bases = new Map<string, Artifact[]>();
+  for (const a of artifacts) {
+    const base = /^(.*\/k8s\/base)\//.exec(a.path)?.[1];
+    if (!base) continue;
+    bases.set(base, [...(bases.get(base) ?? []), a]);
+  }
+  return [...bases.values()];
+}
+
+export const referencesValidator: Validator = {
+  name: 'kubernetes-references',
+  description: 'Across the manifests of a kustomize base: Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs and StorageClasses referenced are created',
+  kinds: ['kubernetes'],
+  async available() {
+    return { ok: true };
+  },
+  async validate({ artifacts }) {
+    const verdicts: Verdict[] = [];
+    for (const set of manifestSets(artifacts)) {
+      const problems = referenceProblems(set);
+      for (const a of set) {
+        const p = problems.get(a.path) ?? [];
+        verdicts.push(p.length === 0 ? { path: a.path, validator: this.name, verdict: 'pass', message: 'every reference resolves' } : { path: a.path, validator: this.name, verdict: 'fail', message: p.slice(0, 8).join('\n') });
+      }
+    }
+    return verdicts;
+  },
+};

@@ -1,6 +1,8 @@
 import { calculateSampleSize } from './calculate_sample_size.js';
 import { createPipeline } from './create_pipeline.js';
 import { exportBundle } from './export_bundle.js';
+import { generateHelmChart } from './generate_helm_chart.js';
+import { generateKubernetesManifests } from './generate_kubernetes_manifests.js';
 import { getPipeline } from './get_pipeline.js';
 import { listPipelines } from './list_pipelines.js';
 import { phaseTools } from './phase_tools.js';
@@ -18,6 +20,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   updatePipeline,
   runPipeline,
   ...phaseTools,
+  generateKubernetesManifests,
+  generateHelmChart,
   calculateSampleSize,
   validateArtifacts,
   exportBundle,

@@ -1,3 +1,4 @@
+import { mergePatch } from '../../src/spec/merge.js';
 import { resolveSpec, specFromRequirements, type ResolvedSpec } from '../../src/spec/resolve.js';
 
 /** The spec a user gets from one sentence and no structured fields. */
@@ -44,4 +45,9 @@ export function richSpec(overrides: Record<string, unknown> = {}): ResolvedSpec 
     team: { namespace: 'forecasting', owner: 'supply-chain-ml', oncall: 'opsgenie', budget_usd_per_month: 45000 },
     ...overrides,
   });
+}
+
+/** The spec with a merge patch applied (e.g. one option changed), resolved again. */
+export function withPatch(spec: ResolvedSpec, patch: Record<string, unknown>): ResolvedSpec {
+  return resolveSpec(mergePatch(spec, patch));
 }

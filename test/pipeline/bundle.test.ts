@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { bundleFiles } from '../../src/pipeline/bundle.js';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { OPTION_NAMES, OPTION_VALUES } from '../../src/spec/options.js';
-import { resolveSpec, specFromRequirements, type ResolvedSpec } from '../../src/spec/resolve.js';
-import { mergePatch } from '../../src/spec/merge.js';
+import { specFromRequirements, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { ValidatorRegistry, defaultValidators } from '../../src/validate/registry.js';
-import { defaultSpec, richSpec } from '../helpers/specs.js';
+import { defaultSpec, richSpec, withPatch } from '../helpers/specs.js';
 
 function bundle(spec: ResolvedSpec) {
   return bundleFiles(spec, runAllPhases(spec).artifacts);
-}
-
-function withPatch(spec: ResolvedSpec, patch: Record<string, unknown>): ResolvedSpec {
-  return resolveSpec(mergePatch(spec, patch));
 }
 
 const validators = new ValidatorRegistry(defaultValidators());

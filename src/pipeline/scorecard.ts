@@ -2,6 +2,7 @@ import type { PhaseId } from '../phases/graph.js';
 import { gateThresholdText } from '../phases/ml_engineer/decisions.js';
 import type { DecisionsByPhase } from '../phases/types.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
+import type { ManifestEvidence } from './manifestEvidence.js';
 
 export type CriterionStatus = 'met' | 'not_met' | 'no_evidence';
 
@@ -23,8 +24,11 @@ interface Criterion {
   criterion: string;
   phase: PhaseId | null;
   target(spec: ResolvedSpec): string;
-  /** Judges the design; returns undefined when the phase that would give evidence has not run (or is stale). */
-  judge(spec: ResolvedSpec, d: Current): { status: CriterionStatus; evidence: string } | undefined;
+  /**
+   * Judges the design; returns undefined when the phase that would give evidence has not run (or is stale).
+   * `m` is what the current Kubernetes manifests show (null before the Kubernetes phases ran).
+   */
+  judge(spec: ResolvedSpec, d: Current, m: ManifestEvidence | null): { status: CriterionStatus; evidence: string } | undefined;
 }
 
 const met = (evidence: string) => ({ status: 'met' as const, evidence });
@@ -169,15 +173,20 @@ const CRITERIA: Criterion[] = [
     criterion: '99.9% serving uptime',
     phase: 'mlops_engineer',
     target: (s) => `${s.slo.availability_pct} %`,
-    judge(s, d) {
+    judge(s, d, m) {
       const serving = d.mlops_engineer?.serving;
       if (!serving) return undefined;
       const offline = withoutOnlineEndpoint(s, d);
       if (offline) return offline;
-      return (
-        looser('availability', s.slo.availability_pct, 99.9, '%', false) ??
-        (serving.min_replicas >= 2 ? met(`${serving.min_replicas}+ replicas with zero-downtime ${d.mlops_engineer!.rollout.strategy} releases`) : notMet(`only ${serving.min_replicas} replica`))
-      );
+      const loose = looser('availability', s.slo.availability_pct, 99.9, '%', false);
+      if (loose) return loose;
+      if (serving.min_replicas < 2) return notMet(`only ${serving.min_replicas} replica`);
+      const designed = `${serving.min_replicas}+ replicas with zero-downtime ${d.mlops_engineer!.rollout.strategy} releases`;
+      if (!m) return met(designed);
+      const server = m.servers[0];
+      if (!server) return notMet(`${designed}, but no object in deploy/k8s/base runs the model server`);
+      if (m.pdbs.length === 0) return notMet(`${designed}, but no PodDisruptionBudget protects ${server.kind} ${server.name} from draining several replicas at once`);
+      return met(`${designed}: ${server.kind} ${server.name}${server.readiness ? ' with readiness probes' : ''}${server.zoneSpread ? ', spread across zones' : ''}, PodDisruptionBudget ${m.pdbs.join(', ')}`);
     },
   },
   {
@@ -186,14 +195,17 @@ const CRITERIA: Criterion[] = [
     criterion: '< 200 ms p99 inference latency',
     phase: 'python_pro',
     target: (s) => `< ${s.slo.p99_latency_ms} ms`,
-    judge(s, d) {
+    judge(s, d, m) {
       const budgets = d.python_pro?.budgets;
       if (!budgets) return undefined;
       const offline = withoutOnlineEndpoint(s, d);
       if (offline) return offline;
+      const guard = m?.analysis.find((a) => /p99|latency/.test(a.metric));
       return (
         looser('p99 latency', s.slo.p99_latency_ms, 200, 'ms', true) ??
-        (budgets.predict_p99_ms <= s.slo.p99_latency_ms ? met(`model inference budget ${budgets.predict_p99_ms} ms within the ${s.slo.p99_latency_ms} ms SLO; measured once serving code exists`) : notMet(`budget ${budgets.predict_p99_ms} ms exceeds the SLO`))
+        (budgets.predict_p99_ms <= s.slo.p99_latency_ms
+          ? met(`model inference budget ${budgets.predict_p99_ms} ms within the ${s.slo.p99_latency_ms} ms SLO${guard ? `; releases abort when ${guard.metric} fails (${guard.condition}, AnalysisTemplate ${guard.name})` : ''}; measured once serving code exists`)
+          : notMet(`budget ${budgets.predict_p99_ms} ms exceeds the SLO`))
       );
     },
   },
@@ -203,15 +215,17 @@ const CRITERIA: Criterion[] = [
     criterion: 'Automated rollback within 5 minutes',
     phase: 'mlops_engineer',
     target: (s) => `≤ ${s.slo.rollback_minutes} min`,
-    judge(s, d) {
+    judge(s, d, m) {
       const r = d.mlops_engineer?.rollout;
       if (!r) return undefined;
-      return (
-        looser('rollback time', s.slo.rollback_minutes, 5, 'min', true) ??
-        (r.worst_case_rollback_seconds <= s.slo.rollback_minutes * 60
-          ? met(`${r.strategy} analysis every ${r.analysis_interval_seconds} s, abort after ${r.failure_limit} failures: worst case ${r.worst_case_rollback_seconds} s`)
-          : notMet(`worst-case rollback ${r.worst_case_rollback_seconds} s exceeds ${s.slo.rollback_minutes * 60} s`))
-      );
+      const loose = looser('rollback time', s.slo.rollback_minutes, 5, 'min', true);
+      if (loose) return loose;
+      if (r.worst_case_rollback_seconds > s.slo.rollback_minutes * 60) return notMet(`worst-case rollback ${r.worst_case_rollback_seconds} s exceeds ${s.slo.rollback_minutes * 60} s`);
+      const designed = `${r.strategy} analysis every ${r.analysis_interval_seconds} s, abort after ${r.failure_limit} failures: worst case ${r.worst_case_rollback_seconds} s`;
+      if (!m || m.servers.length === 0) return met(designed);
+      if (m.analysis.length === 0) return notMet(`${designed}, but no AnalysisTemplate in deploy/k8s/base measures the new version`);
+      const rollouts = m.rollouts.map((x) => `Rollout ${x.name} (${x.strategy}, ${x.analysisSteps} analysis step${x.analysisSteps === 1 ? '' : 's'})`);
+      return met(`${designed}; ${[...rollouts, `analysis ${m.analysis.map((a) => `${a.metric} (${a.condition})`).join(', ')}`].join('; ')}`);
     },
   },
   {
@@ -322,12 +336,17 @@ const CRITERIA: Criterion[] = [
     criterion: 'Autoscaling with load',
     phase: 'kubernetes_architect',
     target: () => 'replicas follow traffic',
-    judge(s, d) {
+    judge(s, d, m) {
       const a = d.kubernetes_architect?.autoscaling;
       if (!a) return undefined;
       const offline = withoutOnlineEndpoint(s, d);
       if (offline) return offline;
-      return a.max_replicas > a.min_replicas ? met(`HPA scales ${a.min_replicas}–${a.max_replicas} replicas at ${a.target_cpu_pct} % CPU`) : notMet('min and max replicas are equal');
+      if (a.max_replicas <= a.min_replicas) return notMet('min and max replicas are equal');
+      const designed = `${a.min_replicas}–${a.max_replicas} replicas at ${a.target_cpu_pct} % CPU`;
+      if (!m) return met(designed);
+      const scaling = m.autoscalers.filter((x) => x.max !== null && x.min !== null && x.max > x.min);
+      if (scaling.length === 0) return notMet(`${designed} designed, but no autoscaler in deploy/k8s/base (HPA, KEDA ScaledObject or the serving resource's bounds)`);
+      return met(scaling.map((x) => `${x.kind} ${x.name} ${x.min}–${x.max} on ${x.signals.join(', ')}`).join('; '));
     },
   },
   {
@@ -336,12 +355,18 @@ const CRITERIA: Criterion[] = [
     criterion: 'Spot instance usage > 60%',
     phase: 'kubernetes_architect',
     target: (s) => `≥ ${s.slo.min_spot_pct} %`,
-    judge(s, d) {
+    judge(s, d, m) {
       const spot = d.kubernetes_architect?.spot;
       if (!spot) return undefined;
       return (
         looser('spot share', s.slo.min_spot_pct, 60, '%', false) ??
-        (spot.share_pct >= s.slo.min_spot_pct ? met(`${spot.share_pct} % of interruptible capacity on spot (${spot.node_label}=${spot.node_label_value})`) : notMet(`spot share ${spot.share_pct} %`))
+        (spot.share_pct < s.slo.min_spot_pct
+          ? notMet(`spot share ${spot.share_pct} %`)
+          : !m
+            ? met(`${spot.share_pct} % of interruptible capacity on spot (${spot.node_label}=${spot.node_label_value})`)
+            : m.spot.preferring.length === 0
+              ? notMet(`${spot.share_pct} % planned, but no pod in deploy/k8s/base prefers spot nodes`)
+              : met(`${spot.share_pct} % of interruptible capacity on spot (${spot.node_label}=${spot.node_label_value}): pods of ${m.spot.preferring.join(', ')} prefer spot with on-demand fallback${m.spot.avoiding.length ? `; pods of ${m.spot.avoiding.join(', ')} never run there` : ''}`))
       );
     },
   },
@@ -349,11 +374,11 @@ const CRITERIA: Criterion[] = [
 
 export const CRITERIA_COUNT = CRITERIA.length;
 
-export function scoreCriteria(spec: ResolvedSpec, current: Current, stale: ReadonlySet<PhaseId>): CriterionResult[] {
+export function scoreCriteria(spec: ResolvedSpec, current: Current, stale: ReadonlySet<PhaseId>, manifests: ManifestEvidence | null = null): CriterionResult[] {
   return CRITERIA.map((c) => {
     const base = { id: c.id, group: c.group, criterion: c.criterion, target: c.target(spec), phase: c.phase };
     if (c.phase && stale.has(c.phase)) return { ...base, status: 'no_evidence', evidence: `${c.phase} is stale; re-run it to re-assess` };
-    const verdict = c.judge(spec, current);
+    const verdict = c.judge(spec, current, manifests);
     return { ...base, ...(verdict ?? none(c.phase ? `${c.phase} has not run yet` : 'no evidence yet')) };
   });
 }

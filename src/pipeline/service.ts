@@ -12,6 +12,9 @@ import type { Artifact } from '../artifacts/artifact.js';
 import { bundleFiles } from './bundle.js';
 import { phaseFiles } from './runPhases.js';
 import { scoreCriteria, type CriterionResult } from './scorecard.js';
+import { manifestEvidence } from './manifestEvidence.js';
+import { parseManifests } from '../generators/kubernetes/objects.js';
+import { LAYOUT } from '../phases/common.js';
 import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
 
 export type PhaseStatus = 'not_run' | 'running' | 'succeeded' | 'failed' | 'stale';
@@ -242,7 +245,11 @@ export class PipelineService {
       if (s.current) (current as Record<string, unknown>)[s.phase] = s.current.decisions;
       if (s.status === 'stale') stale.add(s.phase);
     }
-    return scoreCriteria(view.spec, current, stale);
+    // Only current, fresh Kubernetes manifests count as evidence: a stale phase's files describe an older spec.
+    const manifests = this.artifacts(pipelineId)
+      .filter((a) => a.kind === 'kubernetes' && a.path.startsWith(`${LAYOUT.k8sBase}/`) && !stale.has(a.phase as PhaseId))
+      .flatMap((a) => parseManifests(a.content));
+    return scoreCriteria(view.spec, current, stale, manifests.length > 0 ? manifestEvidence(manifests) : null);
   }
 
   document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {

@@ -5,6 +5,8 @@ import { kubernetesArchitect } from '../../src/phases/kubernetes_architect/index
 import type { DecisionsByPhase, PhaseOutput } from '../../src/phases/types.js';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import type { ResolvedSpec } from '../../src/spec/resolve.js';
+import { cpuCores } from '../../src/phases/kubernetes_architect/quantity.js';
+import { validateManifest } from '../../src/validate/validators/kubernetes.js';
 import { artifactAt, decisionsOf, k8sObjects as objectsOf, runPhase, validateK8s, withSpec, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
@@ -21,19 +23,30 @@ function run(spec: ResolvedSpec, notes?: string): Bundle {
 }
 
 type PodTemplate = { metadata: { labels: Record<string, string> }; spec: { priorityClassName?: string; volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: { volumeClaimTemplate: { spec: { storageClassName?: string } } } }[]; containers: { resources?: { requests?: Record<string, string> } }[]; affinity?: unknown; tolerations?: { key?: string }[] } };
+/** Pod templates of a workload with their pod count (the serving Deployment at its HPA maximum). */
+function podTemplates(obj: K8sObject): { template: PodTemplate; pods: number }[] {
+  const spec = obj.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (obj.kind === 'Deployment' || obj.kind === 'StatefulSet' || obj.kind === 'Rollout') return [{ template: spec.template, pods: spec.replicas ?? 1 }];
+  if (obj.kind === 'Job') return [{ template: spec.template, pods: spec.parallelism ?? 1 }];
+  if (obj.kind === 'CronJob') return [{ template: spec.jobTemplate.spec.template, pods: spec.jobTemplate.spec.parallelism ?? 1 }];
+  if (obj.kind === 'PyTorchJob') return Object.values(spec.pytorchReplicaSpecs as Record<string, { template: PodTemplate; replicas?: number }>).map((r) => ({ template: r.template, pods: r.replicas ?? 1 }));
+  return [];
+}
 function podTemplate(obj: K8sObject): PodTemplate | null {
-  const spec = obj.spec as Record<string, unknown>;
-  if (obj.kind === 'Deployment' || obj.kind === 'Job') return spec.template as PodTemplate;
-  if (obj.kind === 'CronJob') return (spec.jobTemplate as { spec: { template: PodTemplate } }).spec.template;
-  return null;
+  return podTemplates(obj)[0]?.template ?? null;
 }
 function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/** This phase's files of the kustomize base (its delivery files — overlays, Argo CD, Helm — are tested in test/generators). */
+function baseFiles(o: PhaseOutput<'mlops_engineer' | 'kubernetes_architect'>) {
+  return o.artifacts.filter((a) => a.kind === 'kubernetes' && a.path.startsWith('deploy/k8s/base/'));
+}
+
 /** Every object of the bundle's deploy/k8s/base (mlops serving.yaml + this phase's files). */
 function allObjects(b: Bundle): K8sObject[] {
-  return [...b.mlops.artifacts, ...b.k8s.artifacts].filter((a) => a.kind === 'kubernetes').flatMap(objectsOf);
+  return [...baseFiles(b.mlops), ...baseFiles(b.k8s)].flatMap(objectsOf);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -76,16 +89,28 @@ describe('kubernetes_architect: default spec (aws, kserve, realtime, CPU)', () =
     expect(d.gpu).toMatchObject({ training: 0, serving: 0, sharing: 'none', physical_serving_gpus: 0 });
   });
 
-  it('autoscales the mlops Deployment with its min/max and CPU target = ρ', () => {
-    expect(d.autoscaling.enabled).toBe(true);
-    expect(d.autoscaling.hpa_name).toBe(mlops.serving.deployment_name);
-    expect(d.autoscaling.min_replicas).toBe(mlops.serving.min_replicas);
-    expect(d.autoscaling.max_replicas).toBe(mlops.serving.max_replicas);
-    expect(d.autoscaling.target_cpu_pct).toBe(Math.round(mlops.serving.target_utilisation * 100));
-    expect(d.autoscaling.target_rps_per_pod).toBe(mlops.serving.rps_per_replica);
-    expect(d.autoscaling.rps_metric).toBeNull();
-    const doublings = Math.ceil(Math.log2(mlops.serving.max_replicas / mlops.serving.min_replicas) - 1e-9);
-    expect(d.autoscaling.seconds_to_max).toBe(doublings * (15 + 120));
+  it('kserve: no HPA of ours, the InferenceService carries min/max (platform autoscaling), stated in the document', () => {
+    expect(mlops.serving.autoscaler).toBe('platform');
+    expect(d.autoscaling).toMatchObject({ enabled: false, mode: 'platform' });
+    expect(b.k8s.artifacts.map((a) => a.path)).not.toContain('deploy/k8s/base/hpa.yaml');
+    expect(b.k8s.document).toContain('its controller creates the autoscaler');
+  });
+
+  it('torchserve: an HPA on the serving workload with its min/max and CPU target = ρ', () => {
+    const ts = run(withSpec(spec, (s) => (s.options.serving_platform = 'torchserve')));
+    const dd = ts.k8s.decisions;
+    const sv = ts.mlops.decisions.serving;
+    expect(sv.autoscaler).toBe('hpa');
+    expect(dd.autoscaling).toMatchObject({ enabled: true, mode: 'hpa', target: sv.workload });
+    expect(dd.autoscaling.min_replicas).toBe(sv.min_replicas);
+    expect(dd.autoscaling.max_replicas).toBe(sv.max_replicas);
+    expect(dd.autoscaling.target_cpu_pct).toBe(Math.round(sv.target_utilisation * 100));
+    expect(dd.autoscaling.target_rps_per_pod).toBe(sv.rps_per_replica);
+    expect(dd.autoscaling.rps_metric).toBeNull();
+    const doublings = Math.ceil(Math.log2(sv.max_replicas / sv.min_replicas) - 1e-9);
+    expect(dd.autoscaling.seconds_to_max).toBe(doublings * (15 + 120));
+    const hpa = objectsOf(artifactAt(ts.k8s, 'deploy/k8s/base/hpa.yaml'))[0]!;
+    expect((hpa.spec as { scaleTargetRef: unknown }).scaleTargetRef).toEqual({ apiVersion: sv.workload!.api_version, kind: sv.workload!.kind, name: sv.workload!.name });
   });
 
   it('sizes the training PVC from data volume × window (gp3 on EBS)', () => {
@@ -100,11 +125,22 @@ describe('kubernetes_architect: default spec (aws, kserve, realtime, CPU)', () =
     expect(sc).toMatchObject({ provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3', iops: '3000', throughput: '125' }, volumeBindingMode: 'WaitForFirstConsumer' });
   });
 
-  it('sizes the serving quota from max replicas × release surge × requests × 1.2', () => {
+  it('sizes the serving quota from max replicas × release surge × requests, plus shadow, A/B treatment, inference cache and sidecars, × 1.2', () => {
     const q = d.quotas.find((x) => x.namespace === d.namespaces.serving)!;
-    const pods = Math.ceil(mlops.serving.max_replicas * mlops.rollout.max_surge_factor - 1e-9);
-    expect(q.cpu).toBe(Math.ceil(pods * Number(mlops.serving.cpu) * 1.2 - 1e-9));
+    const sv = mlops.serving;
+    const pods = Math.ceil(sv.max_replicas * mlops.rollout.max_surge_factor - 1e-9);
+    // The shadow (if any) serves its mirrored share of the peak; the inference-cache Redis (0.5 CPU) runs next to the
+    // model server (the online store is DynamoDB, managed); every pod carries istio-proxy (0.1 CPU).
+    const shadow = mlops.rollout.shadow_target?.workload ? Math.max(1, Math.ceil((sv.max_replicas * mlops.rollout.shadow_mirror_pct) / 100 - 1e-9)) : 0;
+    const ab = mlops.ab_experiment;
+    const treatment = ab ? Math.max(1, Math.ceil((sv.max_replicas * ab.treatment_weight_pct) / 100 - 1e-9)) : 0;
+    const all = pods + shadow + treatment + 1;
+    expect(q.cpu).toBe(Math.ceil(((pods + shadow + treatment) * Number(sv.cpu) + 0.5 + all * 0.1) * 1.2 - 1e-9));
+    expect(q.pods).toBe(Math.ceil(all * 1.2 - 1e-9));
     expect(q.gpus).toBe(0);
+    const hard = (objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/quotas.yaml')).find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === q.namespace)!.spec as { hard: Record<string, string> }).hard;
+    // limits.memory covers our memory limits plus one 1 Gi istio-proxy limit per pod.
+    expect(parseInt(hard['limits.memory']!, 10)).toBeGreaterThanOrEqual((pods + shadow + treatment) * parseInt(sv.memory, 10) + all * 1);
   });
 
   it('decisions parse with the contract', () => {
@@ -139,8 +175,9 @@ describe('kubernetes_architect: rich spec (gcp, triton, GPUs, p99 80 ms, hybrid)
     expect(metrics).toEqual(['Resource', 'Pods']);
   });
 
-  it('uses pd-balanced and requests GPUs in the training Job with spot preference', () => {
+  it('uses pd-ssd for GPU training and requests GPUs in the training Job (airflow) with spot preference', () => {
     expect(d.storage.csi_driver).toBe('pd.csi.storage.gke.io');
+    expect(objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/storage.yaml'))[0]!.parameters).toEqual({ type: 'pd-ssd' });
     const job = objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/training-job.yaml')).find((o) => o.kind === 'Job')!;
     const tpl = podTemplate(job)!;
     expect(tpl.spec.containers[0]!.resources!.requests!['nvidia.com/gpu']).toBe(String(d.training_job.gpus_per_worker));
@@ -187,18 +224,21 @@ describe('kubernetes_architect: cloud and mode variants', () => {
     expect(b.k8s.artifacts.map((a) => a.path)).not.toContain('deploy/k8s/base/hpa.yaml');
   });
 
-  it('multi-node training: Indexed Job, headless rendezvous Service, per-worker ephemeral volumes', () => {
-    const spec = withSpec(defaultSpec(), (s) => (s.scale.training_gpus = 16));
+  it('multi-node training (airflow): Indexed Job, headless rendezvous Service, per-worker ephemeral volumes, worker PDB', () => {
+    const spec = withSpec(defaultSpec(), (s) => {
+      s.scale.training_gpus = 16;
+      s.options.orchestration = 'airflow';
+    });
     const b = run(spec);
     const d = b.k8s.decisions;
     if (d.training_job.workers === 1) return; // the ml_engineer in use keeps 16 GPUs on one node
     expect(d.storage.training_pvc_name).toBeNull();
     const objs = objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/training-job.yaml'));
-    expect(objs.map((o) => o.kind)).toEqual(['Service', 'Job']);
+    expect(objs.map((o) => o.kind)).toEqual(['Service', 'Job', 'PodDisruptionBudget']);
     const job = objs[1]!;
     expect((job.spec as { completionMode: string; parallelism: number }).completionMode).toBe('Indexed');
     expect((job.spec as { parallelism: number }).parallelism).toBe(d.training_job.workers);
-    expect(objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/storage.yaml')).map((o) => o.kind)).toEqual(['StorageClass']);
+    expect(objectsOf(artifactAt(b.k8s, 'deploy/k8s/base/storage.yaml')).filter((o) => o.metadata.namespace === d.namespaces.training)).toEqual([]);
   });
 
   it('counts cron runs per week', () => {
@@ -222,26 +262,34 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
     describe(name, () => {
       const b = run(spec);
       const objects = allObjects(b);
-      const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+      // The NVIDIA GPU operator's namespace (gpu-sharing.yaml) is not one of the workload namespaces.
+      const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace' && o.metadata.name !== 'gpu-operator').map((o) => o.metadata.name));
       const workloads = objects.filter((o) => podTemplate(o) !== null);
 
       it('emits the expected files, all kubernetes kind', () => {
-        const paths = b.k8s.artifacts.map((a) => a.path);
+        const paths = baseFiles(b.k8s).map((a) => a.path);
+        const d = b.k8s.decisions;
         expect(paths).toEqual(
           [
-            'deploy/k8s/base/namespaces.yaml',
-            'deploy/k8s/base/priority-classes.yaml',
-            'deploy/k8s/base/quotas.yaml',
-            ...(b.mlops.decisions.serving.deployed ? ['deploy/k8s/base/hpa.yaml'] : []),
-            'deploy/k8s/base/storage.yaml',
-            'deploy/k8s/base/training-job.yaml',
-          ],
+            'namespaces.yaml',
+            'priority-classes.yaml',
+            'quotas.yaml',
+            ...(d.autoscaling.enabled ? ['hpa.yaml'] : []),
+            'vpa.yaml',
+            ...(d.keda ? ['keda.yaml'] : []),
+            'storage.yaml',
+            'feature-store.yaml',
+            ...(d.gpu.sharing !== 'none' ? ['gpu-sharing.yaml'] : []),
+            ...(b.mlops.decisions.serving.deployed ? ['mesh.yaml'] : []),
+            'training-job.yaml',
+          ].map((f) => `deploy/k8s/base/${f}`),
         );
-        expect(new Set(b.k8s.artifacts.map((a) => a.kind))).toEqual(new Set(['kubernetes']));
+        expect(d.files).toEqual(paths);
+        expect(b.k8s.artifacts.filter((a) => a.path.startsWith('deploy/k8s/base/') && !a.path.endsWith('/kustomization.yaml')).every((a) => a.kind === 'kubernetes')).toBe(true);
       });
 
-      it('every object validates with kubernetes-models', () => {
-        for (const obj of objects) validateK8s(obj);
+      it('every file validates (kubernetes-models, CRD packages, strict custom-resource schemas)', async () => {
+        for (const a of [...baseFiles(b.mlops), ...baseFiles(b.k8s)]) expect(await validateManifest(a.content), a.path).toEqual([]);
       });
 
       it('every namespaced object lives in a namespace of namespaces.yaml', () => {
@@ -249,13 +297,17 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
         const clusterScoped = new Set(['Namespace', 'PriorityClass', 'StorageClass']);
         for (const obj of objects) {
           if (clusterScoped.has(obj.kind)) expect(obj.metadata.namespace).toBeUndefined();
-          else expect(namespaces.has(obj.metadata.namespace ?? '')).toBe(true);
+          // The GPU sharing config belongs to the NVIDIA GPU operator, installed in its own namespace (a prerequisite).
+          else if (obj.metadata.namespace === 'gpu-operator') expect(obj.kind).toBe('ConfigMap');
+          else expect(namespaces.has(obj.metadata.namespace ?? ''), `${obj.kind} ${obj.metadata.name}`).toBe(true);
         }
       });
 
-      it('every HPA targets an existing Deployment in its namespace, with mlops min/max', () => {
+      it('every HPA targets the serving workload of mlops_engineer (present in its files), with mlops min/max', () => {
         for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
-          const spec = hpa.spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
+          const spec = hpa.spec as { scaleTargetRef: { apiVersion: string; kind: string; name: string }; minReplicas: number; maxReplicas: number };
+          const w = b.mlops.decisions.serving.workload!;
+          expect(spec.scaleTargetRef).toEqual({ apiVersion: w.api_version, kind: w.kind, name: w.name });
           const target = objects.find((o) => o.kind === spec.scaleTargetRef.kind && o.metadata.name === spec.scaleTargetRef.name && o.metadata.namespace === hpa.metadata.namespace);
           expect(target).toBeDefined();
           expect(spec.minReplicas).toBe(b.mlops.decisions.serving.min_replicas);
@@ -264,11 +316,12 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
         }
       });
 
-      it('every PDB and Service selects the pods of exactly one workload in its namespace', () => {
-        for (const obj of objects.filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'Service')) {
+      it('every PDB and Service of this phase selects the pods of exactly one workload in its namespace', () => {
+        for (const obj of baseFiles(b.k8s).flatMap(objectsOf).filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'Service')) {
           const s = obj.spec as { selector: Record<string, string> & { matchLabels?: Record<string, string> } };
           const selector = obj.kind === 'PodDisruptionBudget' ? s.selector.matchLabels! : s.selector;
-          const hits = workloads.filter((w) => w.metadata.namespace === obj.metadata.namespace && matches(selector, podTemplate(w)!.metadata.labels));
+          if (obj.kind === 'Service' && (obj.spec as { type?: string }).type === 'ExternalName') continue;
+          const hits = workloads.filter((w) => w.metadata.namespace === obj.metadata.namespace && podTemplates(w).some((t) => matches(selector, t.template.metadata.labels)));
           expect(hits.length, `${obj.kind} ${obj.metadata.name}`).toBe(1);
         }
       });
@@ -280,7 +333,8 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
         for (const o of objects.filter((x) => x.kind === 'PersistentVolumeClaim')) expect(storageClasses.has((o.spec as { storageClassName: string }).storageClassName)).toBe(true);
         for (const w of workloads) {
           const tpl = podTemplate(w)!;
-          if (w.kind === 'Deployment') expect(matches((w.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, tpl.metadata.labels)).toBe(true);
+          if (w.kind === 'Deployment' || w.kind === 'StatefulSet') expect(matches((w.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, tpl.metadata.labels)).toBe(true);
+          for (const t of (w.spec as { volumeClaimTemplates?: { spec: { storageClassName: string } }[] }).volumeClaimTemplates ?? []) expect(storageClasses.has(t.spec.storageClassName)).toBe(true);
           expect(classes.has(tpl.spec.priorityClassName ?? ''), `${w.kind} ${w.metadata.name} priority class`).toBe(true);
           for (const v of tpl.spec.volumes ?? []) {
             if (v.persistentVolumeClaim) expect(pvcs.has(`${w.metadata.namespace}/${v.persistentVolumeClaim.claimName}`)).toBe(true);
@@ -295,13 +349,13 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
           let cpu = 0;
           let gpus = 0;
           for (const w of workloads.filter((x) => x.metadata.namespace === q.metadata.namespace)) {
-            const tpl = podTemplate(w)!;
-            const spec = w.spec as { replicas?: number; parallelism?: number; jobTemplate?: { spec: { parallelism?: number } } };
-            const pods = w.kind === 'Deployment' ? (w.metadata.name === b.mlops.decisions.serving.deployment_name ? b.mlops.decisions.serving.max_replicas : spec.replicas ?? 1) : w.kind === 'CronJob' ? spec.jobTemplate!.spec.parallelism ?? 1 : spec.parallelism ?? 1;
-            for (const c of tpl.spec.containers) {
-              const r = c.resources?.requests ?? {};
-              cpu += pods * Number(r.cpu ?? 0);
-              gpus += pods * Number(r['nvidia.com/gpu'] ?? 0);
+            for (const { template, pods: declared } of podTemplates(w)) {
+              const pods = w.metadata.name === b.mlops.decisions.serving.workload?.name ? b.mlops.decisions.serving.max_replicas : declared;
+              for (const c of template.spec.containers) {
+                const r = c.resources?.requests ?? {};
+                cpu += pods * cpuCores(String(r.cpu ?? '0'));
+                gpus += pods * Number(r['nvidia.com/gpu'] ?? 0);
+              }
             }
           }
           expect(Number(hard['requests.cpu'])).toBeGreaterThanOrEqual(cpu);
@@ -312,14 +366,14 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
       it('interruptible pods prefer spot; serving pods refuse it', () => {
         for (const w of workloads) {
           const affinity = JSON.stringify(podTemplate(w)!.spec.affinity ?? {});
-          const interruptible = w.kind === 'Job' || w.kind === 'CronJob';
+          const interruptible = w.kind === 'Job' || w.kind === 'CronJob' || w.kind === 'PyTorchJob';
           expect(affinity).toContain(interruptible ? 'preferredDuringSchedulingIgnoredDuringExecution' : 'requiredDuringSchedulingIgnoredDuringExecution');
           for (const l of b.k8s.decisions.spot.labels) expect(affinity).toContain(l.key);
         }
       });
 
-      it('every file passes yamllint', () => {
-        for (const a of b.k8s.artifacts) {
+      it('every file passes yamllint (Helm templates are checked by helm instead)', () => {
+        for (const a of b.k8s.artifacts.filter((x) => x.kind !== 'helm-template')) {
           expect(yamllint(a.content), a.path).toEqual({ ok: true, output: '' });
         }
       });
@@ -349,6 +403,7 @@ describe('kubernetes_architect: document', () => {
       '### Model artifact storage with CSI drivers',
       '### Distributed storage for the feature store',
       '### Caching layer for inference',
+      '## Delivery: kustomize, Argo CD and the Helm chart',
       '## Hand-off',
     ]);
   });

@@ -4,19 +4,21 @@ import { MlopsEngineerDecisions } from '../../src/phases/mlops_engineer/decision
 import { mlopsEngineer } from '../../src/phases/mlops_engineer/index.js';
 import type { PhaseOutput } from '../../src/phases/types.js';
 import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
-import { artifactAt, k8sObjects as objectsOf, runPhase, runTool, shellcheck, upstreamFor, validateK8s as validateObject, withSpec, writeArtifacts, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
+import { validateManifest } from '../../src/validate/validators/kubernetes.js';
+import { artifactAt, k8sObjects as objectsOf, runPhase, runTool, shellcheck, upstreamFor, withSpec, writeArtifacts, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
+import { matches, podLabels } from './mlops_engineer/objects.js';
 
 const run = (spec: ResolvedSpec, notes?: string): PhaseOutput<'mlops_engineer'> => runPhase('mlops_engineer', spec, notes);
 
-/** serving.yaml holds only these kinds. */
-const SERVING_KINDS = ['apps/v1/Deployment', 'v1/Service', 'v1/ConfigMap', 'policy/v1/PodDisruptionBudget', 'batch/v1/CronJob'];
-const validateK8s = (obj: K8sObject) => validateObject(obj, SERVING_KINDS);
+/** serving.yaml holds only these kinds (the model server's kind depends on serving_platform). */
+const SERVING_KINDS = ['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget', 'CronJob', 'Rollout', 'InferenceService', 'SeldonDeployment'];
 
-function pod(obj: K8sObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
+function podSpecs(obj: K8sObject): Record<string, unknown>[] {
   const spec = obj.spec as Record<string, unknown>;
-  const template = (obj.kind === 'CronJob' ? ((spec.jobTemplate as { spec: { template: unknown } }).spec.template) : spec.template) as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> };
-  return { labels: template.metadata.labels, spec: template.spec };
+  if (obj.kind === 'CronJob') return [((spec.jobTemplate as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec)];
+  if (obj.kind === 'Deployment' || obj.kind === 'Rollout') return [(spec.template as { spec: Record<string, unknown> }).spec];
+  return [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -248,7 +250,7 @@ describe('mlops_engineer: document', () => {
     expect(run(richSpec()).document).not.toBe(out.document);
   });
 
-  it('escapes user text (requirements, owner, notes)', () => {
+  it('escapes user text (requirements, owner, notes)', async () => {
     const nasty = 'Score <script>alert(1)</script> | `rm -rf` \n# heading\n| a | b |';
     const s = withSpec(spec, (x) => {
       x.requirements = nasty;
@@ -261,7 +263,7 @@ describe('mlops_engineer: document', () => {
       expect(a.content).not.toContain('<script>');
     }
     // YAML still parses and the script is still shellcheck-clean.
-    for (const obj of objectsOf(artifactAt(o, 'deploy/k8s/base/serving.yaml'))) validateK8s(obj);
+    expect(await validateManifest(artifactAt(o, 'deploy/k8s/base/serving.yaml').content)).toEqual([]);
     expect(shellcheck(artifactAt(o, 'scripts/deploy.sh').content)).toEqual({ ok: true, output: '' });
   });
 });
@@ -274,6 +276,7 @@ describe('mlops_engineer: every read option changes the output', () => {
     ['serving_platform', ['seldon', 'torchserve', 'triton']],
     ['deployment_mode', ['batch', 'streaming', 'hybrid']],
     ['cloud_provider', ['azure', 'gcp', 'multi-cloud']],
+    ['monitoring_stack', ['datadog', 'newrelic', 'custom']],
   ];
   for (const [option, values] of cases) {
     for (const value of values) {
@@ -302,38 +305,44 @@ describe('mlops_engineer: artifacts pass their validators', () => {
     describe(name, () => {
       const out = run(spec);
       it('emits the expected files with allowed kinds', () => {
-        expect(out.artifacts.map((a) => [a.path, a.kind])).toEqual([
-          ['deploy/k8s/base/serving.yaml', 'kubernetes'],
-          ['scripts/deploy.sh', 'shell'],
-          ['docs/runbooks/release.md', 'markdown'],
-          ['docs/runbooks/rollback.md', 'markdown'],
-        ]);
+        const platform = spec.options.serving_platform;
+        const online = out.decisions.serving.deployed;
+        const expected: [string, string][] = [['deploy/k8s/base/serving.yaml', 'kubernetes']];
+        if (online) expected.push(['deploy/k8s/base/release.yaml', 'kubernetes'], ['deploy/k8s/experiments/ab-test.yaml', 'kubernetes']);
+        if (online && (platform === 'kserve' || platform === 'seldon')) expected.push(['deploy/k8s/release/analysis-run.yaml', 'kubernetes']);
+        if (online && platform === 'seldon') expected.push(['deploy/k8s/release/seldon-canary-predictor.json', 'json']);
+        if (online && platform === 'torchserve') expected.push(['serving/torchserve/config.properties', 'text'], ['serving/torchserve/README.md', 'markdown'], ['scripts/build-model-archive.sh', 'shell']);
+        if (online && platform === 'triton') expected.push([`serving/triton/${out.decisions.model.name}/config.pbtxt`, 'text'], ['serving/triton/README.md', 'markdown']);
+        expected.push(['scripts/deploy.sh', 'shell'], ['docs/runbooks/release.md', 'markdown'], ['docs/runbooks/rollback.md', 'markdown']);
+        expect(out.artifacts.map((a) => [a.path, a.kind])).toEqual(expected);
       });
 
-      it('serving.yaml: valid core objects, selectors match pod labels, PDB and Service target the server', () => {
+      it('serving.yaml: valid objects, selectors match pod labels, PDB and Service target the server', async () => {
+        const content = artifactAt(out, 'deploy/k8s/base/serving.yaml').content;
+        expect(await validateManifest(content)).toEqual([]);
         const objects = objectsOf(artifactAt(out, 'deploy/k8s/base/serving.yaml'));
-        for (const obj of objects) validateK8s(obj);
+        for (const obj of objects) expect(SERVING_KINDS).toContain(obj.kind);
         const names = new Set(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`));
         for (const obj of objects) {
-          if (obj.kind === 'Deployment') {
+          if (obj.kind === 'Deployment' || obj.kind === 'Rollout') {
             const sel = (obj.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-            expect(pod(obj).labels).toMatchObject(sel);
+            expect(matches(sel, podLabels(obj)[0]!)).toBe(true);
           }
           if (obj.kind === 'Service' || obj.kind === 'PodDisruptionBudget') {
             const sel = obj.kind === 'Service' ? (obj.spec as { selector: Record<string, string> }).selector : (obj.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-            const targets = objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === obj.metadata.namespace && Object.entries(sel).every(([k, v]) => pod(o).labels[k] === v));
-            expect(targets.map((t) => t.metadata.name)).toEqual([out.decisions.serving.deployment_name]);
+            const targets = objects.filter((o) => o.metadata.namespace === obj.metadata.namespace && podLabels(o).some((l) => matches(sel, l)));
+            expect(targets.map((t) => t.metadata.name)).toEqual([out.decisions.serving.platform_object!.name]);
           }
-          if (obj.kind === 'Deployment' || obj.kind === 'CronJob') {
+          for (const podSpec of podSpecs(obj)) {
             // envFrom ConfigMaps exist in the same namespace.
-            const containers = (pod(obj).spec.containers as { envFrom?: { configMapRef?: { name: string } }[] }[]) ?? [];
+            const containers = (podSpec.containers as { envFrom?: { configMapRef?: { name: string } }[] }[]) ?? [];
             for (const c of containers) for (const e of c.envFrom ?? []) if (e.configMapRef) expect(names.has(`ConfigMap/${obj.metadata.namespace}/${e.configMapRef.name}`)).toBe(true);
           }
         }
         const decl = out.decisions.workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`);
         for (const w of decl) expect(names.has(w)).toBe(true);
         // The YAML passes yamllint too.
-        expect(yamllint(artifactAt(out, 'deploy/k8s/base/serving.yaml').content)).toEqual({ ok: true, output: '' });
+        expect(yamllint(content)).toEqual({ ok: true, output: '' });
       });
 
       it('deploy.sh passes shellcheck and bash -n', () => {
@@ -370,8 +379,6 @@ describe('mlops_engineer: reads cover every spec path the output depends on', ()
     const mutated = withSpec(spec, (s) => {
       s.options.experiment_tracking = 'neptune';
       s.options.feature_store = 'custom';
-      s.options.monitoring_stack = 'newrelic';
-      s.problem.type = 'regression';
       s.problem.label_delay_hours = 1;
       s.data.features.splice(2);
       s.data.versioning = 'dvc';

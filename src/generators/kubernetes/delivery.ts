@@ -3,7 +3,7 @@ import type { GeneratedFile } from './files.js';
 import { helmChart, type HelmTestPlan } from './helmChart.js';
 import { kustomizeFiles } from './kustomize.js';
 import { parseManifests, type ManifestFile } from './objects.js';
-import { findBindings } from './parameters.js';
+import { findBindings, type Binding } from './parameters.js';
 
 export interface DeliveryInput {
   name: string;
@@ -33,13 +33,13 @@ export const DELIVERY_LAYOUT = {
  * app of apps syncing those overlays) and a Helm chart whose default values render exactly the base and whose
  * per-environment values render exactly the overlays.
  */
-export function deliveryFiles(input: DeliveryInput): GeneratedFile[] {
+export function deliveryFiles(input: DeliveryInput): { files: GeneratedFile[]; manifests: ManifestFile[]; bindings: Binding[] } {
   const files: ManifestFile[] = [...input.baseFiles]
     .filter((f) => f.path.startsWith(`${input.baseDir}/`) && !f.path.endsWith('/kustomization.yaml'))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => ({ file: f.path.slice(input.baseDir.length + 1), objects: parseManifests(f.content) }));
   const bindings = findBindings(files, input.name, input.ownImages);
-  return [
+  const generated = [
     ...kustomizeFiles(input.baseDir, DELIVERY_LAYOUT.overlays, files, bindings),
     ...argocdFiles({ name: input.name, repoUrl: input.repoUrl, argocdDir: DELIVERY_LAYOUT.argocd, overlaysDir: DELIVERY_LAYOUT.overlays, files, bindings, labels: input.labels }),
     ...helmChart({
@@ -54,4 +54,5 @@ export function deliveryFiles(input: DeliveryInput): GeneratedFile[] {
       notes: input.notes,
     }),
   ];
+  return { files: generated, manifests: files, bindings };
 }

@@ -168,6 +168,9 @@ export function planGpu(spec: ResolvedSpec, mlops: MlopsEngineerDecisions): GpuP
 
 export interface AutoscalingPlan {
   enabled: boolean;
+  /** hpa: our HPA on `target`; platform: the serving CRD's controller autoscales; none: no model server. */
+  mode: 'hpa' | 'platform' | 'none';
+  target: { api_version: string; kind: string; name: string } | null;
   name: string;
   namespace: string;
   min_replicas: number;
@@ -188,9 +191,12 @@ export const RPS_METRIC = 'inference_requests_per_second';
 export function planAutoscaling(spec: ResolvedSpec, mlops: MlopsEngineerDecisions): AutoscalingPlan {
   const s = mlops.serving;
   const doublings = s.deployed && s.max_replicas > s.min_replicas ? ceilTol(Math.log2(s.max_replicas / Math.max(1, s.min_replicas))) : 0;
+  const mode = s.deployed ? s.autoscaler : 'none';
   return {
-    enabled: s.deployed,
-    name: s.deployment_name,
+    enabled: mode === 'hpa' && s.workload !== null,
+    mode,
+    target: s.workload,
+    name: s.workload?.name ?? s.deployment_name,
     namespace: s.namespace,
     min_replicas: s.min_replicas,
     max_replicas: s.max_replicas,
@@ -252,8 +258,9 @@ export function planStorage(spec: ResolvedSpec, de: DataEngineerDecisions, ds: D
   let kind: string;
   if (cloud === 'gcp') {
     driver = 'pd.csi.storage.gke.io';
-    parameters = { type: 'pd-balanced' };
-    kind = 'Persistent Disk pd-balanced';
+    // GPU training needs pd-ssd's higher throughput per GB; pd-balanced is enough for CPU training.
+    parameters = { type: gpuTraining ? 'pd-ssd' : 'pd-balanced' };
+    kind = `Persistent Disk ${parameters.type}`;
   } else if (cloud === 'azure') {
     driver = 'disk.csi.azure.com';
     // GPU training reads fast enough to starve on StandardSSD's throughput: Premium for GPU nodes.
@@ -333,13 +340,30 @@ export interface NamespaceQuota {
   pvcs: number;
   storage_gi: number;
   largest_container_memory_gi: number;
+  /** limits.memory: our containers' limits (= requests) plus the sidecars' limits, with headroom. */
+  limits_memory_gi: number;
   basis: string;
 }
 
 /** Quota headroom over the computed peak: a retried pod or one extra replica never hits the ceiling. */
 export const QUOTA_HEADROOM = 1.2;
+/** Istio's injected istio-proxy (serving namespace only): default requests 100m CPU / 128 Mi, memory limit 1 Gi. */
+export const ISTIO_PROXY = { cpu: 0.1, memory_gi: 0.125, limit_memory_gi: 1 };
 
-export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml: MlEngineerDecisions, storage: StoragePlan): NamespaceQuota[] {
+/** Pods of the serving namespace's data tier (online store Redis, inference cache) and its volumes. */
+export interface ServingExtras {
+  pods: number;
+  cpu: number;
+  memory_gi: number;
+  largest_memory_gi: number;
+  pvcs: number;
+  storage_gi: number;
+  basis: string;
+}
+
+export const NO_EXTRAS: ServingExtras = { pods: 0, cpu: 0, memory_gi: 0, largest_memory_gi: 0, pvcs: 0, storage_gi: 0, basis: '' };
+
+export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml: MlEngineerDecisions, storage: StoragePlan, extras: ServingExtras = NO_EXTRAS): NamespaceQuota[] {
   const ns = workloadNamespaces(spec);
   const h = (x: number) => ceilTol(x * QUOTA_HEADROOM);
   const s = mlops.serving;
@@ -348,8 +372,28 @@ export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml
   const consumers = mlops.stream?.consumer_replicas ?? 0;
   const consumerCpu = mlops.stream ? cpuCores(mlops.stream.cpu) : 0;
   const consumerMem = mlops.stream ? memoryGi(mlops.stream.memory) : 0;
-  const servingCpu = serverPods * cpuCores(s.cpu) + consumers * consumerCpu;
-  const servingMem = serverPods * memoryGi(s.memory) + consumers * consumerMem;
+  // Other long-running workloads mlops_engineer lists in the serving namespace (e.g. a shadow Deployment), at their
+  // replicas; a shadow it does not list is sized like the model server for its mirrored share of the peak.
+  const known: readonly string[] = ['model-server', 'stream-consumer', 'batch-scoring'];
+  const others: { name: string; replicas: number; cpu: string; memory: string; gpus: number }[] = mlops.workloads.filter((w) => w.namespace === ns.serving && !known.includes(w.role));
+  const shadow = mlops.rollout.shadow_target?.workload;
+  if (s.deployed && shadow && !others.some((w) => w.name === shadow)) {
+    others.push({ name: shadow, replicas: Math.max(1, ceilTol((s.max_replicas * mlops.rollout.shadow_mirror_pct) / 100)), cpu: s.cpu, memory: s.memory, gpus: s.gpus });
+  }
+  // The A/B treatment (deploy/k8s/experiments) is applied only while an experiment runs, but the quota must admit it.
+  const treatment = mlops.ab_experiment?.treatment_workload.name;
+  if (s.deployed && treatment && !others.some((w) => w.name === treatment)) {
+    others.push({ name: treatment, replicas: Math.max(1, ceilTol((s.max_replicas * (mlops.ab_experiment?.treatment_weight_pct ?? 0)) / 100)), cpu: s.cpu, memory: s.memory, gpus: s.gpus });
+  }
+  const otherPods = others.reduce((n, w) => n + w.replicas, 0);
+  const otherCpu = others.reduce((n, w) => n + w.replicas * cpuCores(w.cpu), 0);
+  const otherMem = others.reduce((n, w) => n + w.replicas * memoryGi(w.memory), 0);
+  const otherGpus = others.reduce((n, w) => n + w.replicas * w.gpus, 0);
+  // Every pod of the serving namespace carries the Istio sidecar: its requests and memory limit count against the quota.
+  const servingPods = serverPods + consumers + otherPods + extras.pods;
+  const servingCpu = serverPods * cpuCores(s.cpu) + consumers * consumerCpu + otherCpu + extras.cpu + servingPods * ISTIO_PROXY.cpu;
+  const servingMem = serverPods * memoryGi(s.memory) + consumers * consumerMem + otherMem + extras.memory_gi + servingPods * ISTIO_PROXY.memory_gi;
+  const servingLimits = servingMem - servingPods * ISTIO_PROXY.memory_gi + servingPods * ISTIO_PROXY.limit_memory_gi;
 
   const shape = trainingShape(spec, ml);
   const workers = shape.workers;
@@ -374,12 +418,13 @@ export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml
       role: 'serving',
       cpu: Math.max(1, h(servingCpu)),
       memory_gi: Math.max(1, h(servingMem)),
-      gpus: s.deployed ? ceilTol(s.max_replicas * surge * s.gpus) : 0,
-      pods: Math.max(2, h(serverPods + consumers)),
-      pvcs: 0,
-      storage_gi: 0,
-      largest_container_memory_gi: Math.max(s.deployed ? memoryGi(s.memory) : 0, consumerMem, 1),
-      basis: `${serverPods} server pods (${s.max_replicas} max × ${surge} release surge) × ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}${consumers > 0 ? ` + ${consumers} consumers × ${mlops.stream?.cpu} CPU / ${mlops.stream?.memory}` : ''}`,
+      gpus: (s.deployed ? ceilTol(s.max_replicas * surge * s.gpus) : 0) + otherGpus,
+      pods: Math.max(2, h(servingPods)),
+      pvcs: extras.pvcs,
+      storage_gi: extras.storage_gi,
+      largest_container_memory_gi: Math.max(s.deployed ? memoryGi(s.memory) : 0, consumerMem, extras.largest_memory_gi, 1),
+      limits_memory_gi: Math.max(1, h(servingLimits)),
+      basis: `${serverPods} server pods (${s.max_replicas} max × ${surge} release surge) × ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}${consumers > 0 ? ` + ${consumers} consumers × ${mlops.stream?.cpu} CPU / ${mlops.stream?.memory}` : ''}${others.map((w) => ` + ${w.name} ${w.replicas} × ${w.cpu} CPU / ${w.memory}${w.gpus > 0 ? ` / ${w.gpus} GPU` : ''}`).join('')}${extras.basis ? ` + ${extras.basis}` : ''}; each of the ${servingPods} pods + istio-proxy ${ISTIO_PROXY.cpu} CPU / ${ISTIO_PROXY.memory_gi * 1024} Mi (limit ${ISTIO_PROXY.limit_memory_gi} Gi)`,
     },
     {
       namespace: ns.training,
@@ -391,6 +436,7 @@ export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml
       pvcs: storage.training_pvc_name ? 1 : workers,
       storage_gi: Math.max(1, h(trainingStorage)),
       largest_container_memory_gi: memoryGi(ml.training.memory),
+      limits_memory_gi: Math.max(1, h(trainingMem)) * 1.25,
       basis: `${trainingPods} concurrent pods (max of ${workers} worker(s) and ${ml.hpo.parallel_trials} parallel HPO trials) × ${ml.training.cpu} CPU / ${ml.training.memory}${gpusPerPod > 0 ? `, ${workers} × ${gpusPerPod} GPU` : ''}`,
     },
     {
@@ -403,6 +449,7 @@ export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml
       pvcs: 0,
       storage_gi: 0,
       largest_container_memory_gi: b ? memoryGi(b.memory) : 1,
+      limits_memory_gi: Math.max(1, h(batchMem)) * 1.25,
       basis: b ? `${b.parallelism} shard pod(s) × ${b.cpu} CPU / ${b.memory}` : 'no batch scoring: a floor for ad-hoc jobs',
     },
     {
@@ -415,6 +462,7 @@ export function planQuotas(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml
       pvcs: 4,
       storage_gi: 200,
       largest_container_memory_gi: monMem,
+      limits_memory_gi: h(monMem) * 1.25,
       basis: `${targets} scrape targets at peak: 2 CPU + 1 per 100 targets, 4 GiB + 2 GiB per 50 targets (Prometheus)`,
     },
   ];

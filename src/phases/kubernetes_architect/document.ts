@@ -6,7 +6,12 @@ import type { PhaseInfo } from '../graph.js';
 import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import type { MlopsEngineerDecisions } from '../mlops_engineer/decisions.js';
 import type { WorkloadNamespaces } from '../mlops_engineer/naming.js';
-import { COLUMNAR_FRACTION, QUOTA_HEADROOM, SCRATCH_FACTOR, type AutoscalingPlan, type GpuPlan, type NamespaceQuota, type PriorityClassPlan, type SpotPlan, type StoragePlan, type TrainingJobShape } from './derive.js';
+import { EVENTS_PER_CONSUMER } from '../mlops_engineer/derive.js';
+import type { KedaPlan, VpaPlan } from './autoscaling.js';
+import { COLUMNAR_FRACTION, ISTIO_PROXY, QUOTA_HEADROOM, SCRATCH_FACTOR, type AutoscalingPlan, type GpuPlan, type NamespaceQuota, type PriorityClassPlan, type SpotPlan, type StoragePlan, type TrainingJobShape } from './derive.js';
+import { GPU_OPERATOR_NAMESPACE, gpuSharingRef } from './gpu.js';
+import type { FileStoragePlan, InferenceCachePlan, ModelCachePlan, OnlineStorePlan } from './storage.js';
+import { SPOT_RECLAIMS_PER_NODE_HOUR, type TrainingPlan } from './training.js';
 
 export interface K8sDocInput {
   info: PhaseInfo;
@@ -24,34 +29,16 @@ export interface K8sDocInput {
   quotas: NamespaceQuota[];
   shape: TrainingJobShape;
   mesh: { timeoutMs: number; retries: number; outlier5xx: number };
-}
-
-const SCHEDULERS: Record<ResolvedSpec['options']['orchestration'], string> = {
-  kubeflow: 'Kubeflow Pipelines runs the training step as a PyTorchJob of the Kubeflow training operator (CRD in a later issue; the same pod template as the plain Job below), one recurring run at a time',
-  airflow: 'the Airflow DAG launches the plain Job below (KubernetesJobOperator), so the pod spec — spot affinity, GPU limits, priority — stays in this repository rather than in DAG code',
-  prefect: 'the Prefect Kubernetes work pool uses the plain Job below as its base job template',
-  dagster: 'Dagster launches the plain Job below through the k8s_job_executor with this pod spec as its template',
-};
-
-const REDIS_SERVICE: Record<ResolvedSpec['options']['cloud_provider'], string> = {
-  aws: 'ElastiCache for Redis',
-  gcp: 'Memorystore for Redis',
-  azure: 'Azure Cache for Redis',
-  'multi-cloud': 'ElastiCache on EKS, Memorystore on GKE',
-};
-
-function isRedis(store: string): boolean {
-  return /redis|elasticache|memorystore/i.test(store);
-}
-
-/** How the online store survives a zone failure, by the store the data scientist chose (free text in that contract). */
-function zoneRedundancy(store: string): string {
-  if (isRedis(store)) return 'Cluster mode with one replica per zone and automatic failover';
-  if (/dynamo/i.test(store)) return 'DynamoDB (on-demand capacity, replicated across three AZs by the service)';
-  if (/bigtable/i.test(store)) return 'Bigtable with a replicated cluster in a second zone';
-  if (/cosmos/i.test(store)) return 'Cosmos DB with zone redundancy';
-  if (/datastore|firestore/i.test(store)) return 'Firestore/Datastore (regional, multi-zone by the service)';
-  return 'Replication across zones';
+  training: TrainingPlan;
+  vpas: VpaPlan[];
+  keda: KedaPlan | null;
+  file: FileStoragePlan;
+  modelCache: ModelCachePlan;
+  online: OnlineStorePlan;
+  cache: InferenceCachePlan;
+  files: string[];
+  /** The delivery section (kustomize, Argo CD, Helm), placed before the hand-off. */
+  delivery: string;
 }
 
 export function kubernetesDocument(x: K8sDocInput): string {
@@ -73,9 +60,27 @@ export function kubernetesDocument(x: K8sDocInput): string {
   // 1. Workload orchestration ---------------------------------------------------------------------------------
   doc.heading(2, '1. Workload orchestration');
   doc.heading(3, 'Training job scheduling with Kubeflow');
+  const t = x.training;
   doc.paragraph(
-    `Orchestration ${code(spec.options.orchestration)}: ${SCHEDULERS[spec.options.orchestration]}. Schedule ${code(ml.training.schedule)} (≈ ${num(spot.training_runs_per_week, 1)} runs/week) plus drift-triggered runs.`,
-    `${code('deploy/k8s/base/training-job.yaml')}: Job ${code(`${ns.training}/${shape.name}`)}, ${shape.workers > 1 ? `Indexed with ${shape.workers} workers and a headless Service (${code(`${shape.name}-0.${shape.name}`)} is torchrun's rendezvous)` : `one pod${shape.launcher === 'torchrun' ? ` running torchrun with ${shape.gpusPerWorker} processes` : shape.launcher === 'horovod' ? ` running horovodrun on ${shape.gpusPerWorker} local GPUs (multi-node Horovod needs the MPIJob CRD, later)` : ''}`}; deadline ${ml.training.timeout_minutes} min (ml_engineer timeout); spot reclaims (${code('DisruptionTarget')}) are ignored by the pod failure policy and the run resumes from its checkpoint, real failures retry 3 times.`,
+    `Orchestration ${code(spec.options.orchestration)} → ${code(`${t.api_version} ${t.kind}`)} ${code(`${ns.training}/${shape.name}`)}. Launch: ${t.launcher_how}. Schedule ${code(ml.training.schedule)} (≈ ${num(spot.training_runs_per_week, 1)} runs/week) plus drift-triggered runs.`,
+  );
+  if (t.kind === 'PyTorchJob') {
+    doc.bullets([
+      `Replicas: ${t.master_replicas > 0 ? `Master × 1 (restartPolicy ${code('ExitCode')}) + Worker × ${t.worker_replicas} (${code(t.elastic ? 'OnFailure' : 'ExitCode')})` : `Worker × 1 (restartPolicy ${code('ExitCode')}: exit codes 128–255, i.e. SIGTERM/SIGKILL from a spot reclaim or OOM, restart the pod; 1–127, a bug, fail at once without burning retries); no Master: one node needs no MASTER_ADDR, and the PyTorchJob scale subresource (which the VPA reads) selects Worker pods`}; container ${code('pytorch')} (the operator injects its environment there), ${code(`nprocPerNode: "${t.nproc_per_node}"`)} (${shape.gpusPerWorker > 0 ? 'one process per GPU of the node' : 'one process: CPU training'}).`,
+      t.elastic
+        ? `Elastic: ${code('elasticPolicy')} c10d rendezvous, min = max = ${t.elastic.min} nodes (fixed world size keeps the global batch and learning rate valid), ${code(`maxRestarts: ${t.elastic.max_restarts}`)} = max(3, 2 × ${shape.workers} nodes × ${num(t.expected_hours, 2)} h × ${SPOT_RECLAIMS_PER_NODE_HOUR} reclaims per node-hour (assumption) = ${num(t.elastic.expected_reclaims, 2)} expected reclaims): a reclaimed node rejoins and training resumes from the last checkpoint.`
+        : 'No elasticPolicy: a single node has no peers to re-form a rendezvous with; a reclaim restarts the pod, which resumes from its checkpoint.',
+      `runPolicy: ${code('cleanPodPolicy: Running')} (idle workers are deleted once rank 0 returns), ${code(`activeDeadlineSeconds: ${t.active_deadline_seconds}`)} (ml_engineer timeout ${ml.training.timeout_minutes} min), ${code(`backoffLimit: ${t.backoff_limit}`)}, ${code(`ttlSecondsAfterFinished: ${t.ttl_seconds}`)}; ${code('schedulingPolicy')} priorityClass ${code(x.classes[1]!.name)} and minAvailable ${shape.workers} (read by a gang scheduler; the default scheduler uses the pods' priorityClassName).`,
+    ]);
+  } else {
+    doc.paragraph(
+      `${code('deploy/k8s/base/training-job.yaml')}: Job ${code(`${ns.training}/${shape.name}`)} annotated ${code(`mlops-mcp/launched-by: ${t.launcher_tool}`)}, ${shape.workers > 1 ? `Indexed with ${shape.workers} workers and a headless Service (${code(`${shape.name}-0.${shape.name}`)} is torchrun's rendezvous)` : `one pod${shape.launcher === 'torchrun' ? ` running torchrun with ${shape.gpusPerWorker} processes` : shape.launcher === 'horovod' ? ` running horovodrun on ${shape.gpusPerWorker} local GPUs` : ''}`}; deadline ${ml.training.timeout_minutes} min (ml_engineer timeout); spot reclaims (${code('DisruptionTarget')}) are ignored by the pod failure policy and the run resumes from its checkpoint, real failures retry ${t.backoff_limit} times. A Kubeflow PyTorchJob would need the training operator, which orchestration ${code(spec.options.orchestration)} does not install.`,
+    );
+  }
+  doc.paragraph(
+    t.pdb_name
+      ? `PodDisruptionBudget ${code(t.pdb_name)} (maxUnavailable 0) on the ${shape.workers} workers: one voluntary eviction (drain, Karpenter consolidation, upgrade) stops the whole gang until the rendezvous re-forms, so drains wait for the run, at most its ${t.active_deadline_seconds} s deadline. Spot reclaims are involuntary and ignore PDBs; the restart budget covers them.`
+      : 'No PodDisruptionBudget on training: a single pod evicted by a drain loses exactly what a spot reclaim loses (work since the last checkpoint), and a PDB would only hold node maintenance for the length of a run.',
     'Queueing: Kueue (later issue) admits training and HPO Jobs against the training quota, so a burst of trials waits instead of failing on quota.',
   );
   doc.heading(3, 'GPU allocation and sharing');
@@ -93,12 +98,16 @@ export function kubernetesDocument(x: K8sDocInput): string {
       ],
     ],
   );
-  if (gpu.sharing !== 'none') {
+  const sharing = gpuSharingRef(gpu);
+  if (sharing) {
     doc.paragraph(
       gpu.sharing === 'mig'
-        ? `NVIDIA GPU operator with ${code('mig.strategy=single')} and profile ${code(gpu.mig_profile ?? '')}: every slice is advertised as ${code('nvidia.com/gpu')}, so the Deployment keeps requesting ${code(`nvidia.com/gpu: ${gpu.serving}`)}.`
-        : `NVIDIA device plugin time-slicing config with ${code(`replicas: ${gpu.slices_per_gpu}`)} on the inference pool only (never on training nodes); pods keep requesting ${code('nvidia.com/gpu: 1')}.`,
+        ? `NVIDIA GPU operator with ${code('mig.strategy=single')}: ConfigMap ${code(`${GPU_OPERATOR_NAMESPACE}/${sharing.configmap}`)} (${code('deploy/k8s/base/gpu-sharing.yaml')}, named in the ClusterPolicy's migManager.config) defines ${code(sharing.node_label_value)} = ${gpu.slices_per_gpu} × ${code(gpu.mig_profile ?? '')} per GPU; the inference node pool carries ${code(`${sharing.node_label}=${sharing.node_label_value}`)}. Every slice is advertised as ${code('nvidia.com/gpu')}, so the serving pods keep requesting ${code(`nvidia.com/gpu: ${gpu.serving}`)}.`
+        : `Device-plugin time-slicing: ConfigMap ${code(`${GPU_OPERATOR_NAMESPACE}/${sharing.configmap}`)} (${code('deploy/k8s/base/gpu-sharing.yaml')}, named in the ClusterPolicy's devicePlugin.config) with ${code(`replicas: ${gpu.slices_per_gpu}`)} and failRequestsGreaterThanOne, applied only where the node label ${code(`${sharing.node_label}=${sharing.node_label_value}`)} is set: the inference pool, never training nodes. Pods keep requesting ${code('nvidia.com/gpu: 1')}.`,
     );
+  }
+  if (gpu.training > 0 || gpu.serving > 0) {
+    doc.paragraph(`Every GPU container requests = limits (${code('nvidia.com/gpu')} is an extended resource: it cannot be overcommitted) and tolerates ${code('nvidia.com/gpu:NoSchedule')}, the taint of GPU node pools, so CPU pods never occupy GPU nodes.`);
   }
   doc.heading(3, 'Spot/preemptible instance integration');
   doc.paragraph(
@@ -124,7 +133,9 @@ export function kubernetesDocument(x: K8sDocInput): string {
     ['PriorityClass', 'Value', 'Preemption', 'Why'],
     x.classes.map((c) => [code(c.name), num(c.value), c.preemption, c.why]),
   );
-  doc.paragraph(`ResourceQuota per namespace = computed peak × ${QUOTA_HEADROOM} headroom (GPUs exact); LimitRange sets defaults only for containers that declare nothing, a memory max of twice the largest container, and no CPU limit (throttling would hurt p99).`);
+  doc.paragraph(
+    `ResourceQuota per namespace = computed peak × ${QUOTA_HEADROOM} headroom (GPUs exact). The serving namespace counts every pod it runs — model server at release peak${mlops.rollout.shadow_target?.workload ? ', the shadow for its mirrored share' : ''}${mlops.ab_experiment ? ', the A/B treatment for its traffic share (applied only during an experiment, but admitted by the quota)' : ''}${mlops.stream ? ', stream consumers' : ''}, ${x.online.mode === 'in-cluster' ? 'online-store Redis, ' : ''}${x.cache.enabled ? 'inference cache, ' : ''}and the istio-proxy sidecar of each (${ISTIO_PROXY.cpu} CPU / ${ISTIO_PROXY.memory_gi * 1024} Mi requested, ${ISTIO_PROXY.limit_memory_gi} Gi memory limit, which ${code('limits.memory')} must admit); the 1.2 headroom absorbs what serving controllers add per pod (KServe's storage-initializer runs before the server, so it adds nothing to the pod's effective request). LimitRange sets defaults only for containers that declare nothing, a memory max of twice the largest container, and no CPU limit (throttling would hurt p99).`,
+  );
   doc.table(
     ['Namespace', 'CPU', 'Memory', 'GPU', 'Pods', 'Basis'],
     x.quotas.map((q) => [code(q.namespace), String(q.cpu), `${q.memory_gi} Gi`, String(q.gpus), String(q.pods), q.basis]),
@@ -133,22 +144,34 @@ export function kubernetesDocument(x: K8sDocInput): string {
   // 2. Serving infrastructure ---------------------------------------------------------------------------------
   doc.heading(2, '2. Serving infrastructure');
   doc.heading(3, 'HPA/VPA autoscaling');
-  if (a.enabled) {
+  if (a.enabled && a.target) {
     doc.paragraph(
-      `HPA ${code(`${a.namespace}/${a.name}`)} (autoscaling/v2) on the Deployment of the same name: ${a.min_replicas}–${a.max_replicas} replicas from mlops_engineer, CPU target ${code(`${a.target_cpu_pct} %`)}${a.rps_metric ? ` as a backstop and ${code(a.rps_metric)} ≤ ${code(Math.floor(a.target_rps_per_pod))} per pod as the driving metric (GPU serving: CPU does not track GPU load; the metric comes from the monitoring stack's metrics adapter)` : ` (= target utilisation ρ ${mlops.serving.target_utilisation}: with one worker per core, CPU utilisation tracks worker utilisation; ${num(a.target_rps_per_pod, 1)} rps per pod at peak ${num(mlops.serving.peak_prediction_rps, 0)} rps)`}.`,
+      `HPA ${code(`${a.namespace}/${a.name}`)} (autoscaling/v2) on ${code(`${a.target.api_version} ${a.target.kind} ${a.target.name}`)} (mlops_engineer's serving workload): ${a.min_replicas}–${a.max_replicas} replicas, CPU target ${code(`${a.target_cpu_pct} %`)}${a.rps_metric ? ` as a backstop and ${code(a.rps_metric)} ≤ ${code(Math.floor(a.target_rps_per_pod))} per pod as the driving metric (GPU serving: CPU does not track GPU load; the metric comes from the monitoring stack's metrics adapter)` : ` (= target utilisation ρ ${mlops.serving.target_utilisation}: with one worker per core, CPU utilisation tracks worker utilisation; ${num(a.target_rps_per_pod, 1)} rps per pod at peak ${num(mlops.serving.peak_prediction_rps, 0)} rps)`}.`,
       `Behaviour: scale up with no stabilisation, +${a.scale_up_pct_per_15s} % or +${a.scale_up_pods_per_15s} pods per 15 s; min→max takes ${a.doublings_to_max} doubling(s) × (15 s + ${mlops.serving.startup_seconds} s startup) = ${code(`${a.seconds_to_max} s`)} worst case. Scale down after a ${a.scale_down_window_seconds} s window, at most ${a.scale_down_pct_per_minute} % per minute.`,
+    );
+  } else if (a.mode === 'platform') {
+    doc.paragraph(
+      `No HPA from this phase: serving platform ${code(mlops.serving.platform)} carries min ${mlops.serving.min_replicas} / max ${mlops.serving.max_replicas} replicas and the scaling target in its own resource${a.target ? ` (${code(`${a.target.kind} ${a.target.name}`)})` : ''}, and its controller creates the autoscaler; a second HPA would fight it.`,
     );
   } else {
     doc.paragraph('No HPA: deployment_mode batch runs no long-lived server.');
   }
-  doc.paragraph(
-    `VPA (CRD later) in ${code('updateMode: Off')} for ${code(ns.training)} and ${code(ns.batch)}: its recommendations for ${code(ml.training.cpu)} CPU / ${code(ml.training.memory)} (training)${mlops.batch ? ` and ${code(mlops.batch.cpu)} / ${code(mlops.batch.memory)} (batch)` : ''} feed back into the next spec revision; never on serving, where it would fight the HPA over CPU.`,
+  doc.table(
+    ['VPA', 'Target', 'updateMode', 'Requests (sized)', 'minAllowed', 'maxAllowed', 'Why'],
+    x.vpas.map((v) => [code(`${v.namespace}/${v.name}`), code(`${v.target.kind} ${v.target.name}`), code(v.update_mode), `${v.requests.cpu} CPU / ${v.requests.memory}`, `${v.min_allowed.cpu} / ${v.min_allowed.memory}`, `${v.max_allowed.cpu} / ${v.max_allowed.memory}`, v.why]),
   );
+  doc.paragraph(`Bounds: half to twice the sized request (the memory maximum equals the LimitRange max of twice the largest container). Never ${code('updateMode: Auto')} on pods an HPA scales on CPU: utilisation is usage ÷ request, so a VPA moving the request moves the HPA's signal, and every VPA update evicts a serving pod.`);
   doc.heading(3, 'KEDA for event-driven scaling');
-  if (mlops.stream) {
+  if (mlops.stream && x.keda) {
     const s = mlops.stream;
+    const k = x.keda;
     doc.paragraph(
-      `ScaledObject (CRD later) on ${code(s.deployment_name)}: ${s.source_kind === 'kafka' ? `Kafka scaler on group ${code(s.consumer_group)}, lagThreshold ${code(30_000)} (30 s of one consumer's 1,000 events/s)` : `aws-kinesis-stream scaler, shardCount ${code(1)} per replica`}, min 1, max ${s.partitions} (= ${s.source_kind === 'kafka' ? 'partitions' : 'shards'}; more consumers would idle). Until then the Deployment runs ${s.consumer_replicas} replicas.`,
+      `ScaledObject ${code(`${k.namespace}/${k.name}`)} on Deployment ${code(k.target)} (${code('deploy/k8s/base/keda.yaml')}): ${
+        k.trigger === 'kafka'
+          ? `${code('kafka')} trigger on topic ${code(s.topic)}, group ${code(s.consumer_group)}, brokers from the consumer's ${code('KAFKA_BOOTSTRAP_SERVERS')}; ${code(`lagThreshold: ${k.lag_threshold}`)} = ${num(EVENTS_PER_CONSUMER)} events/s per consumer × ${k.lag_budget_s} s (half of the ${spec.slo.alert_time_s} s alerting time: consumers are added before the lag alert fires)`
+          : `${code('aws-kinesis-stream')} trigger on stream ${code(s.topic)}, ${code(`shardCount: ${k.shard_count}`)} shard(s) per consumer`
+      }; min ${k.min} = ⌈${num(k.avg_events_per_second, 1)} average events/s ÷ ${num(EVENTS_PER_CONSUMER)}⌉ (at least 1), max ${k.max} = ${k.trigger === 'kafka' ? 'partitions' : 'shards'} (a consumer beyond that would idle). Polling ${k.polling_s} s, cooldown ${k.cooldown_s} s; if the lag cannot be read, KEDA holds ${k.max} replicas.`,
+      `TriggerAuthentication ${code(k.auth_name)}: ${k.auth === 'sasl-secret' ? `SASL/SCRAM-SHA-512 over TLS with the username and password of Secret ${code(k.secret)}` : k.auth === 'aws-pod-identity' ? `${code('podIdentity: {provider: aws}')} (EKS Pod Identity / IRSA of the consumer's service account: no keys in the cluster)` : `static AWS keys from Secret ${code(k.secret)} (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): a ${spec.options.cloud_provider} cluster has no workload identity federated to AWS`}.`,
     );
   } else if (mlops.batch) {
     doc.paragraph(`No stream to follow. Batch scoring stays a CronJob (${code(mlops.batch.schedule)}); a KEDA ScaledJob on a work queue is the option if scoring becomes request-driven.`);
@@ -158,13 +181,14 @@ export function kubernetesDocument(x: K8sDocInput): string {
   doc.heading(3, 'Istio service mesh for traffic management');
   doc.paragraph(
     mlops.serving.deployed
-      ? `VirtualService (CRD later) for ${code(mlops.serving.service_name)}: ${mlops.rollout.strategy === 'canary' ? `canary weights ${mlops.rollout.steps.map((s) => `${s.weight} %`).join(' → ')}` : 'blue/green subsets switched at once'}, mirror ${code(`${mlops.rollout.shadow_mirror_pct} %`)} for the shadow, header ${code('x-ab-arm')} for the A/B test; timeout ${code(`${x.mesh.timeoutMs} ms`)}, ${x.mesh.retries} retry on connect-failure/refused-stream/unavailable only (predictions are idempotent, one retry still fits the timeout). DestinationRule: outlier detection ejects a pod after ${x.mesh.outlier5xx} consecutive 5xx for 30 s; mTLS STRICT via PeerAuthentication.${mlops.serving.protocol === 'grpc' ? ' For gRPC the mesh is required, not optional: kube-proxy balances connections, and long-lived HTTP/2 connections would pin each client to one replica; Envoy balances per request.' : ''} The sidecar costs ≈ 1–3 ms per hop of the ${spec.slo.p99_latency_ms} ms p99.`
+      ? `The release routing of ${code(mlops.serving.service_name)} (VirtualService / DestinationRule: ${mlops.rollout.strategy === 'canary' ? `canary weights ${mlops.rollout.steps.map((s) => `${s.weight} %`).join(' → ')}` : 'blue/green subsets switched at once'}, mirror ${code(`${mlops.rollout.shadow_mirror_pct} %`)} for the shadow, header ${code('x-ab-arm')} for the A/B test) ships with mlops_engineer's serving files. Mesh policy for them: timeout ${code(`${x.mesh.timeoutMs} ms`)}, ${x.mesh.retries} retry on connect-failure/refused-stream/unavailable only (predictions are idempotent, one retry still fits the timeout); outlier detection ejects a pod after ${x.mesh.outlier5xx} consecutive 5xx for 30 s. This phase owns ${code('deploy/k8s/base/mesh.yaml')}: PeerAuthentication ${code('default')} with mTLS ${code('STRICT')} in ${code(ns.serving)}, so a client without a mesh identity is refused; Prometheus keeps scraping through Istio's metrics merging (the sidecar serves the merged metrics on port 15020 outside mTLS).${mlops.serving.protocol === 'grpc' ? ' For gRPC the mesh is required, not optional: kube-proxy balances connections, and long-lived HTTP/2 connections would pin each client to one replica; Envoy balances per request.' : ''} The sidecar costs ≈ 1–3 ms per hop of the ${spec.slo.p99_latency_ms} ms p99.`
       : 'No online traffic to route in batch mode; the mesh is not needed for Jobs.',
   );
   doc.heading(3, 'Model caching and warm-up');
+  const mc = x.modelCache;
   doc.paragraph(
     mlops.serving.deployed
-      ? `The init container copies the model into a ${code(`${st.model_cache_gi} Gi`)} emptyDir (node-local: no volume attach on scale-out, which would add 10–30 s per pod); startupProbe allows ${code(`${mlops.serving.startup_seconds} s`)} for fetch + load + warm-up before liveness applies, readiness only passes once the model answers, so the HPA's new pods take traffic warm. Warm-up: the runtime's own (Triton ${code('model_warmup')}, a synthetic request at start for the others). Image pull: ${spec.options.cloud_provider === 'gcp' ? 'GKE image streaming' : spec.options.cloud_provider === 'azure' ? 'AKS artifact streaming' : 'a pre-pull DaemonSet on the serving node group'} keeps the ${code(mlops.serving.runtime_image)} layers on nodes.`
+      ? `${mc.kind === 'pvc' ? `Model cache: PVC ${code(mc.pvc_name ?? '')} (ReadWriteMany, StorageClass ${code(x.file.storage_class)}, ${code(`${mc.request_gi} Gi`)}) in ${code(ns.serving)} — ${mc.why}.` : `Model cache: emptyDir of ${code(`${mc.gi} Gi`)} — ${mc.why}.`} The startupProbe allows ${code(`${mlops.serving.startup_seconds} s`)} for fetch + load + warm-up before liveness applies; readiness only passes once the model answers, so the HPA's new pods take traffic warm. Image pull: ${spec.options.cloud_provider === 'gcp' ? 'GKE image streaming' : spec.options.cloud_provider === 'azure' ? 'AKS artifact streaming' : 'a pre-pull DaemonSet on the serving node group'} keeps the ${code(mlops.serving.runtime_image)} layers on nodes.`
       : `Batch pods load the model once per shard from ${code(mlops.model.artifact_uri)}; nothing stays warm between runs.`,
   );
 
@@ -178,20 +202,34 @@ export function kubernetesDocument(x: K8sDocInput): string {
       : `${st.workers} workers on different nodes cannot share a ReadWriteOnce disk: each gets a generic ephemeral volume of ${code(`${st.per_worker_gi ?? 0} Gi`)} (its shard × 1.2) that lives and dies with the pod; the canonical data stays in object storage.`,
   );
   doc.heading(3, 'Model artifact storage with CSI drivers');
+  doc.table(
+    ['StorageClass', 'CSI driver', 'Parameters', 'Access', 'Used by'],
+    [
+      [code(st.storage_class), code(st.csi_driver), Object.entries(st.parameters).map(([k, v]) => code(`${k}: ${v}`)).join(', '), 'ReadWriteOnce, WaitForFirstConsumer', `training data${x.online.mode === 'in-cluster' ? ', online-store Redis' : ''}`],
+      [code(x.file.storage_class), code(x.file.csi_driver), Object.entries(x.file.parameters).map(([k, v]) => code(`${k}: ${v}`)).join(', '), 'ReadWriteMany, Immediate, Retain', mc.kind === 'pvc' ? 'model cache' : 'shared checkpoints (no model cache needed)'],
+    ],
+  );
   doc.paragraph(
-    `StorageClass ${code(st.storage_class)}: CSI driver ${code(st.csi_driver)}, ${st.disk_kind}${spec.options.cloud_provider === 'multi-cloud' ? ' on EKS; the GKE cluster uses pd.csi.storage.gke.io pd-balanced under the same class name' : ''}, volume expansion on, reclaim Delete. Model artifacts themselves live in the registry's object store (${code(mlops.model.artifact_uri)}); block volumes hold only working copies (training data, checkpoints), so losing a volume loses no model.`,
+    `Block: ${st.disk_kind}${spot.labels.length > 1 && spec.options.cloud_provider === 'multi-cloud' ? ' on EKS; the GKE cluster uses pd.csi.storage.gke.io under the same class name' : ''}${spec.scale.training_gpus > 0 ? ` — GPU training (${spec.scale.training_gpus} GPUs) gets the faster tier so data loading keeps the GPUs busy` : ''}. File: ${x.file.kind}${x.file.min_gi > 1 ? `, minimum ${x.file.min_gi} Gi per volume` : ''}${x.file.parameters.fileSystemId ? ` (${code('fileSystemId')} is the Terraform output, patched in by the environment overlay)` : ''}. Model artifacts themselves live in the registry's object store (${code(mlops.model.artifact_uri)}); volumes hold only working copies, so losing a volume loses no model.`,
   );
   doc.heading(3, 'Distributed storage for the feature store');
+  const o = x.online;
   doc.paragraph(
-    `Online store ${text(st.online_store)} (feature_store ${code(spec.options.feature_store)}), a managed service provisioned by Terraform rather than a StatefulSet in the cluster (its durability and failover are the provider's job): at most ${num(st.online_entities)} entities within the ${ds.feature_store.ttl_hours} h TTL × (${spec.data.features.length} features × 16 B + 64 B) × 2 copies ≈ ${code(`${num(st.online_store_gb, 2)} GB`)}.`,
-    `${zoneRedundancy(st.online_store)} keeps reads inside the ${spec.slo.feature_serving_latency_ms} ms feature-serving SLO when a zone fails.`,
+    `Online store of feature_store ${code(spec.options.feature_store)}: ${code(o.store)}, ${code(o.mode)} — ${o.why}. Size: at most ${num(st.online_entities)} entities within the ${ds.feature_store.ttl_hours} h TTL × (${spec.data.features.length} features × 16 B + 64 B) = ${num(o.dataset_gb, 2)} GB per copy.`,
+    o.mode === 'in-cluster'
+      ? `${code('deploy/k8s/base/feature-store.yaml')}: StatefulSet ${code(o.service)} × ${o.replicas} (ordinal 0 primary, the others replicas) with headless Service ${code(o.service)}, ${code(`maxmemory ${o.maxmemory_mb}mb`)} (data × 1.25), pod memory ${o.memory_mi} Mi (× 1.5 for the fork of an AOF rewrite), ${code('maxmemory-policy noeviction')} (a full store refuses writes instead of dropping features), AOF everysec on a ${o.pvc_gi} Gi ${code(st.storage_class)} volume per pod, one pod per zone, PodDisruptionBudget maxUnavailable 1. Clients write to ${code(o.host)}.`
+      : `${code('deploy/k8s/base/feature-store.yaml')}: ${o.port === 6379 ? `ExternalName Service ${code(o.service)} → ${code(o.host)} (${o.managed_service ?? ''}; Terraform creates the private DNS record)` : `endpoint ${code(`${o.host}:${o.port}`)} (${o.managed_service ?? ''})`}; no StatefulSet: durability and failover are the provider's.`,
+    `The model server reads ${code('ONLINE_STORE_*')} and ${code('INFERENCE_CACHE_*')} from ConfigMap ${code(`${spec.name}-data-endpoints`)}; reads stay within the ${spec.slo.feature_serving_latency_ms} ms feature-serving SLO.`,
   );
   doc.heading(3, 'Caching layer for inference');
+  const c = x.cache;
   doc.paragraph(
-    mlops.serving.deployed
-      ? `Prediction cache in ${isRedis(st.online_store) ? 'the online store\'s Redis, logical database 1' : `a small managed Redis (${REDIS_SERVICE[spec.options.cloud_provider]}), since the online store is not Redis`}, key = model version + hash(features), TTL 1 h (a new model version never reads old entries): at ${num(averageRps(spec), 1)} average rps at most ${num(st.inference_cache_entries)} entries × 200 B ≈ ${code(`${st.inference_cache_mb} MB`)}. Hot entities' feature vectors may additionally be cached in-process for 60 s, which skips the network hop entirely.`
+    c.enabled
+      ? `Redis Deployment ${code(c.name)} (1 replica, Service of the same name): ${c.why}. Key = model version + hash(features), TTL ${c.ttl_seconds} s set per key (a new model version never reads old entries), ${code(`maxmemory ${c.maxmemory_mb}mb`)} with ${code(`maxmemory-policy ${c.policy}`)}, no persistence. Sizing: ${num(averageRps(spec), 1)} average rps × 3,600 s ≤ ${num(st.inference_cache_entries)} entries × 200 B ≈ ${st.inference_cache_mb} MB. One replica and no PDB: the model server fails open (cache miss) while it restarts, and a PDB on a single pod would block every node drain.`
       : 'No online requests to cache; batch output is the cache (consumers read the latest run).',
   );
+
+  doc.raw(x.delivery.trim());
 
   // Hand-off ---------------------------------------------------------------------------------------------------
   doc.heading(2, 'Hand-off');
@@ -200,7 +238,9 @@ export function kubernetesDocument(x: K8sDocInput): string {
     a.enabled ? `HPA ${code(`${a.namespace}/${a.name}`)} ${a.min_replicas}–${a.max_replicas}, CPU ${a.target_cpu_pct} %${a.rps_metric ? `, ${code(a.rps_metric)} ${Math.floor(a.target_rps_per_pod)}/pod (metrics adapter must expose it)` : ''}; min→max ${a.seconds_to_max} s.` : 'No HPA (batch-only).',
     `Spot: ${spot.labels.map((l) => code(`${l.key}=${l.value}`)).join(', ')}, target ${spot.share_pct} % of interruptible capacity, cluster-wide ${pct(spot.weekly.cluster_spot_pct)}.`,
     `GPUs: sharing ${code(gpu.sharing)}, ${gpu.physical_serving_gpus} physical serving GPU(s), ${gpu.training} training GPU(s).`,
-    `Storage: ${code(st.storage_class)} (${code(st.csi_driver)}), training ${st.training_pvc_name ? `PVC ${st.training_pvc_gi} Gi` : `${st.workers} × ${st.per_worker_gi ?? 0} Gi ephemeral`}.`,
+    `Storage: ${code(st.storage_class)} (${code(st.csi_driver)}) and ${code(x.file.storage_class)} (${code(x.file.csi_driver)}), training ${st.training_pvc_name ? `PVC ${st.training_pvc_gi} Gi` : `${st.workers} × ${st.per_worker_gi ?? 0} Gi ephemeral`}; online store ${code(x.online.mode)} at ${code(`${x.online.host}:${x.online.port}`)}.`,
+    `Training: ${code(`${x.training.api_version} ${x.training.kind}`)} ${code(x.training.name)} launched by ${text(x.training.launcher_tool)}.`,
+    `Files: ${x.files.map((f) => code(f)).join(', ')}.`,
     'observability_engineer: alert on HPA at max replicas, quota usage above 90 %, spot share below target, pending pods older than the startup budget.',
   ]);
   return doc.toString();

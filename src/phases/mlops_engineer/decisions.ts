@@ -39,6 +39,27 @@ export const MlopsEngineerDecisions = z.object({
       .enum(['hpa', 'platform', 'none'])
       .describe('hpa: kubernetes_architect emits an autoscaling/v2 HPA on `workload`; platform: the serving CRD carries the autoscaling fields and its controller creates the autoscaler; none: no model server'),
     pod_labels: z.record(z.string(), z.string()).describe('labels every model-server pod carries (a superset of `selector`)'),
+    platform_object: z
+      .object({ api_version: z.string(), kind: z.string(), name: z.string() })
+      .nullable()
+      .describe('the object deploy/k8s/base/serving.yaml declares for the model server (InferenceService, SeldonDeployment or Rollout); null when no model server runs'),
+    endpoint: z.string().nullable().describe('URL clients and the stream consumer call (the platform endpoint, where its traffic split applies)'),
+    pdb_name: z.string().nullable().describe('PodDisruptionBudget of the model server (emitted by mlops_engineer)'),
+    containers: z
+      .array(z.object({ api_version: z.string(), kind: z.string(), name: z.string(), containers: z.array(z.string()), init_containers: z.array(z.string()) }))
+      .describe('per object with a pod template in serving.yaml / release.yaml / ab-test.yaml: its container names (Helm/kustomize image and resource patches)'),
+    platform_autoscaling: z
+      .object({ kind: z.enum(['knative-kpa', 'seldon-hpa']), metric: z.string(), target: z.number(), min_replicas: z.number(), max_replicas: z.number() })
+      .nullable()
+      .describe('autoscaling the serving CRD carries when autoscaler = platform'),
+    image_field_specs: z
+      .array(z.object({ group: z.string(), kind: z.string(), path: z.string() }))
+      .describe('where the server image sits in custom resources, for the kustomize images transformer (configurations: images fieldSpecs); pod templates under containers need none'),
+    batching: z.object({ max_delay_ms: z.number(), batch_size: z.number(), max_batch_size: z.number(), headroom_ms: z.number() }),
+    runtime_config: z
+      .object({ config_map: z.string(), file: z.string(), mount_path: z.string() })
+      .nullable()
+      .describe('ConfigMap carrying the runtime configuration (TorchServe config.properties, Triton config.pbtxt)'),
   }),
   rollout: z.object({
     strategy: z.enum(['canary', 'blue_green']),
@@ -52,6 +73,25 @@ export const MlopsEngineerDecisions = z.object({
     shadow_mirror_pct: z.number(),
     rollout_seconds: z.number(),
     max_surge_factor: z.number().describe('peak replicas during a release relative to the stable fleet (1.5 for a canary at 50 %, 2 for blue-green)'),
+    mechanism: z.string().describe('how a release moves traffic: argo-rollouts-canary, argo-rollouts-bluegreen, kserve-canary-traffic-percent, seldon-predictor-traffic; none when no model server'),
+    analysis: z.object({
+      provider: z.enum(['prometheus', 'datadog', 'newRelic']),
+      address: z.string().nullable(),
+      templates: z.array(z.string()),
+      max_error_rate: z.number(),
+      max_p99_ms: z.number(),
+      interval_seconds: z.number(),
+      count: z.number(),
+      argo_failure_limit: z.number(),
+      error_rate_query: z.string(),
+      latency_query: z.string(),
+    }),
+    virtual_services: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })).describe('Istio VirtualServices this phase owns (no other phase may route these hosts)'),
+    destination_rules: z.array(z.object({ name: z.string(), host: z.string() })),
+    shadow_target: z.object({ service: z.string(), workload: z.string().nullable() }).nullable(),
+    argocd_ignore_differences: z
+      .array(z.object({ group: z.string(), kind: z.string(), name: z.string(), namespace: z.string(), json_pointers: z.array(z.string()) }))
+      .describe('fields the release script changes in the cluster; the prod Argo CD Application must ignore them (ignoreDifferences) so self-heal does not undo a release in progress'),
   }),
   batch: z
     .object({
@@ -93,9 +133,17 @@ export const MlopsEngineerDecisions = z.object({
   images: z.object({ server: z.string(), jobs: z.string() }),
   model: z.object({ name: z.string(), artifact_uri: z.string(), family: z.string() }),
   ab_test: z.object({ treatment_share: z.number(), control_n: z.number(), treatment_n: z.number(), duration_days: z.number(), assignment: z.string() }),
+  files: z.array(z.object({ path: z.string(), kind: z.string(), purpose: z.string() })).describe('every file this phase emits'),
+  manifests: z
+    .array(z.object({ path: z.string(), content: z.string() }))
+    .describe('the deploy/k8s/base files this phase wrote, verbatim: kubernetes_architect packages them with its own into the overlays, the Argo CD apps and the Helm chart'),
+  ab_experiment: z
+    .object({ file: z.string(), service: z.string(), virtual_service: z.string(), destination_rule: z.string(), treatment_workload: z.object({ api_version: z.string(), kind: z.string(), name: z.string() }), header: z.string(), treatment_weight_pct: z.number() })
+    .nullable()
+    .describe('deploy/k8s/experiments/ab-test.yaml: applied only while an experiment runs (not part of the kustomize base)'),
   workloads: z.array(
     z.object({
-      kind: z.enum(['Deployment', 'CronJob']),
+      kind: z.enum(['Deployment', 'CronJob', 'Rollout', 'InferenceService', 'SeldonDeployment']),
       name: z.string(),
       namespace: z.string(),
       role: z.enum(['model-server', 'stream-consumer', 'batch-scoring']),

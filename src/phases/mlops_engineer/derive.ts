@@ -426,6 +426,91 @@ export function secretsNeeded(spec: ResolvedSpec, ml: MlEngineerDecisions, ds: D
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Request batching (TorchServe batchSize/maxBatchDelay, Triton dynamic_batching)
+
+export interface BatchingPlan {
+  /** Latency left under the p99 SLO after the M/M/1 response time at the target utilisation (informational). */
+  headroom_ms: number;
+  /** How long the server may hold a request to fill a batch: 5 % of the p99 SLO, at least 1 ms, at most 100 ms. */
+  max_delay_ms: number;
+  /** Preferred batch: the in-flight requests of one GPU replica, or what one CPU replica receives at its target load during one delay window (1–64). */
+  batch_size: number;
+  /** Triton max_batch_size: the next power of two covering the batch and the in-flight requests of one replica (at least 8). */
+  max_batch_size: number;
+}
+
+export const BATCH_DELAY_SHARE = 0.05;
+
+function nextPow2(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+}
+
+/**
+ * A request waits at most max_delay_ms for a batch to fill. The wait replaces part of the FIFO queueing the
+ * M/M/1 check already counts (waiting requests become one call), so it is bounded by a small share of the SLO
+ * rather than added on top.
+ */
+export function planBatching(spec: ResolvedSpec, s: ServingSizing): BatchingPlan {
+  const headroom = Math.max(0, spec.slo.p99_latency_ms - s.mm1_response_ms);
+  const delay = Math.min(100, Math.max(1, Math.floor(spec.slo.p99_latency_ms * BATCH_DELAY_SHARE)));
+  const arriving = ceilTol((s.rps_per_replica * delay) / 1000);
+  const batch = Math.min(64, Math.max(1, s.gpus > 0 ? s.concurrency_per_replica : arriving));
+  return { headroom_ms: round2(headroom), max_delay_ms: delay, batch_size: batch, max_batch_size: Math.max(8, nextPow2(Math.max(batch, s.concurrency_per_replica))) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Release analysis (Argo Rollouts AnalysisTemplates)
+
+export type AnalysisProviderKind = 'prometheus' | 'datadog' | 'newRelic';
+
+export interface AnalysisPlan {
+  stack: ResolvedSpec['options']['monitoring_stack'];
+  provider: AnalysisProviderKind;
+  /** Prometheus HTTP API the prometheus provider queries (null for SaaS providers, which use their secret). */
+  address: string | null;
+  /** Error-rate bound per measurement (fraction). */
+  max_error_rate: number;
+  error_rate_reason: string;
+  /** p99 latency bound per measurement (ms) = the SLO. */
+  max_p99_ms: number;
+  /** Query window: the analysis interval, at least 60 s (four 15 s scrapes) so rate() has samples. */
+  window_seconds: number;
+  /** Argo's failureLimit: the run fails when failures exceed it, so our failure_limit − 1. */
+  argo_failure_limit: number;
+  /** Measurements per AnalysisRun: the whole canary (rollout_seconds / interval), or failure_limit for each blue-green phase. */
+  count: number;
+  /** Measurements per step of a platform-native release (kserve, seldon): pause / interval. */
+  measurements_per_step: number;
+}
+
+export function planAnalysis(spec: ResolvedSpec, rollout: RolloutPlan, monitoringNamespace: string): AnalysisPlan {
+  const stack = spec.options.monitoring_stack;
+  const provider: AnalysisProviderKind = stack === 'datadog' ? 'datadog' : stack === 'newrelic' ? 'newRelic' : 'prometheus';
+  const sloErrorBudget = 1 - spec.slo.availability_pct / 100;
+  // 300 requests per interval see a 1 % error rate with 95 % probability; a tighter bound would pass on no evidence.
+  const detectable = 1 / 100;
+  const maxError = Math.max(detectable, sloErrorBudget);
+  const reason =
+    sloErrorBudget >= detectable
+      ? `1 − availability ${spec.slo.availability_pct} % = ${round2(sloErrorBudget * 100)} %`
+      : `the availability SLO's error budget (${round2(sloErrorBudget * 100)} %) is below what one interval of ≥ ${MIN_REQUESTS_PER_ANALYSIS} requests can detect, so the bound is 1 % (the smallest rate seen with 95 % probability); the SLO burn-rate alerts guard the budget itself`;
+  const interval = rollout.analysis_interval_seconds;
+  const perStep = Math.max(1, Math.round((rollout.steps[0]?.pause_seconds ?? interval) / interval));
+  return {
+    stack,
+    provider,
+    address: provider === 'prometheus' ? `http://prometheus.${monitoringNamespace}.svc.cluster.local:9090` : null,
+    max_error_rate: round2(maxError * 10_000) / 10_000,
+    error_rate_reason: reason,
+    max_p99_ms: spec.slo.p99_latency_ms,
+    window_seconds: Math.max(60, interval),
+    argo_failure_limit: Math.max(0, rollout.failure_limit - 1),
+    count: rollout.strategy === 'canary' ? Math.max(1, Math.ceil(rollout.rollout_seconds / interval)) : rollout.failure_limit,
+    measurements_per_step: perStep,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Everything together
 
 export interface MlopsPlan {
@@ -436,6 +521,8 @@ export interface MlopsPlan {
   stream: StreamPlan | null;
   batch: BatchPlan | null;
   rollout: RolloutPlan;
+  batching: BatchingPlan;
+  analysis: AnalysisPlan;
   ci: CiPlan;
   cloud: CloudDelivery;
   secrets: SecretItem[];
@@ -443,6 +530,11 @@ export interface MlopsPlan {
   modelName: string;
   names: ReturnType<typeof workloadNames>;
   namespaces: ReturnType<typeof workloadNamespaces>;
+  /** Encoded model input width (ml_engineer): the tensor shape of the served model. */
+  featureColumns: number;
+  classification: boolean;
+  /** Binary classification: the served model returns both class probabilities (FIL predict_proba). */
+  binary: boolean;
 }
 
 export function planMlops(spec: ResolvedSpec, ds: DataScientistDecisions, ml: MlEngineerDecisions, pp: PythonProDecisions): MlopsPlan {
@@ -456,6 +548,7 @@ export function planMlops(spec: ResolvedSpec, ds: DataScientistDecisions, ml: Ml
   // Shadow traffic runs while staging deploys and smoke-tests (the two CI stages before approval).
   const rollout = planRollout(spec, modes, (DEPLOY_STAGING_MINUTES + SMOKE_MINUTES) * 60);
   const ci = planCi(spec, ml, rollout, runtime, modes);
+  const namespaces = workloadNamespaces(spec);
   return {
     modes,
     family,
@@ -464,12 +557,17 @@ export function planMlops(spec: ResolvedSpec, ds: DataScientistDecisions, ml: Ml
     stream,
     batch,
     rollout,
+    batching: planBatching(spec, sizing),
+    analysis: planAnalysis(spec, rollout, namespaces.monitoring),
     ci,
     cloud: cloudDelivery(spec),
     secrets: secretsNeeded(spec, ml, ds, modes, stream),
     pythonPackage: pp.package_name,
     modelName,
     names: workloadNames(spec),
-    namespaces: workloadNamespaces(spec),
+    namespaces,
+    featureColumns: ml.training.feature_columns,
+    classification: spec.problem.type !== 'regression',
+    binary: spec.problem.type === 'binary_classification',
   };
 }

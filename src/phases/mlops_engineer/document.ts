@@ -10,6 +10,7 @@ import { EVENTS_PER_CONSUMER, FAILURE_LIMIT, MIN_REQUESTS_PER_ANALYSIS, PEAK_HEA
 import { MODEL_DIR } from './platform.js';
 import { ENVIRONMENTS, waitSeconds } from './scripts.js';
 import { ceilTol } from './math.js';
+import { abSection, batchOrchestratorNote, releaseMechanismSection, servingPlatformSection, shadowSection } from './releaseDoc.js';
 
 interface DocInput {
   info: PhaseInfo;
@@ -65,6 +66,7 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
     const b = plan.batch;
     doc.paragraph(
       `Schedule ${code(b.schedule)}: ${text(b.hour_reason)}. Orchestrator ${code(b.orchestrator)}: ${b.orchestrator_how}; the first version is the CronJob ${code(`${plan.namespaces.batch}/${plan.names.batchScoring}`)} in ${code('deploy/k8s/base/serving.yaml')}.`,
+      batchOrchestratorNote(plan),
     );
     doc.table(
       ['Figure', 'Value', 'From'],
@@ -112,8 +114,11 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   if (online) {
     doc.paragraph(
       `${code(spec.options.serving_platform)}: ${rt.deployed}. Runtime image ${code(rt.baseImage)} (our ${code(plan.names.serverImage)} image builds FROM it), model format ${rt.modelFormat}.`,
-      `The init container fetches ${code(modelArtifactUri(spec, plan.modelName))} into ${code(MODEL_DIR)} with ${modelFetch(spec, plan.modelName, MODEL_DIR).how}, so a model change needs no image rebuild.`,
+      rt.platform === 'kserve' || rt.platform === 'seldon'
+        ? `The platform's storage initializer fetches ${code(modelArtifactUri(spec, plan.modelName))} into ${code(MODEL_DIR)}, so a model change needs no image rebuild.`
+        : `The init container fetches ${code(modelArtifactUri(spec, plan.modelName))} into ${code(MODEL_DIR)} with ${modelFetch(spec, plan.modelName, MODEL_DIR).how}, so a model change needs no image rebuild.`,
     );
+    servingPlatformSection(doc, spec, plan);
     doc.paragraph(
       `Replica sizing (Little's law: concurrency = throughput × time in system, so one replica serves concurrency / service time). Service time assumption: ${code(`${s.service_time_ms} ms`)} per request (the p99 budget used as the mean: conservative; the load test replaces it).`,
     );
@@ -152,8 +157,9 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   doc.paragraph(
     r.strategy === 'blue_green'
       ? `Chosen. ${online ? `Green (${s.max_replicas > 0 ? `${s.min_replicas}–${s.max_replicas}` : '0'} replicas) starts beside blue; preview analysis ${r.steps[0]?.pause_seconds ?? 0} s, switch the Service selector, post-switch analysis ${r.steps[1]?.pause_seconds ?? 0} s while blue stays up (that is the rollback path, ${r.scale_back_seconds} s).` : `The new model writes to a green output location (${code(`${plan.batch?.output_uri ?? ''}/<run>`)}); consumers' view is switched after the checks, switched back on rollback.`}`
-      : `Not the release path: it would hold ${pct(100, 0)} extra capacity (${s.max_replicas} more replicas${s.gpus > 0 ? `, ${s.max_replicas * s.gpus} GPUs` : ''}) during the switch. The fallback Deployment itself updates with ${code('maxUnavailable: 0, maxSurge: 1')}, so even a plain rolling update never drops capacity.`,
+      : `Not the release path: it would hold ${pct(100, 0)} extra capacity (${s.max_replicas} more replicas${s.gpus > 0 ? `, ${s.max_replicas * s.gpus} GPUs` : ''}) during the switch.`,
   );
+  if (online && r.strategy === 'blue_green') releaseMechanismSection(doc, spec, plan);
   doc.heading(3, 'Canary releases with traffic splitting');
   if (r.strategy === 'canary') {
     doc.table(
@@ -161,22 +167,24 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
       r.steps.map((st, i) => [String(i + 1), pct(st.weight, 0), `${st.pause_seconds} s`, num(Math.floor((averageRps(spec) * st.weight * r.analysis_interval_seconds) / 100))]),
     );
     doc.paragraph(
-      `Each step lasts failure_limit × interval = ${r.failure_limit} × ${r.analysis_interval_seconds} s so a bad version is caught inside the step; total ${r.rollout_seconds} s. Traffic is split by weight at the mesh (Istio, kubernetes_architect); peak fleet during a release is ${surge}× the stable fleet.`,
+      `Each step lasts failure_limit × interval = ${r.failure_limit} × ${r.analysis_interval_seconds} s so a bad version is caught inside the step; total ${r.rollout_seconds} s. Peak fleet during a release is ${surge}× the stable fleet.`,
     );
+    if (online) releaseMechanismSection(doc, spec, plan);
   } else {
     doc.paragraph(`Not used: ${r.strategy_reason}.`);
   }
   doc.heading(3, 'Shadow deployment for validation');
   doc.paragraph(
     online
-      ? `Production mirrors ${code(`${r.shadow_mirror_pct} %`)} of live requests to the candidate while staging deploys and smoke-tests (${r.shadow_window_seconds} s): ≈ ${num(r.shadow_requests)} requests at ${num(averageRps(spec), 1)} average rps, the smallest of 10/25/50/100 % reaching ${num(SHADOW_MIN_REQUESTS)} (enough for a 10-bin PSI of candidate vs production predictions). Responses are discarded; the candidate's error rate and latency are recorded.`
+      ? `Production mirrors ${code(`${r.shadow_mirror_pct} %`)} of live requests to the candidate while staging deploys and smoke-tests (${r.shadow_window_seconds} s): ≈ ${num(r.shadow_requests)} requests at ${num(averageRps(spec), 1)} average rps, the smallest of 10/25/50/100 % reaching ${num(SHADOW_MIN_REQUESTS)} (enough for a 10-bin PSI of candidate vs production predictions). Responses are discarded; the candidate's error rate and latency are recorded. ${shadowSection(plan)}`
       : `The candidate scores the previous run's ${num(spec.scale.batch_size)} rows into a shadow location; the distribution of its predictions is compared with production's (PSI < 0.2) before the blue-green switch.`,
   );
   doc.heading(3, 'A/B testing infrastructure');
   doc.paragraph(
     `From the data scientist's plan: ${code(`${Math.round(spec.experiment.treatment_share * 100)} %`)} treatment, ${num(ds.ab_test.control_n)} control + ${num(ds.ab_test.treatment_n)} treatment units (α = ${ds.ab_test.alpha}, power ${ds.ab_test.power}), ≈ ${ds.ab_test.duration_days} days.`,
-    `Assignment is sticky per ${code(spec.data.entity_key)}: bucket = sha256(salt + ${code(spec.data.entity_key)}) mod 10,000 < ${Math.round(spec.experiment.treatment_share * 10_000)} → treatment; the server logs the arm with every prediction so outcomes join back. The gateway sets an ${code('x-ab-arm')} header and the mesh routes on it (not on random weights, which are per request), so during the test the candidate runs as a second Deployment held at the treatment share and scaled independently.`,
+    `Assignment is sticky per ${code(spec.data.entity_key)}: bucket = sha256(salt + ${code(spec.data.entity_key)}) mod 10,000 < ${Math.round(spec.experiment.treatment_share * 10_000)} → treatment; the server logs the arm with every prediction so outcomes join back. The gateway sets an ${code('x-ab-arm')} header and the mesh routes on it (not on random weights, which are per request), so during the test the candidate runs as a second workload held at the treatment share and scaled independently.`,
   );
+  if (online) doc.paragraph(abSection(spec, plan));
 
   // 3. CI/CD ---------------------------------------------------------------------------------------------------
   doc.heading(2, '3. CI/CD');
@@ -222,7 +230,7 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   );
   doc.heading(3, 'Helm charts for Kubernetes deployment');
   doc.paragraph(
-    `Chart ${code(`charts/${spec.name}`)} (generated later from the same objects as ${code('deploy/k8s/base')}): ${code('templates/')} model-server Deployment/Service/PDB/HPA${plan.batch ? ', batch CronJob' : ''}${plan.stream ? ', stream consumer' : ''}, ConfigMap, ExternalSecret; ${code('values.yaml')} holds the figures above (replicas ${s.min_replicas}–${s.max_replicas}, ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}); ${code('values-dev.yaml')}, ${code('values-staging.yaml')}, ${code('values-prod.yaml')} override replicas and image tags per environment.`,
+    `Chart ${code(`charts/${spec.name}`)} (generated from the same objects as ${code('deploy/k8s/base')}): ${code('templates/')} model server (${rt.platform === 'kserve' ? 'InferenceService' : rt.platform === 'seldon' ? 'SeldonDeployment' : 'Rollout'})/Service/PDB${rt.platform === 'torchserve' || rt.platform === 'triton' ? '/HPA' : ''}, release objects${plan.batch ? ', batch CronJob' : ''}${plan.stream ? ', stream consumer' : ''}, ConfigMap, ExternalSecret; ${code('values.yaml')} holds the figures above (replicas ${s.min_replicas}–${s.max_replicas}, ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}); ${code('values-dev.yaml')}, ${code('values-staging.yaml')}, ${code('values-prod.yaml')} override replicas and image tags per environment.`,
   );
   doc.heading(3, 'Optimised multi-stage Docker builds');
   doc.paragraph(
@@ -240,9 +248,11 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   // Hand-off --------------------------------------------------------------------------------------------------
   doc.heading(2, 'Hand-off');
   doc.bullets([
-    online
-      ? `kubernetes_architect: HPA for ${code(`${plan.namespaces.serving}/${plan.names.modelServer}`)} between ${s.min_replicas} and ${s.max_replicas} replicas at ${num(s.rps_per_replica, 1)} rps per pod (ρ = ${s.target_utilisation}); requests ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}; release surge ${surge}×.`
-      : 'kubernetes_architect: no serving Deployment to autoscale (batch-only).',
+    !online
+      ? 'kubernetes_architect: no serving workload to autoscale (batch-only).'
+      : rt.platform === 'torchserve' || rt.platform === 'triton'
+        ? `kubernetes_architect: HPA on the Argo Rollout ${code(`${plan.namespaces.serving}/${plan.names.modelServer}`)} between ${s.min_replicas} and ${s.max_replicas} replicas at ${num(s.rps_per_replica, 1)} rps per pod (ρ = ${s.target_utilisation}); requests ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}; release surge ${surge}×; the model server's PodDisruptionBudget is in serving.yaml.`
+        : `kubernetes_architect: no HPA, ${code(rt.platform)} autoscales its pods itself (${s.min_replicas}–${s.max_replicas} replicas); requests ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}; release surge ${surge}×; the PodDisruptionBudget is in serving.yaml.`,
     plan.batch ? `Batch: ${plan.batch.parallelism} pod(s) × ${plan.batch.cpu} CPU / ${plan.batch.memory} on spot, ${plan.batch.schedule}, ≈ ${plan.batch.expected_minutes} min.` : 'Batch: none.',
     plan.stream ? `Stream: ${plan.stream.consumer_replicas} consumer(s) on ${code(plan.stream.topic)} (${plan.stream.partitions} partitions).` : 'Stream: none.',
     `observability_engineer: scrape ${code(`:${rt.metricsPort}${rt.metricsPath}`)}; rollback must complete within ${r.worst_case_rollback_seconds} s; p99 ${spec.slo.p99_latency_ms} ms; CI ${plan.ci.total_minutes}/${plan.ci.slo_minutes} min.`,

@@ -8,10 +8,15 @@ import { modelArtifactUri } from './cloud.js';
 import { MlopsEngineerDecisions } from './decisions.js';
 import { planMlops, serverDeployed, type MlopsPlan } from './derive.js';
 import { mlopsDocument } from './document.js';
-import { requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
+import { FETCH_CONTAINER, SERVER_CONTAINER, inferenceEndpoint, requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
+import { TORCHSERVE_CONFIG_PATH, MODEL_DIR } from './platform.js';
+import { SELDON_UNIT, kserveScaling, seldonWorkloadName } from './platforms.js';
+import { AB_HEADER, analysisRunTemplate, analysisTemplateNames, errorRateQuery, experimentObjects, fqdn, latencyQuery, releaseObjects, seldonCanaryPredictor, shadowTarget } from './release.js';
+import { modelArchiveScript, runtimeLayoutReadme, torchserveConfig, tritonConfig } from './runtimeConfig.js';
 import { releaseRunbook, rollbackRunbook } from './runbooks.js';
 import { ENVIRONMENTS, deployScript } from './scripts.js';
+import type { Artifact, ArtifactKind } from '../../artifacts/artifact.js';
 
 const PHASE = 'mlops_engineer';
 
@@ -27,8 +32,71 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
   const rt = plan.runtime;
   const deployed = serverDeployed(plan.modes);
   const workloads: MlopsEngineerDecisions['workloads'] = [];
+  const platform = spec.options.serving_platform;
+  const platformObject = !deployed
+    ? null
+    : platform === 'kserve'
+      ? { api_version: 'serving.kserve.io/v1beta1', kind: 'InferenceService' as const, name: plan.names.platformObject }
+      : platform === 'seldon'
+        ? { api_version: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment' as const, name: plan.names.platformObject }
+        : { api_version: 'argoproj.io/v1alpha1', kind: 'Rollout' as const, name: plan.names.modelServer };
+  if (platformObject) {
+    workloads.push({ kind: platformObject.kind, name: platformObject.name, namespace: plan.namespaces.serving, role: 'model-server', replicas: s.max_replicas, cpu: s.cpu, memory: s.memory, gpus: s.gpus });
+  }
+  // The object owning the model-server pods: the Rollout (we own the pod template), Seldon's stable predictor
+  // Deployment (stable name), or none for KServe Serverless (one Deployment per Knative revision).
+  const workload = !deployed
+    ? null
+    : platform === 'kserve'
+      ? null
+      : platform === 'seldon'
+        ? { api_version: 'apps/v1', kind: 'Deployment', name: seldonWorkloadName(plan, 'stable') }
+        : { api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: plan.names.modelServer };
+  const autoscaler: MlopsEngineerDecisions['serving']['autoscaler'] = !deployed ? 'none' : platform === 'kserve' || platform === 'seldon' ? 'platform' : 'hpa';
+  const scaling = kserveScaling(plan);
+  const ownsPods = platform === 'torchserve' || platform === 'triton';
+  const containers: MlopsEngineerDecisions['serving']['containers'] = [];
   if (deployed) {
-    workloads.push({ kind: 'Deployment', name: plan.names.modelServer, namespace: plan.namespaces.serving, role: 'model-server', replicas: s.max_replicas, cpu: s.cpu, memory: s.memory, gpus: s.gpus });
+    if (ownsPods) {
+      containers.push({ api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: plan.names.modelServer, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
+      if (plan.rollout.shadow && plan.rollout.strategy === 'canary') containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelShadow, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
+      containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelTreatment, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
+    } else if (platform === 'kserve') {
+      // KServe names the predictor container kserve-container and injects storage-initializer and queue-proxy.
+      for (const name of [plan.names.platformObject, ...(plan.rollout.shadow ? [plan.names.platformShadow] : []), plan.names.platformTreatment]) {
+        containers.push({ api_version: 'serving.kserve.io/v1beta1', kind: 'InferenceService', name, containers: ['kserve-container'], init_containers: ['storage-initializer'] });
+      }
+    } else {
+      for (const name of [plan.names.platformObject, plan.names.platformTreatment]) {
+        containers.push({ api_version: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment', name, containers: [SELDON_UNIT], init_containers: [`${SELDON_UNIT}-model-initializer`] });
+      }
+    }
+  }
+  if (plan.stream) containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.streamConsumer, containers: ['stream-consumer'], init_containers: [] });
+  if (plan.batch) containers.push({ api_version: 'batch/v1', kind: 'CronJob', name: plan.names.batchScoring, containers: ['batch-score'], init_containers: [] });
+  const templates = analysisTemplateNames(plan);
+  const canaryRollout = ownsPods && plan.rollout.strategy === 'canary';
+  const virtualServices: MlopsEngineerDecisions['rollout']['virtual_services'] = [];
+  const destinationRules: MlopsEngineerDecisions['rollout']['destination_rules'] = [];
+  if (deployed && ownsPods) {
+    virtualServices.push({ name: plan.names.modelServer, hosts: [fqdn(plan, plan.names.modelServer)] });
+    if (canaryRollout) destinationRules.push({ name: plan.names.modelServer, host: fqdn(plan, plan.names.modelServer) });
+  }
+  if (deployed && platform === 'kserve' && plan.rollout.shadow) virtualServices.push({ name: plan.names.modelShadow, hosts: [fqdn(plan, `${plan.names.platformObject}-predictor`)] });
+  const ignore: MlopsEngineerDecisions['rollout']['argocd_ignore_differences'] = [];
+  if (deployed) {
+    const ns = plan.namespaces.serving;
+    if (platform === 'kserve') {
+      ignore.push({ group: 'serving.kserve.io', kind: 'InferenceService', name: plan.names.platformObject, namespace: ns, json_pointers: ['/spec/predictor/canaryTrafficPercent'] });
+      if (plan.rollout.shadow) ignore.push({ group: 'serving.kserve.io', kind: 'InferenceService', name: plan.names.platformShadow, namespace: ns, json_pointers: ['/spec/predictor/model/image'] });
+    } else if (platform === 'seldon') {
+      ignore.push({ group: 'machinelearning.seldon.io', kind: 'SeldonDeployment', name: plan.names.platformObject, namespace: ns, json_pointers: ['/spec/predictors'] });
+    } else {
+      // Argo Rollouts rewrites the VirtualService weights and the DestinationRule subset hashes.
+      ignore.push({ group: 'networking.istio.io', kind: 'VirtualService', name: plan.names.modelServer, namespace: ns, json_pointers: ['/spec/http/0/route'] });
+      if (canaryRollout) ignore.push({ group: 'networking.istio.io', kind: 'DestinationRule', name: plan.names.modelServer, namespace: ns, json_pointers: ['/spec/subsets'] });
+      if (plan.rollout.shadow && plan.rollout.strategy === 'canary') ignore.push({ group: 'apps', kind: 'Deployment', name: plan.names.modelShadow, namespace: ns, json_pointers: ['/spec/template/spec/containers/0/image'] });
+    }
   }
   if (plan.stream) {
     workloads.push({ kind: 'Deployment', name: plan.names.streamConsumer, namespace: plan.namespaces.serving, role: 'stream-consumer', replicas: plan.stream.consumer_replicas, cpu: '1', memory: '1Gi', gpus: 0 });
@@ -65,9 +133,32 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
       model_cache_gi: s.model_cache_gi,
       startup_seconds: s.startup_seconds,
       request_timeout_ms: requestTimeoutMs(spec),
-      workload: deployed ? { api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelServer } : null,
-      autoscaler: deployed ? 'hpa' : 'none',
+      workload,
+      autoscaler,
       pod_labels: servingLabels(spec, plan),
+      platform_object: platformObject,
+      endpoint: deployed ? inferenceEndpoint(plan) : null,
+      pdb_name: deployed ? plan.names.modelServer : null,
+      containers,
+      platform_autoscaling:
+        !deployed || ownsPods
+          ? null
+          : platform === 'kserve'
+            ? { kind: 'knative-kpa', metric: scaling.metric, target: scaling.target, min_replicas: s.min_replicas, max_replicas: s.max_replicas }
+            : { kind: 'seldon-hpa', metric: 'cpu-utilization', target: Math.round(s.target_utilisation * 100), min_replicas: s.min_replicas, max_replicas: s.max_replicas },
+      image_field_specs:
+        deployed && platform === 'kserve'
+          ? [{ group: 'serving.kserve.io', kind: 'InferenceService', path: 'spec/predictor/model/image' }]
+          : deployed && platform === 'seldon'
+            ? [{ group: 'machinelearning.seldon.io', kind: 'SeldonDeployment', path: 'spec/predictors/componentSpecs/spec/containers/image' }]
+            : [],
+      batching: { ...plan.batching },
+      runtime_config:
+        deployed && platform === 'torchserve'
+          ? { config_map: plan.names.torchserveConfig, file: 'config.properties', mount_path: TORCHSERVE_CONFIG_PATH }
+          : deployed && platform === 'triton'
+            ? { config_map: plan.names.tritonConfig, file: 'config.pbtxt', mount_path: `${MODEL_DIR}/${plan.modelName}/config.pbtxt` }
+            : null,
     },
     rollout: {
       strategy: plan.rollout.strategy,
@@ -80,6 +171,31 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
       shadow_mirror_pct: plan.rollout.shadow_mirror_pct,
       rollout_seconds: plan.rollout.rollout_seconds,
       max_surge_factor: surgeFactor(plan),
+      mechanism: !deployed
+        ? 'none'
+        : ownsPods
+          ? plan.rollout.strategy === 'canary'
+            ? 'argo-rollouts-canary'
+            : 'argo-rollouts-bluegreen'
+          : platform === 'kserve'
+            ? 'kserve-canary-traffic-percent'
+            : 'seldon-predictor-traffic',
+      analysis: {
+        provider: plan.analysis.provider,
+        address: plan.analysis.address,
+        templates: deployed ? [templates.errorRate, templates.latency] : [],
+        max_error_rate: plan.analysis.max_error_rate,
+        max_p99_ms: plan.analysis.max_p99_ms,
+        interval_seconds: plan.rollout.analysis_interval_seconds,
+        count: plan.analysis.count,
+        argo_failure_limit: plan.analysis.argo_failure_limit,
+        error_rate_query: errorRateQuery(plan).query,
+        latency_query: latencyQuery(plan).query,
+      },
+      virtual_services: virtualServices,
+      destination_rules: destinationRules,
+      shadow_target: deployed && plan.rollout.shadow ? shadowTarget(plan) : null,
+      argocd_ignore_differences: ignore,
     },
     batch: plan.batch
       ? {
@@ -126,8 +242,61 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
     },
     model: { name: plan.modelName, artifact_uri: modelArtifactUri(spec, plan.modelName), family: plan.family },
     ab_test: ab,
+    files: [],
+    manifests: [],
+    ab_experiment: deployed
+      ? {
+          file: `${LAYOUT.k8sBase.replace(/\/base$/, '')}/experiments/ab-test.yaml`,
+          service: plan.names.modelAb,
+          virtual_service: plan.names.modelAb,
+          destination_rule: plan.names.modelAb,
+          treatment_workload:
+            platform === 'kserve'
+              ? { api_version: 'serving.kserve.io/v1beta1', kind: 'InferenceService', name: plan.names.platformTreatment }
+              : platform === 'seldon'
+                ? { api_version: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment', name: plan.names.platformTreatment }
+                : { api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelTreatment },
+          header: AB_HEADER,
+          treatment_weight_pct: Math.round(spec.experiment.treatment_share * 100),
+        }
+      : null,
     workloads,
   };
+}
+
+const K8S_ROOT = LAYOUT.k8sBase.replace(/\/base$/, '');
+
+/** Every file of the phase, with what it is for (the list is also handed off in decisions.files). */
+function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, ds: Parameters<typeof releaseRunbook>[2], ml: Parameters<typeof rollbackRunbook>[2]): { artifact: Artifact; purpose: string }[] {
+  const files: { artifact: Artifact; purpose: string }[] = [];
+  const add = (path: string, kind: ArtifactKind, content: string, purpose: string) => files.push({ artifact: artifact(PHASE, path, kind, content), purpose });
+  const deployed = serverDeployed(plan.modes);
+  const platform = plan.runtime.platform;
+  add(`${LAYOUT.k8sBase}/serving.yaml`, 'kubernetes', toYamlStream(servingObjects(spec, plan)), 'serving objects: config, model server, Service, PDB, stream consumer, batch CronJob');
+  const release = releaseObjects(spec, plan);
+  if (release.length > 0) add(`${LAYOUT.k8sBase}/release.yaml`, 'kubernetes', toYamlStream(release), 'release objects: AnalysisTemplates, Istio routing, preview/shadow workloads');
+  if (deployed) {
+    add(`${K8S_ROOT}/experiments/ab-test.yaml`, 'kubernetes', toYamlStream(experimentObjects(spec, plan)), 'A/B experiment: treatment workload, Service, DestinationRule subsets, VirtualService split (applied only during an experiment)');
+    if (platform === 'kserve' || platform === 'seldon') {
+      add(`${K8S_ROOT}/release/analysis-run.yaml`, 'kubernetes', toYamlStream([analysisRunTemplate(spec, plan)]), 'AnalysisRun the deploy script creates between native release steps');
+    }
+    if (platform === 'seldon') {
+      add(`${K8S_ROOT}/release/seldon-canary-predictor.json`, 'json', `${JSON.stringify(seldonCanaryPredictor(spec, plan), null, 2)}\n`, 'canary predictor the deploy script adds to the SeldonDeployment (image set to the candidate)');
+    }
+    if (platform === 'torchserve') {
+      add('serving/torchserve/config.properties', 'text', torchserveConfig(plan), 'TorchServe configuration (also in the ConfigMap)');
+      add('serving/torchserve/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model archive layout and how it reaches the pod');
+      add('scripts/build-model-archive.sh', 'shell', modelArchiveScript(spec, plan), 'torch-model-archiver build and upload of the .mar');
+    }
+    if (platform === 'triton') {
+      add(`serving/triton/${plan.modelName}/config.pbtxt`, 'text', tritonConfig(plan), 'Triton model configuration (also in the ConfigMap)');
+      add('serving/triton/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model repository layout');
+    }
+  }
+  add('scripts/deploy.sh', 'shell', deployScript(spec, plan), 'GitOps promotion dev → staging → prod with the release steps of the platform');
+  add(`${LAYOUT.runbooks}/release.md`, 'markdown', releaseRunbook(spec, plan, ds), 'release checklist');
+  add(`${LAYOUT.runbooks}/rollback.md`, 'markdown', rollbackRunbook(spec, plan, ml), 'rollback runbook');
+  return files;
 }
 
 export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
@@ -142,6 +311,8 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
     'scale',
     'slo',
     'experiment.treatment_share',
+    'options.monitoring_stack',
+    'problem.type',
     'data.sources',
     'data.entity_key',
     'team.namespace',
@@ -160,14 +331,13 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
       duration_days: ds.ab_test.duration_days,
       assignment: `sha256(salt + ${spec.data.entity_key}) mod 10000 < ${Math.round(spec.experiment.treatment_share * 10_000)}`,
     };
-    const decisions = decisionsOf(spec, plan, ab);
+    const files = phaseFiles(spec, plan, ds, ml);
+    const decisions = {
+      ...decisionsOf(spec, plan, ab),
+      files: files.map((f) => ({ path: f.artifact.path, kind: f.artifact.kind, purpose: f.purpose })),
+      manifests: files.filter((f) => f.artifact.kind === 'kubernetes' && f.artifact.path.startsWith(`${LAYOUT.k8sBase}/`)).map((f) => ({ path: f.artifact.path, content: f.artifact.content })),
+    };
     const document = mlopsDocument({ info: mlopsEngineer.info, spec, notes, plan, ds, ml, pp, surge: decisions.rollout.max_surge_factor });
-    const artifacts = [
-      artifact(PHASE, `${LAYOUT.k8sBase}/serving.yaml`, 'kubernetes', toYamlStream(servingObjects(spec, plan))),
-      artifact(PHASE, 'scripts/deploy.sh', 'shell', deployScript(spec, plan)),
-      artifact(PHASE, `${LAYOUT.runbooks}/release.md`, 'markdown', releaseRunbook(spec, plan, ds)),
-      artifact(PHASE, `${LAYOUT.runbooks}/rollback.md`, 'markdown', rollbackRunbook(spec, plan, ml)),
-    ];
-    return { document, decisions, artifacts };
+    return { document, decisions, artifacts: files.map((f) => f.artifact) };
   },
 };

@@ -1,29 +1,86 @@
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
+import type { IIoK8sApiCoreV1PodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
+import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
+import type { IIoK8sApiCoreV1Volume } from 'kubernetes-models/v1/Volume';
+import type { IIoK8sApiCoreV1VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ResolvedSpec } from '../../spec/resolve.js';
+import type { InferenceService } from '../../validate/crds/kserve.js';
+import type { SeldonDeployment } from '../../validate/crds/seldon.js';
 import { CONTAINER_SECURITY, IGNORE_DISRUPTIONS, POD_SECURITY } from '../k8s.js';
 import { GPU_RESOURCE, GPU_TOLERATION, avoidSpotAffinity, preferSpotAffinity, spotTolerations } from '../kubernetes_architect/capacity.js';
 import { modelArtifactUri, modelFetch } from './cloud.js';
 import type { MlopsPlan } from './derive.js';
-import { INITIAL_IMAGE_TAG, componentLabels, componentSelector, priorityClassNames } from './naming.js';
-import { MODEL_DIR } from './platform.js';
+import { INITIAL_IMAGE_TAG, VARIANT_LABEL, componentLabels, componentSelector, priorityClassNames } from './naming.js';
+import { MODEL_DIR, TORCHSERVE_CONFIG_PATH } from './platform.js';
+import { inferenceService, seldonDeployment } from './platforms.js';
+import { platformConfigMaps } from './runtimeConfig.js';
+import { modelServerRollout } from './release.js';
 
-export type ServingObject = IConfigMap | IDeployment | IService | IPodDisruptionBudget | ICronJob;
+export type ServingObject = IConfigMap | IDeployment | IService | IPodDisruptionBudget | ICronJob | IRollout | InferenceService | SeldonDeployment;
+
+/** Which copy of the model server a pod belongs to: the live one (A/B control), the A/B treatment, or the release shadow. */
+export type Variant = 'control' | 'treatment' | 'shadow';
+
+export const SERVER_CONTAINER = 'model-server';
+export const FETCH_CONTAINER = 'model-fetch';
+
+/** Instance name and component of each variant: only `control` pods match the main Service, PDB and autoscaler. */
+export function variantIdentity(plan: MlopsPlan, variant: Variant): { instance: string; component: string } {
+  switch (variant) {
+    case 'control':
+      return { instance: plan.names.modelServer, component: 'model-server' };
+    case 'treatment':
+      return { instance: plan.names.modelTreatment, component: 'model-server' };
+    case 'shadow':
+      return { instance: plan.names.modelShadow, component: 'model-shadow' };
+  }
+}
+
+export function variantLabels(spec: ResolvedSpec, plan: MlopsPlan, variant: Variant): Record<string, string> {
+  const id = variantIdentity(plan, variant);
+  return { ...componentLabels(spec, id.component, id.instance), [VARIANT_LABEL]: variant };
+}
+export function variantSelector(spec: ResolvedSpec, plan: MlopsPlan, variant: Variant): Record<string, string> {
+  const id = variantIdentity(plan, variant);
+  return componentSelector(spec, id.component, id.instance);
+}
 
 export function servingLabels(spec: ResolvedSpec, plan: MlopsPlan): Record<string, string> {
-  return componentLabels(spec, 'model-server', plan.names.modelServer);
+  return variantLabels(spec, plan, 'control');
 }
 export function servingSelector(spec: ResolvedSpec, plan: MlopsPlan): Record<string, string> {
-  return componentSelector(spec, 'model-server', plan.names.modelServer);
+  return variantSelector(spec, plan, 'control');
 }
 
 export function requestTimeoutMs(spec: ResolvedSpec): number {
   // Requests slower than twice the p99 SLO are failed fast instead of queueing behind healthy ones.
   return spec.slo.p99_latency_ms * 2;
+}
+
+/** The server image every variant runs (the deploy script and kustomize replace the tag). */
+export function serverImage(plan: MlopsPlan): string {
+  return `${plan.cloud.registry}/${plan.names.serverImage}:${INITIAL_IMAGE_TAG}`;
+}
+
+/** KServe and Seldon storage initializers read s3://, gs:// and https://<account>.blob.core.windows.net/…, not abfss://. */
+export function platformStorageUri(spec: ResolvedSpec, plan: MlopsPlan): string {
+  const uri = modelArtifactUri(spec, plan.modelName);
+  const m = /^abfss:\/\/([^@]+)@([^.]+)\.dfs\.core\.windows\.net\/(.+)$/.exec(uri);
+  return m ? `https://${m[2]}.blob.core.windows.net/${m[1]}/${m[3]}` : uri;
+}
+
+export function serverResources(plan: MlopsPlan): IResourceRequirements {
+  const s = plan.sizing;
+  const gpu: Record<string, string> = s.gpus > 0 ? { [GPU_RESOURCE]: String(s.gpus) } : {};
+  // No CPU limit: CFS throttling shows up directly in p99 latency. Memory limit = request (no overcommit).
+  return { requests: { cpu: s.cpu, memory: s.memory, ...gpu }, limits: { memory: s.memory, ...gpu } };
 }
 
 function configMap(spec: ResolvedSpec, plan: MlopsPlan, namespace: string): IConfigMap {
@@ -67,7 +124,7 @@ function configMap(spec: ResolvedSpec, plan: MlopsPlan, namespace: string): ICon
 function modelFetchContainer(spec: ResolvedSpec, plan: MlopsPlan): IIoK8sApiCoreV1Container {
   const fetch = modelFetch(spec, plan.modelName, MODEL_DIR);
   return {
-    name: 'model-fetch',
+    name: FETCH_CONTAINER,
     image: fetch.image,
     command: fetch.command,
     env: Object.entries(fetch.env).map(([name, value]) => ({ name, value })),
@@ -77,103 +134,120 @@ function modelFetchContainer(spec: ResolvedSpec, plan: MlopsPlan): IIoK8sApiCore
   };
 }
 
-function modelServer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
-  const s = plan.sizing;
+/** Container ports of the model server: http, grpc (when the runtime has one), metrics (when on its own port). */
+export function serverPorts(plan: MlopsPlan): { name: string; containerPort: number; protocol: 'TCP' }[] {
   const rt = plan.runtime;
-  const labels = servingLabels(spec, plan);
-  const ports = [{ name: 'http', containerPort: rt.httpPort, protocol: 'TCP' as const }];
+  const ports: { name: string; containerPort: number; protocol: 'TCP' }[] = [{ name: 'http', containerPort: rt.httpPort, protocol: 'TCP' }];
   if (rt.grpcPort !== null) ports.push({ name: 'grpc', containerPort: rt.grpcPort, protocol: 'TCP' });
   if (rt.metricsPort !== rt.httpPort) ports.push({ name: 'metrics', containerPort: rt.metricsPort, protocol: 'TCP' });
-  const resources = {
-    requests: { cpu: s.cpu, memory: s.memory, ...(s.gpus > 0 ? { [GPU_RESOURCE]: String(s.gpus) } : {}) },
-    // No CPU limit: CFS throttling shows up directly in p99 latency. Memory limit = request (no overcommit).
-    limits: { memory: s.memory, ...(s.gpus > 0 ? { [GPU_RESOURCE]: String(s.gpus) } : {}) },
-  };
+  return ports;
+}
+
+/**
+ * The pod template of the model server where we own it (torchserve, triton): init container fetching the model,
+ * the runtime with its ConfigMap-mounted configuration, probes sized from the startup budget, spot-free
+ * scheduling, GPU toleration. Shared by the Rollout and the shadow / treatment Deployments.
+ */
+export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: Variant): IIoK8sApiCoreV1PodTemplateSpec {
+  const s = plan.sizing;
+  const rt = plan.runtime;
   const periodSeconds = 10;
   const env = [...Object.entries(rt.env).map(([name, value]) => ({ name, value })), ...(s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : [])];
-  const isFallback = rt.platform === 'kserve' || rt.platform === 'seldon';
+  const mounts: IIoK8sApiCoreV1VolumeMount[] = [
+    { name: 'model', mountPath: MODEL_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  const volumes: IIoK8sApiCoreV1Volume[] = [
+    { name: 'model', emptyDir: { sizeLimit: `${s.model_cache_gi}Gi` } },
+    { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+  ];
+  if (rt.platform === 'torchserve') {
+    mounts.push({ name: 'runtime-config', mountPath: TORCHSERVE_CONFIG_PATH, subPath: 'config.properties', readOnly: true });
+    // TorchServe writes its logs and the unpacked archives under the working directory.
+    mounts.push({ name: 'logs', mountPath: '/home/model-server/logs' });
+    volumes.push({ name: 'runtime-config', configMap: { name: plan.names.torchserveConfig } }, { name: 'logs', emptyDir: { sizeLimit: '1Gi' } });
+  }
+  if (rt.platform === 'triton') {
+    // The model repository: <model>/config.pbtxt from the ConfigMap, <model>/1/<file> fetched by the init container.
+    mounts.push({ name: 'runtime-config', mountPath: `${MODEL_DIR}/${plan.modelName}/config.pbtxt`, subPath: 'config.pbtxt', readOnly: true });
+    volumes.push({ name: 'runtime-config', configMap: { name: plan.names.tritonConfig } });
+  }
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
     metadata: {
-      name: plan.names.modelServer,
-      namespace: plan.namespaces.serving,
-      labels,
-      annotations: {
-        'mlops-mcp/serving-platform': rt.platform,
-        'mlops-mcp/runtime': isFallback ? `plain-deployment-fallback (the ${rt.platform} CRD replaces it in a later issue)` : 'primary',
-      },
+      labels: variantLabels(spec, plan, variant),
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(rt.metricsPort), 'prometheus.io/path': rt.metricsPath },
     },
     spec: {
-      // The HPA owns the replica count between min and max; this is the starting (minimum) size.
-      replicas: s.min_replicas,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: servingSelector(spec, plan) },
-      // Zero-downtime rolling update of the fallback runtime: never below the current count while surging one pod.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      template: {
-        metadata: {
-          labels,
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(rt.metricsPort), 'prometheus.io/path': rt.metricsPath },
+      priorityClassName: priorityClassNames(spec).serving,
+      securityContext: POD_SECURITY,
+      terminationGracePeriodSeconds: 30,
+      affinity: avoidSpotAffinity(spec),
+      tolerations: s.gpus > 0 ? [GPU_TOLERATION] : undefined,
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          // 99.95 % and above: refuse to stack replicas in one zone rather than lose the zone redundancy.
+          whenUnsatisfiable: spec.slo.availability_pct >= 99.95 && variant === 'control' ? 'DoNotSchedule' : 'ScheduleAnyway',
+          labelSelector: { matchLabels: variantSelector(spec, plan, variant) },
         },
-        spec: {
-          priorityClassName: priorityClassNames(spec).serving,
-          securityContext: POD_SECURITY,
-          terminationGracePeriodSeconds: 30,
-          affinity: avoidSpotAffinity(spec),
-          tolerations: s.gpus > 0 ? [GPU_TOLERATION] : undefined,
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'topology.kubernetes.io/zone',
-              // 99.95 % and above: refuse to stack replicas in one zone rather than lose the zone redundancy.
-              whenUnsatisfiable: spec.slo.availability_pct >= 99.95 ? 'DoNotSchedule' : 'ScheduleAnyway',
-              labelSelector: { matchLabels: servingSelector(spec, plan) },
-            },
-          ],
-          initContainers: [modelFetchContainer(spec, plan)],
-          containers: [
-            {
-              name: 'model-server',
-              image: `${plan.cloud.registry}/${plan.names.serverImage}:${INITIAL_IMAGE_TAG}`,
-              args: rt.args,
-              ports,
-              env: env.length > 0 ? env : undefined,
-              envFrom: [{ configMapRef: { name: plan.names.servingConfig } }],
-              resources,
-              securityContext: CONTAINER_SECURITY,
-              // Startup covers model fetch-to-load and warm-up; liveness only starts once it succeeded.
-              startupProbe: { httpGet: { path: rt.readyPath, port: rt.httpPort }, periodSeconds, failureThreshold: Math.ceil(s.startup_seconds / periodSeconds) },
-              readinessProbe: { httpGet: { path: rt.readyPath, port: rt.httpPort }, periodSeconds: 5, failureThreshold: 2 },
-              livenessProbe: { httpGet: { path: rt.livePath, port: rt.httpPort }, periodSeconds: 10, failureThreshold: 3 },
-              // Let the Service endpoints drop this pod before the server stops accepting requests.
-              lifecycle: { preStop: { sleep: { seconds: 5 } } },
-              volumeMounts: [
-                { name: 'model', mountPath: MODEL_DIR, readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'model', emptyDir: { sizeLimit: `${s.model_cache_gi}Gi` } },
-            { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-          ],
+      ],
+      initContainers: [modelFetchContainer(spec, plan)],
+      containers: [
+        {
+          name: SERVER_CONTAINER,
+          image: serverImage(plan),
+          args: rt.args,
+          ports: serverPorts(plan),
+          env: env.length > 0 ? env : undefined,
+          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }],
+          resources: serverResources(plan),
+          securityContext: CONTAINER_SECURITY,
+          // Startup covers model fetch-to-load and warm-up; liveness only starts once it succeeded.
+          startupProbe: { httpGet: { path: rt.readyPath, port: rt.httpPort }, periodSeconds, failureThreshold: Math.ceil(s.startup_seconds / periodSeconds) },
+          readinessProbe: { httpGet: { path: rt.readyPath, port: rt.httpPort }, periodSeconds: 5, failureThreshold: 2 },
+          livenessProbe: { httpGet: { path: rt.livePath, port: rt.httpPort }, periodSeconds: 10, failureThreshold: 3 },
+          // Let the Service endpoints drop this pod before the server stops accepting requests.
+          lifecycle: { preStop: { sleep: { seconds: 5 } } },
+          volumeMounts: mounts,
         },
-      },
+      ],
+      volumes,
     },
   };
 }
 
-function modelService(spec: ResolvedSpec, plan: MlopsPlan): IService {
-  const rt = plan.runtime;
-  const ports = [{ name: 'http', port: rt.httpPort, targetPort: 'http', protocol: 'TCP' as const, appProtocol: 'http' }];
-  if (rt.grpcPort !== null) ports.push({ name: 'grpc', port: rt.grpcPort, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
-  if (rt.metricsPort !== rt.httpPort) ports.push({ name: 'metrics', port: rt.metricsPort, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' });
+/** A Service in front of one variant's pods (or, for kserve/seldon, the headless metrics Service of the platform's pods). */
+export function serverService(spec: ResolvedSpec, plan: MlopsPlan, name: string, selector: Record<string, string>, headless = false): IService {
+  const ports: IServicePort[] = serverPorts(plan).map((p) => ({
+    name: p.name,
+    port: p.containerPort,
+    targetPort: p.name,
+    protocol: 'TCP' as const,
+    appProtocol: p.name === 'grpc' ? 'grpc' : 'http',
+  }));
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: plan.names.modelServer, namespace: plan.namespaces.serving, labels: servingLabels(spec, plan) },
-    spec: { type: 'ClusterIP', selector: servingSelector(spec, plan), ports },
+    metadata: { name, namespace: plan.namespaces.serving, labels: { ...componentLabels(spec, selector['app.kubernetes.io/component'] ?? 'model-server', name) } },
+    spec: headless ? { clusterIP: 'None', selector, ports } : { type: 'ClusterIP', selector, ports },
+  };
+}
+
+/** The platform-managed pods (kserve, seldon) expose one container port: metrics and inference share it unless the runtime has a metrics port. */
+function platformMetricsService(spec: ResolvedSpec, plan: MlopsPlan): IService {
+  const rt = plan.runtime;
+  const port = rt.metricsPort;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: plan.names.modelServer,
+      namespace: plan.namespaces.serving,
+      labels: servingLabels(spec, plan),
+      annotations: { 'mlops-mcp/purpose': `headless: per-pod endpoints of the ${rt.platform} predictor for scraping and debugging; clients call the platform's endpoint, where its traffic split applies` },
+    },
+    spec: { clusterIP: 'None', selector: servingSelector(spec, plan), ports: [{ name: 'metrics', port, targetPort: port, protocol: 'TCP', appProtocol: 'http' }] },
   };
 }
 
@@ -182,9 +256,21 @@ function modelPdb(spec: ResolvedSpec, plan: MlopsPlan): IPodDisruptionBudget {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name: plan.names.modelServer, namespace: plan.namespaces.serving, labels: servingLabels(spec, plan) },
-    // Node drains and spot-free upgrades take one replica at a time, at any fleet size the HPA chose.
+    // Node drains and spot-free upgrades take one replica at a time, at any fleet size the autoscaler chose.
     spec: { maxUnavailable: 1, selector: { matchLabels: servingSelector(spec, plan) }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
   };
+}
+
+/** How the batch CronJob relates to the orchestrator's scheduled equivalent (named, not emitted). */
+export function orchestratorEquivalent(plan: MlopsPlan): string {
+  const b = plan.batch!;
+  const names: Record<string, string> = {
+    kubeflow: `Kubeflow Pipelines recurring run "${plan.names.batchScoring}" (cron ${b.schedule})`,
+    airflow: `Airflow DAG "${plan.names.batchScoring}" (schedule ${b.schedule}, KubernetesPodOperator per shard)`,
+    prefect: `Prefect deployment "${plan.names.batchScoring}" (cron ${b.schedule}, Kubernetes work pool)`,
+    dagster: `Dagster schedule "${plan.names.batchScoring}" (cron ${b.schedule}, k8s_job_executor)`,
+  };
+  return names[b.orchestrator] ?? b.orchestrator;
 }
 
 function batchCronJob(spec: ResolvedSpec, plan: MlopsPlan): ICronJob {
@@ -197,7 +283,10 @@ function batchCronJob(spec: ResolvedSpec, plan: MlopsPlan): ICronJob {
       name: plan.names.batchScoring,
       namespace: plan.namespaces.batch,
       labels,
-      annotations: { 'mlops-mcp/orchestrator': `${b.orchestrator} takes over this schedule in a later issue (same image and command); set suspend: true then` },
+      annotations: {
+        'mlops-mcp/orchestrator': b.orchestrator,
+        'mlops-mcp/orchestrator-equivalent': `${orchestratorEquivalent(plan)} runs the same image and command; when the orchestrator owns the schedule, set suspend: true here`,
+      },
     },
     spec: {
       schedule: b.schedule,
@@ -245,17 +334,31 @@ function batchCronJob(spec: ResolvedSpec, plan: MlopsPlan): ICronJob {
   };
 }
 
+/** Where clients (and the stream consumer) send inference requests: the platform's endpoint, where its traffic split applies. */
+export function inferenceEndpoint(plan: MlopsPlan): string {
+  const ns = plan.namespaces.serving;
+  switch (plan.runtime.platform) {
+    case 'kserve':
+      return `http://${plan.names.platformObject}.${ns}.svc.cluster.local/v2/models/${plan.modelName}/infer`;
+    case 'seldon':
+      return `http://istio-ingressgateway.istio-system.svc.cluster.local/seldon/${ns}/${plan.names.platformObject}/v2/models/model/infer`;
+    case 'torchserve':
+      return `http://${plan.names.modelServer}.${ns}.svc.cluster.local:${plan.runtime.port}/predictions/${plan.modelName}`;
+    case 'triton':
+      return `grpc://${plan.names.modelServer}.${ns}.svc.cluster.local:${plan.runtime.port}`;
+  }
+}
+
 function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
   const st = plan.stream!;
   const labels = componentLabels(spec, 'stream-consumer', plan.names.streamConsumer);
   const selector = componentSelector(spec, 'stream-consumer', plan.names.streamConsumer);
-  const scheme = plan.runtime.protocol === 'grpc' ? 'grpc' : 'http';
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: plan.names.streamConsumer, namespace: plan.namespaces.serving, labels },
     spec: {
-      // One consumer per partition/shard: more would idle, fewer would lag at peak.
+      // One consumer per partition/shard: more would idle, fewer would lag at peak (KEDA scales within that range).
       replicas: st.consumer_replicas,
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
@@ -272,7 +375,7 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
               image: `${plan.cloud.registry}/${plan.names.jobsImage}:${INITIAL_IMAGE_TAG}`,
               command: ['python', '-m', st.entrypoint],
               env: [
-                { name: 'MODEL_SERVER_URL', value: `${scheme}://${plan.names.modelServer}.${plan.namespaces.serving}.svc.cluster.local:${plan.runtime.port}` },
+                { name: 'MODEL_SERVER_URL', value: inferenceEndpoint(plan) },
                 { name: 'CONSUMER_REPLICAS', value: String(st.consumer_replicas) },
               ],
               envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { secretRef: { name: `${spec.name}-stream` } }],
@@ -286,11 +389,30 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
   };
 }
 
-/** deploy/k8s/base/serving.yaml: config, model server (+ Service, PDB), batch CronJob and stream consumer as the modes need. */
+/**
+ * deploy/k8s/base/serving.yaml: config, the model server of the serving platform (InferenceService,
+ * SeldonDeployment, or an Argo Rollout for torchserve/triton with its runtime ConfigMap), its Service and PDB,
+ * the stream consumer and the batch CronJob as the modes need.
+ */
 export function servingObjects(spec: ResolvedSpec, plan: MlopsPlan): ServingObject[] {
   // envFrom cannot cross namespaces: each namespace running a workload gets its own copy of the serving config.
   const objects: ServingObject[] = [];
-  if (plan.sizing.max_replicas > 0) objects.push(configMap(spec, plan, plan.namespaces.serving), modelServer(spec, plan), modelService(spec, plan), modelPdb(spec, plan));
+  if (plan.sizing.max_replicas > 0) {
+    objects.push(configMap(spec, plan, plan.namespaces.serving));
+    switch (plan.runtime.platform) {
+      case 'kserve':
+        objects.push(inferenceService(spec, plan, 'control'), platformMetricsService(spec, plan));
+        break;
+      case 'seldon':
+        objects.push(seldonDeployment(spec, plan, 'control'), platformMetricsService(spec, plan));
+        break;
+      case 'torchserve':
+      case 'triton':
+        objects.push(...platformConfigMaps(spec, plan), modelServerRollout(spec, plan), serverService(spec, plan, plan.names.modelServer, servingSelector(spec, plan)));
+        break;
+    }
+    objects.push(modelPdb(spec, plan));
+  }
   if (plan.batch) objects.push(configMap(spec, plan, plan.namespaces.batch));
   if (plan.stream) objects.push(streamConsumer(spec, plan));
   if (plan.batch) objects.push(batchCronJob(spec, plan));

@@ -29,6 +29,17 @@ export function priorityClassNames(spec: ResolvedSpec): { serving: string; train
 export function workloadNames(spec: ResolvedSpec) {
   return {
     modelServer: `${spec.name}-model-server`,
+    /** Release and experiment workloads beside the model server (Services: at most 40 + 23 = 63 characters). */
+    modelShadow: `${spec.name}-model-server-shadow`,
+    modelPreview: `${spec.name}-model-server-preview`,
+    modelTreatment: `${spec.name}-model-server-treatment`,
+    modelAb: `${spec.name}-model-server-ab`,
+    /** Serving-platform objects (InferenceService, SeldonDeployment) use the bare name: KServe/Knative revisions append `-predictor-00001`, Seldon `-<predictor>-0-<container>`, within 63 characters. */
+    platformObject: spec.name,
+    platformShadow: `${spec.name}-shadow`,
+    platformTreatment: `${spec.name}-ab`,
+    torchserveConfig: `${spec.name}-torchserve-config`,
+    tritonConfig: `${spec.name}-triton-config`,
     servingConfig: `${spec.name}-serving-config`,
     batchScoring: `${spec.name}-batch-score`,
     streamConsumer: `${spec.name}-stream-consumer`,
@@ -52,6 +63,9 @@ export function componentLabels(spec: ResolvedSpec, component: string, instance:
 export function componentSelector(spec: ResolvedSpec, component: string, instance: string): Record<string, string> {
   return { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component };
 }
+
+/** Pod label that tells the A/B DestinationRule subsets (control, treatment) and the shadow apart. */
+export const VARIANT_LABEL = 'mlops-mcp/variant';
 
 /** A first version tag that the deploy script replaces with the commit SHA it promotes. */
 export const INITIAL_IMAGE_TAG = '0.1.0';

@@ -50,6 +50,15 @@ const MLSERVER_IMPLEMENTATION: Record<ModelFamily, string> = {
 };
 
 export const MODEL_DIR = '/mnt/models';
+/** Where the TorchServe ConfigMap's config.properties is mounted (a file in the image's model-server home). */
+export const TORCHSERVE_CONFIG_PATH = '/home/model-server/config.properties';
+
+/** KServe modelFormat names the standard ClusterServingRuntimes declare. */
+export const KSERVE_MODEL_FORMAT: Record<ModelFamily, string> = { sklearn: 'sklearn', xgboost: 'xgboost', lightgbm: 'lightgbm', pytorch: 'pytorch' };
+
+/** Seldon Core v1 prepackaged servers (MLServer under protocol v2); LightGBM has none, so it runs the MLServer image with its runtime. */
+export const SELDON_IMPLEMENTATION: Record<ModelFamily, 'SKLEARN_SERVER' | 'XGBOOST_SERVER' | 'MLFLOW_SERVER' | null> = { sklearn: 'SKLEARN_SERVER', xgboost: 'XGBOOST_SERVER', lightgbm: null, pytorch: 'MLFLOW_SERVER' };
+export { MLSERVER_IMPLEMENTATION };
 
 /** File name each KServe runtime loads from the model directory. */
 const MODEL_FILE: Record<ModelFamily, string> = { sklearn: 'model.joblib', xgboost: 'model.bst', lightgbm: 'model.txt', pytorch: 'model.mar' };
@@ -61,15 +70,17 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
     case 'kserve':
       return {
         platform: 'kserve',
-        deployed: `an InferenceService whose predictor uses the KServe ${family} runtime (CRD in a later issue); until then the same runtime image as a plain Deployment`,
+        deployed: `a KServe InferenceService (Serverless mode: Knative revisions behind Istio) whose predictor declares modelFormat ${KSERVE_MODEL_FORMAT[family]}, served by the ${family === 'pytorch' ? 'kserve-torchserve' : `kserve-${family === 'sklearn' ? 'sklearnserver' : family === 'xgboost' ? 'xgbserver' : 'lgbserver'}`} ClusterServingRuntime`,
         runtime: family === 'pytorch' ? 'KServe TorchServe predictor' : `KServe ${family} server`,
         baseImage: KSERVE_IMAGE[family],
         protocol: 'rest',
         protocolWhy: restWhy,
         port: 8080,
         httpPort: 8080,
-        grpcPort: 8081,
-        metricsPort: 8080,
+        // Knative exposes one port per container: REST on 8080 (gRPC would need a separate h2c predictor).
+        grpcPort: null,
+        // Queue-proxy aggregates the runtime's and its own metrics on 9088 (serving.kserve.io/enable-metric-aggregation).
+        metricsPort: 9088,
         metricsPath: '/metrics',
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
@@ -80,7 +91,7 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
     case 'seldon':
       return {
         platform: 'seldon',
-        deployed: 'a Seldon Core v2 Model on an MLServer Server (CRDs in a later issue); until then MLServer as a plain Deployment',
+        deployed: `a Seldon Core v1 SeldonDeployment (protocol v2) whose predictor graph runs MLServer with ${MLSERVER_IMPLEMENTATION[family]}`,
         runtime: `MLServer (${MLSERVER_IMPLEMENTATION[family]})`,
         baseImage: 'seldonio/mlserver:1.6.1',
         protocol: 'rest',
@@ -88,8 +99,9 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         port: 8080,
         httpPort: 8080,
         grpcPort: 8081,
-        metricsPort: 8082,
-        metricsPath: '/metrics',
+        // Seldon v1's executor (service orchestrator) serves the predictor's metrics on its REST port.
+        metricsPort: 8000,
+        metricsPath: '/prometheus',
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
         modelFormat: `model-settings.json + ${family} model file in ${MODEL_DIR}`,
@@ -106,7 +118,7 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
     case 'torchserve':
       return {
         platform: 'torchserve',
-        deployed: 'TorchServe serving a model archive (.mar) from the model store, as a Deployment',
+        deployed: 'TorchServe serving a model archive (.mar) from the model store, configured by config.properties, as an Argo Rollout',
         runtime: 'TorchServe',
         baseImage: gpus > 0 ? 'pytorch/torchserve:0.12.0-gpu' : 'pytorch/torchserve:0.12.0-cpu',
         protocol: 'rest',
@@ -119,13 +131,13 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         readyPath: '/ping',
         livePath: '/ping',
         modelFormat: `TorchServe model archive ${modelName}.mar (torch-model-archiver) in ${MODEL_DIR}`,
-        args: ['torchserve', '--start', '--foreground', '--disable-token-auth', '--model-store', MODEL_DIR, '--models', `${modelName}=${modelName}.mar`],
-        env: { TS_INFERENCE_ADDRESS: 'http://0.0.0.0:8080', TS_MANAGEMENT_ADDRESS: 'http://127.0.0.1:8081', TS_METRICS_ADDRESS: 'http://0.0.0.0:8082' },
+        args: ['torchserve', '--start', '--foreground', '--ts-config', TORCHSERVE_CONFIG_PATH],
+        env: {},
       };
     case 'triton':
       return {
         platform: 'triton',
-        deployed: `Triton Inference Server with a model repository (${family === 'pytorch' ? 'PyTorch/ONNX backend' : 'FIL backend for tree models'}), as a Deployment`,
+        deployed: `Triton Inference Server with a model repository (${family === 'pytorch' ? 'pytorch_libtorch platform (TorchScript)' : 'FIL backend for tree models'}) and a generated config.pbtxt, as an Argo Rollout`,
         runtime: 'NVIDIA Triton Inference Server',
         baseImage: 'nvcr.io/nvidia/tritonserver:24.08-py3',
         protocol: 'grpc',
@@ -139,7 +151,7 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
         modelFormat: `Triton model repository ${MODEL_DIR}/${modelName}/1/ + config.pbtxt (dynamic batching on)`,
-        args: ['tritonserver', `--model-repository=${MODEL_DIR}`, '--strict-model-config=false', '--http-port=8000', '--grpc-port=8001', '--metrics-port=8002'],
+        args: ['tritonserver', `--model-repository=${MODEL_DIR}`, '--model-control-mode=none', '--disable-auto-complete-config', '--http-port=8000', '--grpc-port=8001', '--metrics-port=8002'],
         env: {},
       };
   }

@@ -4,6 +4,35 @@ import type { DataScientistDecisions } from '../data_scientist/decisions.js';
 import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import { serverDeployed, type MlopsPlan } from './derive.js';
 import { waitSeconds } from './scripts.js';
+import { seldonWorkloadName } from './platforms.js';
+import { analysisTemplateNames } from './release.js';
+
+/** The commands that stop a release in progress and return traffic to the stable version, per platform. */
+export function abortCommands(plan: MlopsPlan): { watch: string; abort: string; undo: string } {
+  const ns = plan.namespaces.serving;
+  const canaryIndex = plan.rollout.shadow && plan.rollout.shadow_mirror_pct > 0 ? 2 : 1;
+  switch (plan.runtime.platform) {
+    case 'torchserve':
+    case 'triton':
+      return {
+        watch: `kubectl argo rollouts get rollout ${plan.names.modelServer} -n ${ns} --watch`,
+        abort: `kubectl argo rollouts abort ${plan.names.modelServer} -n ${ns}`,
+        undo: `kubectl argo rollouts undo ${plan.names.modelServer} -n ${ns}`,
+      };
+    case 'kserve':
+      return {
+        watch: `kubectl get inferenceservice ${plan.names.platformObject} -n ${ns} -o jsonpath='{.status.components.predictor.traffic}' && kubectl get analysisrun -n ${ns}`,
+        abort: `kubectl patch inferenceservice ${plan.names.platformObject} -n ${ns} --type merge -p '{"spec":{"predictor":{"canaryTrafficPercent":0}}}'`,
+        undo: `kubectl patch inferenceservice ${plan.names.platformObject} -n ${ns} --type merge -p '{"spec":{"predictor":{"canaryTrafficPercent":0}}}' (the previous rolled-out revision takes 100 %)`,
+      };
+    case 'seldon':
+      return {
+        watch: `kubectl get seldondeployment ${plan.names.platformObject} -n ${ns} -o jsonpath='{.spec.predictors[*].traffic}' && kubectl get analysisrun -n ${ns}`,
+        abort: `kubectl patch seldondeployment ${plan.names.platformObject} -n ${ns} --type json -p '[{"op":"remove","path":"/spec/predictors/${canaryIndex}"},{"op":"replace","path":"/spec/predictors/0/traffic","value":100}]'`,
+        undo: `git revert the prod commit; scripts/deploy.sh <previous tag> prod runs a canary of the previous image (Deployment ${seldonWorkloadName(plan, 'canary')})`,
+      };
+  }
+}
 
 function rollbackArithmetic(plan: MlopsPlan): string {
   const r = plan.rollout;
@@ -38,8 +67,13 @@ export function releaseRunbook(spec: ResolvedSpec, plan: MlopsPlan, ds: DataScie
         : `Shadow: the candidate scores the last batch (${num(spec.scale.batch_size)} rows) into the shadow location; compare with production before switching.`,
       `Approval: the release manager sets ${code('APPROVED_BY')} and runs ${code('scripts/deploy.sh <tag> prod')}.`,
       r.strategy === 'canary'
-        ? `Canary steps ${r.steps.map((s) => `${s.weight} % (${s.pause_seconds} s)`).join(' → ')}; analysis every ${r.analysis_interval_seconds} s on error rate and p99 latency (≤ ${spec.slo.p99_latency_ms} ms).`
+        ? `Canary steps ${r.steps.map((s) => `${s.weight} % (${s.pause_seconds} s)`).join(' → ')}; analysis every ${r.analysis_interval_seconds} s on error rate (≤ ${(plan.analysis.max_error_rate * 100).toFixed(2)} %) and p99 latency (≤ ${spec.slo.p99_latency_ms} ms).`
         : `Blue-green: preview analysis for ${r.steps[0]?.pause_seconds ?? 0} s, switch, post-switch analysis for ${r.steps[1]?.pause_seconds ?? 0} s; the previous version stays up until then.`,
+      ...(serverDeployed(plan.modes)
+        ? [
+            `Watch: ${code(abortCommands(plan).watch)}; the AnalysisTemplates are ${code(analysisTemplateNames(plan).errorRate)} and ${code(analysisTemplateNames(plan).latency)} (provider ${code(plan.analysis.provider)}).`,
+          ]
+        : []),
       `Automated rollback triggers after ${r.failure_limit} failed measurement(s): worst case ${rollbackArithmetic(plan)}.`,
       `A/B (model changes only): hold the new model at ${code(`${Math.round(spec.experiment.treatment_share * 100)} %`)} of entities until ${num(ds.ab_test.control_n)} control and ${num(ds.ab_test.treatment_n)} treatment units are observed (≈ ${ds.ab_test.duration_days} days), then decide.`,
     ])
@@ -63,9 +97,15 @@ export function rollbackRunbook(spec: ResolvedSpec, plan: MlopsPlan, ml: MlEngin
     .heading(2, 'Automated rollback (no action needed)')
     .bullets([
       `${r.strategy === 'canary' ? 'The canary' : 'The green (new) version'} is measured every ${r.analysis_interval_seconds} s; after ${r.failure_limit} failed measurement(s) traffic returns to the stable version within ${r.scale_back_seconds} s (route update + drain).`,
-      `Failure = error rate above 1 % or p99 latency above ${spec.slo.p99_latency_ms} ms over the interval.`,
+      `Failure = error rate above ${(plan.analysis.max_error_rate * 100).toFixed(2)} % or p99 latency above ${spec.slo.p99_latency_ms} ms over the interval (${plan.analysis.provider} analysis).`,
       'The stable version is never scaled down during a release, so rolling back needs no new pods.',
     ])
+    .heading(2, 'Stop a release in progress')
+    .bullets(
+      serverDeployed(plan.modes)
+        ? [`Abort now (traffic back to stable within ${r.scale_back_seconds} s): ${code(abortCommands(plan).abort)}.`, `Then roll back the version: ${code(abortCommands(plan).undo)}, and revert the promotion commit (below) so git matches.`]
+        : ['Batch-only: point the consumers\' view back at the previous run (below).'],
+    )
     .heading(2, 'Manual rollback of a release that already completed')
     .numbered([
       `Find the last good tag: ${code(`git log --oneline -- deploy/k8s/overlays/prod/kustomization.yaml`)}.`,

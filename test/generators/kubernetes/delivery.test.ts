@@ -52,7 +52,7 @@ function delivery(files: ManifestFile[] = FILES) {
     notes: ['a note'],
     repoUrl: 'https://git.example.com/shop.git',
     labels: { 'app.kubernetes.io/name': 'shop' },
-  });
+  }).files;
 }
 
 const file = (path: string) => delivery().find((f) => f.path === path)!;

@@ -1,0 +1,157 @@
+import type { ResolvedSpec } from '../../spec/resolve.js';
+import type { InferenceService } from '../../validate/crds/kserve.js';
+import type { SeldonDeployment, SeldonPredictorSpec } from '../../validate/crds/seldon.js';
+import { CONTAINER_SECURITY, POD_SECURITY } from '../k8s.js';
+import { GPU_TOLERATION, avoidSpotAffinity } from '../kubernetes_architect/capacity.js';
+import type { MlopsPlan } from './derive.js';
+import { platformStorageUri, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
+import { priorityClassNames } from './naming.js';
+import { KSERVE_MODEL_FORMAT, MLSERVER_IMPLEMENTATION, SELDON_IMPLEMENTATION } from './platform.js';
+
+// The model server where the serving platform owns the pods: a KServe InferenceService or a Seldon Core v1
+// SeldonDeployment, typed by the zod-inferred types of our strict CRD schemas.
+
+/**
+ * KServe autoscaling: Knative's KPA scales on in-flight requests (concurrency) for GPU predictors, whose
+ * dynamic batching is driven by in-flight requests, and on requests per second for CPU predictors, whose
+ * capacity is per-request (the sizing's rps per replica at the target utilisation).
+ */
+export function kserveScaling(plan: MlopsPlan): { metric: 'concurrency' | 'rps'; target: number; why: string } {
+  const s = plan.sizing;
+  if (s.gpus > 0) {
+    const target = Math.max(1, Math.floor(s.concurrency_per_replica * s.target_utilisation));
+    return { metric: 'concurrency', target, why: `${s.concurrency_per_replica} in-flight requests per replica × ρ ${s.target_utilisation} = ${target}` };
+  }
+  const target = Math.max(1, Math.floor(s.rps_per_replica));
+  return { metric: 'rps', target, why: `capacity ${s.capacity_rps_per_replica} rps × ρ ${s.target_utilisation} = ${s.rps_per_replica} rps per replica, floored` };
+}
+
+export const KSERVE_DEPLOYMENT_MODE = 'Serverless';
+
+/** Names of the platform object per variant (the bare pipeline name for control: Knative/Seldon append suffixes). */
+export function platformObjectName(plan: MlopsPlan, variant: Variant): string {
+  return variant === 'control' ? plan.names.platformObject : variant === 'shadow' ? plan.names.platformShadow : plan.names.platformTreatment;
+}
+
+function podPlacement(spec: ResolvedSpec, plan: MlopsPlan) {
+  return {
+    affinity: avoidSpotAffinity(spec),
+    ...(plan.sizing.gpus > 0 ? { tolerations: [GPU_TOLERATION] } : {}),
+    priorityClassName: priorityClassNames(spec).serving,
+    securityContext: POD_SECURITY,
+  };
+}
+
+export function inferenceService(spec: ResolvedSpec, plan: MlopsPlan, variant: Variant): InferenceService {
+  const s = plan.sizing;
+  const scaling = kserveScaling(plan);
+  const live = variant === 'control';
+  return {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: {
+      name: platformObjectName(plan, variant),
+      namespace: plan.namespaces.serving,
+      labels: variantLabels(spec, plan, variant),
+      annotations: {
+        'serving.kserve.io/deploymentMode': KSERVE_DEPLOYMENT_MODE,
+        // KServe's queue-proxy merges the runtime's metrics with its own on one scrape port.
+        'serving.kserve.io/enable-prometheus-scraping': 'true',
+        'serving.kserve.io/enable-metric-aggregation': 'true',
+        // The previous revision keeps a URL (prev-<name>) during a canary: the rollback target stays addressable.
+        'serving.kserve.io/enable-tag-routing': 'true',
+        'sidecar.istio.io/inject': 'true',
+      },
+    },
+    spec: {
+      predictor: {
+        model: {
+          modelFormat: { name: KSERVE_MODEL_FORMAT[plan.family] },
+          protocolVersion: 'v2',
+          storageUri: platformStorageUri(spec, plan),
+          image: serverImage(plan),
+          resources: serverResources(plan),
+          securityContext: CONTAINER_SECURITY,
+          env: s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : undefined,
+        },
+        minReplicas: live ? s.min_replicas : 1,
+        maxReplicas: live ? s.max_replicas : Math.max(1, Math.ceil((s.max_replicas * (variant === 'treatment' ? spec.experiment.treatment_share : plan.rollout.shadow_mirror_pct / 100)))),
+        scaleMetric: scaling.metric,
+        scaleTarget: scaling.target,
+        // Seconds before the request is failed: twice the p99 SLO, rounded up.
+        timeout: Math.max(1, Math.ceil((spec.slo.p99_latency_ms * 2) / 1000)),
+        labels: variantLabels(spec, plan, variant),
+        ...podPlacement(spec, plan),
+      },
+    },
+  };
+}
+
+/** Seldon's deployment of one predictor: <sdep>-<predictor>-0-<container> (what Istio reports as destination_workload). */
+export const SELDON_UNIT = 'model';
+export function seldonWorkloadName(plan: MlopsPlan, predictor: string, variant: Variant = 'control'): string {
+  return `${platformObjectName(plan, variant)}-${predictor}-0-${SELDON_UNIT}`;
+}
+
+/** One predictor: the graph (MLServer implementation per family), its pod (our labels, placement, resources) and hpaSpec. */
+export function seldonPredictor(spec: ResolvedSpec, plan: MlopsPlan, name: string, variant: Variant, traffic: number | undefined, shadow = false): SeldonPredictorSpec {
+  const s = plan.sizing;
+  const implementation = SELDON_IMPLEMENTATION[plan.family];
+  const live = variant === 'control' && !shadow;
+  const maxReplicas = live ? s.max_replicas : Math.max(1, Math.ceil(s.max_replicas * (variant === 'treatment' ? spec.experiment.treatment_share : plan.rollout.shadow_mirror_pct / 100)));
+  return {
+    name,
+    ...(traffic !== undefined ? { traffic } : {}),
+    ...(shadow ? { shadow: true } : {}),
+    labels: variantLabels(spec, plan, variant),
+    graph: {
+      name: SELDON_UNIT,
+      type: 'MODEL',
+      ...(implementation ? { implementation } : {}),
+      modelUri: platformStorageUri(spec, plan),
+      children: [],
+    },
+    componentSpecs: [
+      {
+        metadata: { labels: variantLabels(spec, plan, variant), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(plan.runtime.metricsPort), 'prometheus.io/path': plan.runtime.metricsPath } },
+        spec: {
+          containers: [
+            {
+              name: SELDON_UNIT,
+              image: serverImage(plan),
+              resources: serverResources(plan),
+              securityContext: CONTAINER_SECURITY,
+              // LightGBM has no prepackaged server: the MLServer image runs the runtime named here.
+              env: implementation ? undefined : [{ name: 'MLSERVER_MODEL_IMPLEMENTATION', value: MLSERVER_IMPLEMENTATION[plan.family] }],
+            },
+          ],
+          ...podPlacement(spec, plan),
+        },
+        hpaSpec: {
+          minReplicas: live ? s.min_replicas : 1,
+          maxReplicas,
+          metricsv2: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: Math.round(s.target_utilisation * 100) } } }],
+        },
+      },
+    ],
+  };
+}
+
+export function seldonDeployment(spec: ResolvedSpec, plan: MlopsPlan, variant: Variant): SeldonDeployment {
+  return {
+    apiVersion: 'machinelearning.seldon.io/v1',
+    kind: 'SeldonDeployment',
+    metadata: { name: platformObjectName(plan, variant), namespace: plan.namespaces.serving, labels: variantLabels(spec, plan, variant) },
+    spec: {
+      protocol: 'v2',
+      transport: 'rest',
+      // Requests slower than twice the p99 SLO fail fast at the Seldon executor.
+      annotations: { 'seldon.io/rest-timeout': String(spec.slo.p99_latency_ms * 2) },
+      predictors: [
+        seldonPredictor(spec, plan, variant === 'treatment' ? 'treatment' : 'stable', variant, 100),
+        // The shadow predictor receives a mirrored share of live requests (Istio mirrorPercentage = its traffic); its responses are dropped.
+        ...(variant === 'control' && plan.rollout.shadow && plan.rollout.shadow_mirror_pct > 0 ? [seldonPredictor(spec, plan, 'shadow', 'shadow', plan.rollout.shadow_mirror_pct, true)] : []),
+      ],
+    },
+  };
+}

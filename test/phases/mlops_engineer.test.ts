@@ -1,3 +1,4 @@
+import { endpointsConfigMapName } from '../../src/phases/kubernetes_architect/storage.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlopsEngineerDecisions } from '../../src/phases/mlops_engineer/decisions.js';
@@ -334,9 +335,14 @@ describe('mlops_engineer: artifacts pass their validators', () => {
             expect(targets.map((t) => t.metadata.name)).toEqual([out.decisions.serving.platform_object!.name]);
           }
           for (const podSpec of podSpecs(obj)) {
-            // envFrom ConfigMaps exist in the same namespace.
+            // envFrom ConfigMaps exist in the same namespace; the data-endpoints one is kubernetes_architect's (the
+            // bundle-wide kubernetes-references check resolves it there).
             const containers = (podSpec.containers as { envFrom?: { configMapRef?: { name: string } }[] }[]) ?? [];
-            for (const c of containers) for (const e of c.envFrom ?? []) if (e.configMapRef) expect(names.has(`ConfigMap/${obj.metadata.namespace}/${e.configMapRef.name}`)).toBe(true);
+            for (const c of containers) {
+              for (const e of c.envFrom ?? []) {
+                if (e.configMapRef && e.configMapRef.name !== endpointsConfigMapName(spec)) expect(names.has(`ConfigMap/${obj.metadata.namespace}/${e.configMapRef.name}`), e.configMapRef.name).toBe(true);
+              }
+            }
           }
         }
         const decl = out.decisions.workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`);

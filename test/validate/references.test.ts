@@ -40,6 +40,11 @@ describe('cross-object references of one manifest set', () => {
     const isvc = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'm', namespace: 'srv' }, spec: { predictor: { labels: { app: 'm' } } } };
     const hpaOnPredictor = { ...hpa, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'm-predictor' }, maxReplicas: 3 } };
     const svc = { ...service, spec: { selector: { app: 'm' }, ports: [{ port: 80 }] } };
-    expect(problems([ns, isvc, hpaOnPredictor, svc])).toEqual([]);
+    const toPredictor = { ...vs, spec: { hosts: ['m'], http: [{ route: [{ destination: { host: 'm-predictor.srv.svc.cluster.local' } }] }] } };
+    // Serverless mode (the default) has no Deployment of a fixed name; RawDeployment mode has <isvc>-predictor.
+    expect(problems([ns, isvc, svc, toPredictor])).toEqual([]);
+    expect(problems([ns, isvc, hpaOnPredictor, svc]).join('\n')).toContain('scale target Deployment m-predictor does not exist');
+    const raw = { ...isvc, metadata: { ...isvc.metadata, annotations: { 'serving.kserve.io/deploymentMode': 'RawDeployment' } } };
+    expect(problems([ns, raw, hpaOnPredictor, svc])).toEqual([]);
   });
 });

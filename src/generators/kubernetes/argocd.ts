@@ -14,6 +14,8 @@ export interface GitOpsInput {
   files: readonly ManifestFile[];
   bindings: readonly Binding[];
   labels: Record<string, string>;
+  /** Fields a release changes in the cluster (traffic weights, canary predictors): self-heal must not undo them. */
+  releaseManaged: readonly { group: string; kind: string; name: string; namespace?: string; jsonPointers: string[] }[];
 }
 
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -88,7 +90,7 @@ export function argocdFiles(input: GitOpsInput): GeneratedFile[] {
           syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
         },
-        ignoreDifferences: [...autoscaled.values()],
+        ignoreDifferences: [...autoscaled.values(), ...input.releaseManaged],
       },
     };
   });

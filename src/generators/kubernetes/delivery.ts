@@ -20,6 +20,8 @@ export interface DeliveryInput {
   notes: string[];
   repoUrl: string;
   labels: Record<string, string>;
+  /** Fields the release tooling changes in the cluster; every environment's Argo CD Application ignores them. */
+  releaseManaged: readonly { group: string; kind: string; name: string; namespace?: string; jsonPointers: string[] }[];
 }
 
 export const DELIVERY_LAYOUT = {
@@ -41,7 +43,7 @@ export function deliveryFiles(input: DeliveryInput): { files: GeneratedFile[]; m
   const bindings = findBindings(files, input.name, input.ownImages);
   const generated = [
     ...kustomizeFiles(input.baseDir, DELIVERY_LAYOUT.overlays, files, bindings),
-    ...argocdFiles({ name: input.name, repoUrl: input.repoUrl, argocdDir: DELIVERY_LAYOUT.argocd, overlaysDir: DELIVERY_LAYOUT.overlays, files, bindings, labels: input.labels }),
+    ...argocdFiles({ name: input.name, repoUrl: input.repoUrl, argocdDir: DELIVERY_LAYOUT.argocd, overlaysDir: DELIVERY_LAYOUT.overlays, files, bindings, labels: input.labels, releaseManaged: input.releaseManaged }),
     ...helmChart({
       name: input.name,
       dir: `${DELIVERY_LAYOUT.helm}/${input.name}`,

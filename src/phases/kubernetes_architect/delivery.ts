@@ -50,6 +50,7 @@ export function deliveryArtifacts(input: PhaseInput<'kubernetes_architect'>, own
     notes,
     repoUrl,
     labels: { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': 'mlops-pipeline', 'app.kubernetes.io/managed-by': 'mlops-mcp' },
+    releaseManaged: mlops.rollout.argocd_ignore_differences.map((d) => ({ group: d.group, kind: d.kind, name: d.name, namespace: d.namespace, jsonPointers: d.json_pointers })),
   });
 
   const replicas = bindings.filter((b): b is ReplicaBinding => b.type === 'int');
@@ -68,7 +69,7 @@ export function deliveryArtifacts(input: PhaseInput<'kubernetes_architect'>, own
     )
     .paragraph(`Overlays: ${ENVIRONMENTS.map((e) => code(`${DELIVERY_LAYOUT.overlays}/${e}`)).join(', ')}, as RFC 6902 patches of exactly these fields. Images are identical in every environment: CI pins the tag it promotes.`)
     .paragraph(
-      `Argo CD (${code(DELIVERY_LAYOUT.argocd)}): apply ${code(`${DELIVERY_LAYOUT.argocd}/root.yaml`)} once; this app of apps syncs the AppProject ${code(spec.name)} (fenced to the pipeline's namespaces and cluster-scoped kinds) and one Application per environment. Replica counts that an HPA or KEDA owns are in ${code('ignoreDifferences')}, so a sync never undoes autoscaling. Server-side apply, because the CRD objects exceed the client-side annotation limit. Replace the repository URL ${code(repoUrl)} with the real one.`,
+      `Argo CD (${code(DELIVERY_LAYOUT.argocd)}): apply ${code(`${DELIVERY_LAYOUT.argocd}/root.yaml`)} once; this app of apps syncs the AppProject ${code(spec.name)} (fenced to the pipeline's namespaces and cluster-scoped kinds) and one Application per environment. Replica counts that an HPA or KEDA owns, and the fields a release in progress changes (${mlops.rollout.argocd_ignore_differences.map((d) => code(`${d.kind} ${d.json_pointers.join(' ')}`)).join(', ') || 'none here'}), are in ${code('ignoreDifferences')}, so self-heal never undoes autoscaling or a canary step. Server-side apply, because the CRD objects exceed the client-side annotation limit. Replace the repository URL ${code(repoUrl)} with the real one.`,
     )
     .bullets(ENVIRONMENTS.map((e) => `${e}: cluster ${code(clusterName(spec.name, e))}, ${ENVIRONMENT_SYNC[e].why}`))
     .paragraph(

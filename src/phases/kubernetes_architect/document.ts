@@ -206,7 +206,7 @@ export function kubernetesDocument(x: K8sDocInput): string {
     ['StorageClass', 'CSI driver', 'Parameters', 'Access', 'Used by'],
     [
       [code(st.storage_class), code(st.csi_driver), Object.entries(st.parameters).map(([k, v]) => code(`${k}: ${v}`)).join(', '), 'ReadWriteOnce, WaitForFirstConsumer', `training data${x.online.mode === 'in-cluster' ? ', online-store Redis' : ''}`],
-      [code(x.file.storage_class), code(x.file.csi_driver), Object.entries(x.file.parameters).map(([k, v]) => code(`${k}: ${v}`)).join(', '), 'ReadWriteMany, Immediate, Retain', mc.kind === 'pvc' ? 'model cache' : 'shared checkpoints (no model cache needed)'],
+      [code(x.file.storage_class), code(x.file.csi_driver), Object.entries(x.file.parameters).map(([k, v]) => code(`${k}: ${v}`)).join(', '), 'ReadWriteMany, Immediate, Retain', 'shared checkpoints and notebooks (the model cache is per pod)'],
     ],
   );
   doc.paragraph(

@@ -72,7 +72,7 @@ export const kubernetesArchitect: PhaseDefinition<'kubernetes_architect'> = {
       ['hpa.yaml', hpaObjects(spec, autoscaling)],
       ['vpa.yaml', vpaObjects(spec, vpas)],
       ['keda.yaml', kedaObjects(spec, mlops, keda)],
-      ['storage.yaml', storageObjects(spec, storage, file, modelCache)],
+      ['storage.yaml', storageObjects(spec, storage, file)],
       ['feature-store.yaml', storeObjs],
       ['gpu-sharing.yaml', gpuSharingObjects(spec, gpu)],
       ['mesh.yaml', meshObjects(spec, mlops.serving.deployed)],

@@ -58,41 +58,27 @@ export interface ModelCachePlan {
   why: string;
 }
 
-/** Model versions kept side by side in the cache: stable + canary (or blue + green). */
-export const CACHED_VERSIONS = 2;
-/** Above this artifact size a shared volume beats a per-pod download on scale-out. */
-export const SHARED_CACHE_MIN_GI = 10;
+/** Above this artifact size the startup budget is dominated by the model download. */
+export const LARGE_MODEL_GI = 10;
 
 /**
- * The ReadWriteMany claim holding the model cache, or null when the model server uses a node-local emptyDir (or
- * no server runs). mlops_engineer calls this with its own sizing to mount the same claim (read-only) at its model
- * directory; this phase creates the claim.
+ * The model server's model directory: always a per-pod emptyDir filled by the init container. A shared
+ * ReadWriteMany cache was considered and rejected: during a canary the candidate pods would rewrite files the
+ * stable pods serve from, a read-only mount cannot take Triton's config.pbtxt mounted into it, and Filestore and
+ * Azure Files bill a 1 TiB / 100 GiB minimum for a model of a few GiB.
  */
-export function modelCacheClaim(spec: ResolvedSpec, serving: { deployed: boolean; model_cache_gi: number }): string | null {
-  return serving.deployed && serving.model_cache_gi >= SHARED_CACHE_MIN_GI ? `${spec.name}-model-cache` : null;
-}
-
-/** PVC or emptyDir for the model server's model directory. */
-export function planModelCache(spec: ResolvedSpec, mlops: Pick<MlopsEngineerDecisions, 'serving' | 'model'>, file: FileStoragePlan): ModelCachePlan {
+export function planModelCache(_spec: ResolvedSpec, mlops: Pick<MlopsEngineerDecisions, 'serving' | 'model'>, _file: FileStoragePlan): ModelCachePlan {
   const s = mlops.serving;
   if (!s.deployed) return { kind: 'none', gi: 0, pvc_name: null, request_gi: 0, why: 'no model server' };
-  const claim = modelCacheClaim(spec, s);
-  if (claim === null) {
-    return {
-      kind: 'emptyDir',
-      gi: s.model_cache_gi,
-      pvc_name: null,
-      request_gi: 0,
-      why: `${s.model_cache_gi} Gi ${mlops.model.family} artifact < ${SHARED_CACHE_MIN_GI} Gi: each pod's init container downloads it into a node-local emptyDir in seconds; no volume to attach on scale-out`,
-    };
-  }
-  const gi = s.model_cache_gi * CACHED_VERSIONS;
+  const large = s.model_cache_gi >= LARGE_MODEL_GI;
   return {
-    kind: 'pvc',
+    kind: 'emptyDir',
     gi: s.model_cache_gi,
-    pvc_name: claim,
-    request_gi: Math.max(gi, file.min_gi),
-    why: `${s.model_cache_gi} Gi ${mlops.model.family} artifact ≥ ${SHARED_CACHE_MIN_GI} Gi: downloading it in every new pod would dominate the ${s.startup_seconds} s startup budget, so one ReadWriteMany ${file.kind} volume holds ${CACHED_VERSIONS} versions (stable + candidate) = ${gi} Gi${file.min_gi > gi ? `, requested at the service minimum of ${file.min_gi} Gi` : ''}; the first pod of a version fills it, the others mount it read-only`,
+    pvc_name: null,
+    request_gi: 0,
+    why: large
+      ? `${s.model_cache_gi} Gi ${mlops.model.family} artifact: each pod's init container downloads it from object storage in parallel streams (a few minutes at most within the ${s.startup_seconds} s startup budget); a shared ReadWriteMany cache would be rewritten by the candidate during a release while stable pods serve from it`
+      : `${s.model_cache_gi} Gi ${mlops.model.family} artifact: each pod's init container downloads it into a node-local emptyDir in seconds; no volume to attach on scale-out`,
   };
 }
 
@@ -225,8 +211,8 @@ function managedLabels(spec: ResolvedSpec): Record<string, string> {
   return { 'app.kubernetes.io/part-of': 'mlops-pipeline', 'app.kubernetes.io/managed-by': 'mlops-mcp', 'app.kubernetes.io/name': spec.name };
 }
 
-/** deploy/k8s/base/storage.yaml: StorageClasses, training-data PVC, model cache PVC. */
-export function storageObjects(spec: ResolvedSpec, plan: StoragePlan, file: FileStoragePlan, cache: ModelCachePlan): (IStorageClass | IPersistentVolumeClaim)[] {
+/** deploy/k8s/base/storage.yaml: the block and the ReadWriteMany StorageClass, and the training-data PVC. */
+export function storageObjects(spec: ResolvedSpec, plan: StoragePlan, file: FileStoragePlan): (IStorageClass | IPersistentVolumeClaim)[] {
   const ns = workloadNamespaces(spec);
   const objects: (IStorageClass | IPersistentVolumeClaim)[] = [
     {
@@ -243,7 +229,7 @@ export function storageObjects(spec: ResolvedSpec, plan: StoragePlan, file: File
     {
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',
-      metadata: { name: file.storage_class, labels: managedLabels(spec), annotations: { 'mlops-mcp/use': 'ReadWriteMany: model cache shared by the model-server replicas' } },
+      metadata: { name: file.storage_class, labels: managedLabels(spec), annotations: { 'mlops-mcp/use': 'ReadWriteMany: data several pods share (multi-node training checkpoints, notebooks); not the model cache, which is per pod' } },
       provisioner: file.csi_driver,
       parameters: file.parameters,
       // File shares are regional (EFS, Azure Files) or zonal with their own placement (Filestore): bind at once.
@@ -264,14 +250,6 @@ export function storageObjects(spec: ResolvedSpec, plan: StoragePlan, file: File
         annotations: { 'mlops-mcp/sizing': `${plan.gb_per_day} GB/day × ${plan.window_days} days × ${0.25} columnar × 1.5 scratch` },
       },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: plan.storage_class, resources: { requests: { storage: `${plan.training_pvc_gi}Gi` } } },
-    });
-  }
-  if (cache.kind === 'pvc' && cache.pvc_name) {
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: cache.pvc_name, namespace: ns.serving, labels: componentLabels(spec, 'model-cache', cache.pvc_name), annotations: { 'mlops-mcp/sizing': cache.why } },
-      spec: { accessModes: ['ReadWriteMany'], storageClassName: file.storage_class, resources: { requests: { storage: `${cache.request_gi}Gi` } } },
     });
   }
   return objects;

@@ -18,6 +18,7 @@ import { GPU_RESOURCE, GPU_TOLERATION, avoidSpotAffinity, preferSpotAffinity, sp
 import { modelArtifactUri, modelFetch } from './cloud.js';
 import type { MlopsPlan } from './derive.js';
 import { INITIAL_IMAGE_TAG, VARIANT_LABEL, componentLabels, componentSelector, priorityClassNames } from './naming.js';
+import { endpointsConfigMapName } from '../kubernetes_architect/storage.js';
 import { MODEL_DIR, TORCHSERVE_CONFIG_PATH } from './platform.js';
 import { inferenceService, seldonDeployment } from './platforms.js';
 import { platformConfigMaps } from './runtimeConfig.js';
@@ -200,7 +201,8 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
           args: rt.args,
           ports: serverPorts(plan),
           env: env.length > 0 ? env : undefined,
-          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }],
+          // The online store and inference cache addresses come from kubernetes_architect's endpoints ConfigMap.
+          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }],
           resources: serverResources(plan),
           securityContext: CONTAINER_SECURITY,
           // Startup covers model fetch-to-load and warm-up; liveness only starts once it succeeded.
@@ -358,8 +360,8 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
     kind: 'Deployment',
     metadata: { name: plan.names.streamConsumer, namespace: plan.namespaces.serving, labels },
     spec: {
-      // One consumer per partition/shard: more would idle, fewer would lag at peak (KEDA scales within that range).
-      replicas: st.consumer_replicas,
+      // No replicas: KEDA's ScaledObject owns the count (one consumer per partition/shard at most: more would idle),
+      // and a replicas field here would reset it on every apply.
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
       template: {
@@ -378,7 +380,7 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
                 { name: 'MODEL_SERVER_URL', value: inferenceEndpoint(plan) },
                 { name: 'CONSUMER_REPLICAS', value: String(st.consumer_replicas) },
               ],
-              envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { secretRef: { name: `${spec.name}-stream` } }],
+              envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }, { secretRef: { name: `${spec.name}-stream` } }],
               resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } },
               securityContext: CONTAINER_SECURITY,
             },

@@ -18,10 +18,13 @@ interface Located {
 /** Objects a controller creates from a custom resource, which other objects may reference by name. */
 function controllerCreated(o: KubeObject): { apiVersion: string; kind: string; name: string }[] {
   if (o.kind === 'InferenceService') {
-    // KServe names the predictor's Deployment and Service <isvc>-predictor (raw deployment mode).
+    // KServe creates the Services <isvc> and <isvc>-predictor in both modes; only RawDeployment mode has one
+    // Deployment of a fixed name (Serverless makes one per Knative revision, <isvc>-predictor-0000N-deployment).
+    const raw = o.metadata.annotations?.['serving.kserve.io/deploymentMode'] === 'RawDeployment';
     return [
-      { apiVersion: 'apps/v1', kind: 'Deployment', name: `${o.metadata.name}-predictor` },
+      { apiVersion: 'v1', kind: 'Service', name: o.metadata.name },
       { apiVersion: 'v1', kind: 'Service', name: `${o.metadata.name}-predictor` },
+      ...(raw ? [{ apiVersion: 'apps/v1', kind: 'Deployment', name: `${o.metadata.name}-predictor` }] : []),
     ];
   }
   if (o.kind === 'SeldonDeployment') {
@@ -147,20 +150,23 @@ export function referenceProblems(files: readonly { path: string; content: strin
   return problems;
 }
 
-/** The manifest sets of a bundle: every kubernetes file under one kustomize base folder forms one set. */
+/**
+ * The manifest sets of a bundle: the kubernetes files under one `k8s/` folder — the kustomize base and what is
+ * applied on top of it (deploy/k8s/experiments/…) — resolve against each other.
+ */
 function manifestSets(artifacts: readonly Artifact[]): Artifact[][] {
-  const bases = new Map<string, Artifact[]>();
+  const sets = new Map<string, Artifact[]>();
   for (const a of artifacts) {
-    const base = /^(.*\/k8s\/base)\//.exec(a.path)?.[1];
-    if (!base) continue;
-    bases.set(base, [...(bases.get(base) ?? []), a]);
+    const root = /^(.*\/k8s)\/[^/]+\//.exec(a.path)?.[1];
+    if (!root) continue;
+    sets.set(root, [...(sets.get(root) ?? []), a]);
   }
-  return [...bases.values()];
+  return [...sets.values()];
 }
 
 export const referencesValidator: Validator = {
   name: 'kubernetes-references',
-  description: 'Across the manifests of a kustomize base: Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs and StorageClasses referenced are created',
+  description: 'Across the manifests of one deploy/k8s folder (base and experiments): Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs and StorageClasses referenced are created',
   kinds: ['kubernetes'],
   async available() {
     return { ok: true };

@@ -52,6 +52,7 @@ function delivery(files: ManifestFile[] = FILES) {
     notes: ['a note'],
     repoUrl: 'https://git.example.com/shop.git',
     labels: { 'app.kubernetes.io/name': 'shop' },
+    releaseManaged: [{ group: 'networking.istio.io', kind: 'VirtualService', name: 'shop-model-server', namespace: 'shop-serving', jsonPointers: ['/spec/http/0/route'] }],
   }).files;
 }
 
@@ -146,13 +147,16 @@ describe('the Helm chart', () => {
 });
 
 describe('Argo CD', () => {
-  it('syncs each environment overlay to its own cluster from an app of apps, leaving autoscaled replicas to the autoscaler', () => {
+  it('syncs each environment overlay to its own cluster from an app of apps, leaving autoscaled replicas and release traffic weights alone', () => {
     const dev = parseManifests(file('deploy/argocd/apps/dev.yaml').content)[0]!;
     expect(dev.spec).toMatchObject({
       project: 'shop',
       source: { path: 'deploy/k8s/overlays/dev', targetRevision: 'main' },
       destination: { name: 'shop-dev' },
-      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'shop-model-server', namespace: 'shop-serving', jsonPointers: ['/spec/replicas'] }],
+      ignoreDifferences: [
+        { group: 'apps', kind: 'Deployment', name: 'shop-model-server', namespace: 'shop-serving', jsonPointers: ['/spec/replicas'] },
+        { group: 'networking.istio.io', kind: 'VirtualService', name: 'shop-model-server', namespace: 'shop-serving', jsonPointers: ['/spec/http/0/route'] },
+      ],
     });
     const prod = parseManifests(file('deploy/argocd/apps/prod.yaml').content)[0]!;
     expect(prod.spec).toMatchObject({ source: { targetRevision: 'production' }, syncPolicy: { automated: { prune: false, selfHeal: true } } });

@@ -115,7 +115,7 @@ export class ValidatorRegistry {
             return mine.map((a) => ({ path: a.path, validator: v.name, verdict: 'skipped', message: `not installed: ${info.reason} (install: ${info.install})` }));
           }
           try {
-            return await v.validate({ artifacts: mine, root });
+            return await v.validate({ artifacts: mine, root, bundle });
           } catch (error) {
             return mine.map((a) => ({ path: a.path, validator: v.name, verdict: 'fail', message: `validator crashed: ${(error as Error).message}` }));
           }

@@ -16,6 +16,8 @@ export interface ValidationInput {
   artifacts: Artifact[];
   /** Every artifact of the bundle is on disk under this folder, at its path (tools like promtool follow relative references). */
   root: string;
+  /** Every artifact of the bundle, also those not being validated: context for checks across files. */
+  bundle: readonly Artifact[];
 }
 
 export interface Validator {

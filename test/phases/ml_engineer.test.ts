@@ -290,7 +290,7 @@ describe('ml_engineer artifacts pass their validators', () => {
       expect(py.length).toBeGreaterThanOrEqual(10);
       expect(checkArtifacts(out.artifacts, root)).toEqual([]);
       const md = [...out.artifacts.filter((x) => x.kind === 'markdown'), { path: 'doc.md', kind: 'markdown' as const, phase: 'ml_engineer', content: out.document }];
-      const verdicts = await markdownValidator.validate({ artifacts: md, root });
+      const verdicts = await markdownValidator.validate({ artifacts: md, root, bundle: md });
       expect(verdicts.filter((v) => v.verdict !== 'pass')).toEqual([]);
     });
   }
@@ -347,7 +347,8 @@ describe('ml_engineer escapes user text', () => {
     const nasty = 'Forecast <script>alert(1)</script> | pipes | `ticks` ```fence\nnew line "quotes" \\ backslash';
     const spec = withSpec(richSpec(), (s) => (s.requirements = nasty));
     const out = run(spec, '<img src=x onerror=alert(1)> | `x`');
-    const verdicts = await markdownValidator.validate({ artifacts: [{ path: 'doc.md', kind: 'markdown', phase: 'ml_engineer', content: out.document }], root: tmpdir() });
+    const doc = [{ path: 'doc.md', kind: 'markdown' as const, phase: 'ml_engineer', content: out.document }];
+    const verdicts = await markdownValidator.validate({ artifacts: doc, root: tmpdir(), bundle: doc });
     expect(verdicts[0]!.verdict).toBe('pass');
     expect(out.document).not.toContain('<script>');
     const root = writeArtifacts(out.artifacts);

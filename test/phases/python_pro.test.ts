@@ -155,7 +155,7 @@ describe('python_pro artifacts pass their validators', () => {
       expect(project.project.name).toBe(spec.name);
       expect(project.tool.pytest.ini_options.markers.map((m) => m.split(':')[0])).toEqual(['unit', 'integration', 'quality', 'performance']);
       const md = [...out.artifacts.filter((x) => x.kind === 'markdown'), { path: 'doc.md', kind: 'markdown' as const, phase: 'python_pro', content: out.document }];
-      const verdicts = await markdownValidator.validate({ artifacts: md, root });
+      const verdicts = await markdownValidator.validate({ artifacts: md, root, bundle: md });
       expect(verdicts.filter((v) => v.verdict !== 'pass')).toEqual([]);
     });
   }
@@ -217,7 +217,8 @@ describe('python_pro escapes user text', () => {
     const nasty = 'Detect <script>alert(1)</script> | `ticks` \n "quotes" \\ backslash';
     const spec = withSpec(defaultSpec(), (s) => ((s.requirements = nasty), (s.team.owner = 'ML "core" team\\ <x>')));
     const out = run(spec, '<b>bold</b> | `x`');
-    const verdicts = await markdownValidator.validate({ artifacts: [{ path: 'doc.md', kind: 'markdown', phase: 'python_pro', content: out.document }], root: tmpdir() });
+    const doc = [{ path: 'doc.md', kind: 'markdown' as const, phase: 'python_pro', content: out.document }];
+    const verdicts = await markdownValidator.validate({ artifacts: doc, root: tmpdir(), bundle: doc });
     expect(verdicts[0]!.verdict).toBe('pass');
     const toml = parseToml(out.artifacts.find((a) => a.path === 'ml/pyproject.toml')!.content) as { project: { authors: { name: string }[] } };
     expect(toml.project.authors[0]!.name).toBe('ML "core" team\\ <x>');

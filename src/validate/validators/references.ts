@@ -171,11 +171,13 @@ export const referencesValidator: Validator = {
   async available() {
     return { ok: true };
   },
-  async validate({ artifacts }) {
+  async validate({ artifacts, bundle }) {
     const verdicts: Verdict[] = [];
-    for (const set of manifestSets(artifacts)) {
+    const wanted = new Set(artifacts.map((a) => a.path));
+    // The whole set resolves together even when only some of its files are being validated.
+    for (const set of manifestSets(bundle.filter((a) => a.kind === 'kubernetes'))) {
       const problems = referenceProblems(set);
-      for (const a of set) {
+      for (const a of set.filter((x) => wanted.has(x.path))) {
         const p = problems.get(a.path) ?? [];
         verdicts.push(p.length === 0 ? { path: a.path, validator: this.name, verdict: 'pass', message: 'every reference resolves' } : { path: a.path, validator: this.name, verdict: 'fail', message: p.slice(0, 8).join('\n') });
       }

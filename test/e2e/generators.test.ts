@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { call, stdioClient, text } from '../helpers/mcp.js';
+import { tempDir } from '../helpers/tmp.js';
+
+interface Generated {
+  pipeline_id: string | null;
+  name: string;
+  phases_run: string[];
+  files: { path: string; kind: string; content: string }[];
+  objects: { file: string; api_version: string; kind: string; namespace: string | null; name: string }[];
+}
+
+describe('generator tools through a real MCP client (stdio)', () => {
+  it('generate_helm_chart from an inline spec stores nothing; generate_kubernetes_manifests on a pipeline runs what is missing and stores the files', async () => {
+    const dir = tempDir();
+    const { client, close } = await stdioClient(join(dir, 'g.db'), join(dir, 'exports'));
+    try {
+      const chart = await call(client, 'generate_helm_chart', { requirements: 'Rank search results for our shop', spec: { options: { serving_platform: 'triton', cloud_provider: 'gcp' } } });
+      expect(chart.isError, text(chart)).toBeFalsy();
+      const c = chart.structuredContent as unknown as Generated;
+      expect(c.pipeline_id).toBeNull();
+      expect(c.files.every((f) => f.path.startsWith(`deploy/helm/${c.name}/`))).toBe(true);
+      expect(c.files.map((f) => f.path)).toEqual(expect.arrayContaining([`deploy/helm/${c.name}/Chart.yaml`, `deploy/helm/${c.name}/values.schema.json`, `deploy/helm/${c.name}/values-staging.yaml`]));
+      expect(c.files.find((f) => f.path.endsWith('templates/serving.yaml'))!.content).toContain('kind: Rollout');
+      const listed = await call(client, 'list_pipelines', {});
+      expect((listed.structuredContent as { pipelines: unknown[] }).pipelines).toEqual([]);
+
+      const created = await call(client, 'create_pipeline', { requirements: 'Score churn risk nightly from Snowflake', spec: { options: { serving_platform: 'seldon', deployment_mode: 'hybrid' } } });
+      const id = (created.structuredContent as { pipeline_id: string }).pipeline_id;
+      const manifests = await call(client, 'generate_kubernetes_manifests', { pipeline_id: id });
+      expect(manifests.isError, text(manifests)).toBeFalsy();
+      const m = manifests.structuredContent as unknown as Generated;
+      expect(m.phases_run).toEqual(['data_engineer', 'data_scientist', 'ml_engineer', 'python_pro', 'mlops_engineer', 'kubernetes_architect']);
+      expect(m.objects.some((o) => o.kind === 'SeldonDeployment')).toBe(true);
+      expect(m.objects.some((o) => o.kind === 'InferenceService')).toBe(false);
+      expect(m.objects.some((o) => o.kind === 'CronJob')).toBe(true);
+      const overlay = parse(m.files.find((f) => f.path === 'deploy/k8s/overlays/dev/kustomization.yaml')!.content);
+      expect(overlay.resources).toEqual(['../../base']);
+
+      // Stored with the pipeline: validate_artifacts sees them, and a second call runs nothing.
+      const validated = await call(client, 'validate_artifacts', { pipeline_id: id, paths: ['deploy/k8s/base/serving.yaml', 'deploy/k8s/overlays/prod/kustomization.yaml'] });
+      expect((validated.structuredContent as { summary: { failed: number; passed: number } }).summary).toMatchObject({ failed: 0, passed: 2 });
+      const again = await call(client, 'generate_kubernetes_manifests', { pipeline_id: id });
+      expect((again.structuredContent as unknown as Generated).phases_run).toEqual([]);
+
+      const both = await call(client, 'generate_helm_chart', { pipeline_id: id, spec: { options: { cloud_provider: 'azure' } } });
+      expect(both.isError).toBe(true);
+      expect(text(both)).toMatch(/either pipeline_id or an inline spec/);
+      const neither = await call(client, 'generate_helm_chart', {});
+      expect(neither.isError).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -91,7 +91,8 @@ export function findBindings(files: readonly ManifestFile[], specName: string, o
         if (!node || typeof node !== 'object') return;
         for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
           const here = [...pointer, key];
-          if (key === 'image' && typeof value === 'string' && isContainerList(here)) {
+          // Container images, and our own images wherever a custom resource puts them (KServe predictor.model.image).
+          if (key === 'image' && typeof value === 'string' && (isContainerList(here) || Object.values(ownImages).includes(value))) {
             let k = imageKeys.get(value);
             if (!k) {
               k = imageKey(value, ownImages);

@@ -70,6 +70,11 @@ describe('what varies between environments', () => {
     ]);
   });
 
+  it("binds our own image wherever a custom resource puts it (KServe predictor.model.image), not only in containers", () => {
+    const isvc: ManifestFile = { file: 'isvc.yaml', objects: [{ apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'shop', namespace: 'shop-serving' }, spec: { predictor: { model: { image: SERVER, storageUri: 's3://b/m' }, minReplicas: 2, maxReplicas: 5 } } }] };
+    expect(findBindings([isvc], 'shop', { server: SERVER }).map((b) => b.values.join('.'))).toEqual(['images.server', 'scaling.shop.inferenceService.predictorMinReplicas', 'scaling.shop.inferenceService.predictorMaxReplicas']);
+  });
+
   it('keeps production as designed, halves staging, and gives dev one replica and at most two, never max < min', () => {
     for (let min = 0; min <= 12; min++) {
       for (let max = Math.max(1, min); max <= 14; max++) {

@@ -17,6 +17,8 @@ export const ARTIFACT_KINDS = {
   'github-workflow': 'GitHub Actions workflow',
   'gitlab-ci': 'GitLab CI configuration',
   dockerfile: 'Dockerfile',
+  'triton-config': "Triton Inference Server model configuration (config.pbtxt, protobuf text of ModelConfig)",
+  'torchserve-config': 'TorchServe config.properties',
   python: 'Python module',
   'python-project': 'pyproject.toml of a Python project whose own pytest suite must pass',
   shell: 'POSIX/bash shell script',

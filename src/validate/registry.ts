@@ -12,6 +12,7 @@ import { promtoolValidator } from './validators/promtool.js';
 import { pythonCompileValidator } from './validators/python.js';
 import { pytestValidator } from './validators/pytest.js';
 import { referencesValidator } from './validators/references.js';
+import { servingConfigValidator } from './validators/servingConfig.js';
 import { shellcheckValidator } from './validators/shellcheck.js';
 import { tomlValidator } from './validators/toml.js';
 import { yamlParseValidator } from './validators/yaml.js';
@@ -27,6 +28,7 @@ export function defaultValidators(): Validator[] {
     referencesValidator,
     helmValidator,
     kustomizeValidator,
+    servingConfigValidator,
     promtoolValidator,
     pythonCompileValidator,
     pytestValidator,

@@ -312,8 +312,8 @@ describe('mlops_engineer: artifacts pass their validators', () => {
         if (online) expected.push(['deploy/k8s/base/release.yaml', 'kubernetes'], ['deploy/k8s/experiments/ab-test.yaml', 'kubernetes']);
         if (online && (platform === 'kserve' || platform === 'seldon')) expected.push(['deploy/k8s/release/analysis-run.yaml', 'kubernetes']);
         if (online && platform === 'seldon') expected.push(['deploy/k8s/release/seldon-canary-predictor.json', 'json']);
-        if (online && platform === 'torchserve') expected.push(['serving/torchserve/config.properties', 'text'], ['serving/torchserve/README.md', 'markdown'], ['scripts/build-model-archive.sh', 'shell']);
-        if (online && platform === 'triton') expected.push([`serving/triton/${out.decisions.model.name}/config.pbtxt`, 'text'], ['serving/triton/README.md', 'markdown']);
+        if (online && platform === 'torchserve') expected.push(['serving/torchserve/config.properties', 'torchserve-config'], ['serving/torchserve/README.md', 'markdown'], ['scripts/build-model-archive.sh', 'shell']);
+        if (online && platform === 'triton') expected.push([`serving/triton/${out.decisions.model.name}/config.pbtxt`, 'triton-config'], ['serving/triton/README.md', 'markdown']);
         expected.push(['scripts/deploy.sh', 'shell'], ['docs/runbooks/release.md', 'markdown'], ['docs/runbooks/rollback.md', 'markdown']);
         expect(out.artifacts.map((a) => [a.path, a.kind])).toEqual(expected);
       });

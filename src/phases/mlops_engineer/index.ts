@@ -284,12 +284,12 @@ function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, ds: Parameters<typeof r
       add(`${K8S_ROOT}/release/seldon-canary-predictor.json`, 'json', `${JSON.stringify(seldonCanaryPredictor(spec, plan), null, 2)}\n`, 'canary predictor the deploy script adds to the SeldonDeployment (image set to the candidate)');
     }
     if (platform === 'torchserve') {
-      add('serving/torchserve/config.properties', 'text', torchserveConfig(plan), 'TorchServe configuration (also in the ConfigMap)');
+      add('serving/torchserve/config.properties', 'torchserve-config', torchserveConfig(plan), 'TorchServe configuration (also in the ConfigMap)');
       add('serving/torchserve/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model archive layout and how it reaches the pod');
       add('scripts/build-model-archive.sh', 'shell', modelArchiveScript(spec, plan), 'torch-model-archiver build and upload of the .mar');
     }
     if (platform === 'triton') {
-      add(`serving/triton/${plan.modelName}/config.pbtxt`, 'text', tritonConfig(plan), 'Triton model configuration (also in the ConfigMap)');
+      add(`serving/triton/${plan.modelName}/config.pbtxt`, 'triton-config', tritonConfig(plan), 'Triton model configuration (also in the ConfigMap)');
       add('serving/triton/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model repository layout');
     }
   }

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../generators/kubernetes/objects.js';
+import { walk, type KubeObject } from '../generators/kubernetes/objects.js';
 import { podLabelSets } from '../validate/validators/references.js';
 
 /**
@@ -19,15 +19,6 @@ export interface ManifestEvidence {
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (v && typeof v === 'object' ? (v as Rec) : {});
 const SERVER_COMPONENT = 'model-server';
-
-function walk(node: unknown, visit: (key: string, value: unknown, parent: Rec) => void): void {
-  if (Array.isArray(node)) return node.forEach((n) => walk(n, visit));
-  if (!node || typeof node !== 'object') return;
-  for (const [k, v] of Object.entries(node as Rec)) {
-    visit(k, v, node as Rec);
-    walk(v, visit);
-  }
-}
 
 export function manifestEvidence(objects: readonly KubeObject[]): ManifestEvidence {
   const ev: ManifestEvidence = { servers: [], pdbs: [], autoscalers: [], analysis: [], rollouts: [], spot: { preferring: [], avoiding: [] } };

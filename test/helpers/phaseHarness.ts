@@ -179,6 +179,11 @@ export function runPython(dir: string, script: string): unknown {
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
 
+/** A phase's files of the kustomize base; its delivery files (overlays, Argo CD, Helm) are tested in test/generators. */
+export function baseManifests(output: { artifacts: Artifact[] }): Artifact[] {
+  return output.artifacts.filter((a) => a.kind === 'kubernetes' && a.path.startsWith('deploy/k8s/base/'));
+}
+
 export function k8sObjects(a: Artifact): K8sObject[] {
   return parseAllDocuments(a.content).map((d) => d.toJS() as K8sObject);
 }

@@ -7,7 +7,7 @@ import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import type { ResolvedSpec } from '../../src/spec/resolve.js';
 import { cpuCores } from '../../src/phases/kubernetes_architect/quantity.js';
 import { validateManifest } from '../../src/validate/validators/kubernetes.js';
-import { artifactAt, decisionsOf, k8sObjects as objectsOf, runPhase, validateK8s, withSpec, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
+import { artifactAt, baseManifests, decisionsOf, k8sObjects as objectsOf, runPhase, validateK8s, withSpec, yamllint, type K8sObject } from '../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
 interface Bundle {
@@ -39,14 +39,9 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** This phase's files of the kustomize base (its delivery files — overlays, Argo CD, Helm — are tested in test/generators). */
-function baseFiles(o: PhaseOutput<'mlops_engineer' | 'kubernetes_architect'>) {
-  return o.artifacts.filter((a) => a.kind === 'kubernetes' && a.path.startsWith('deploy/k8s/base/'));
-}
-
 /** Every object of the bundle's deploy/k8s/base (mlops serving.yaml + this phase's files). */
 function allObjects(b: Bundle): K8sObject[] {
-  return [...baseFiles(b.mlops), ...baseFiles(b.k8s)].flatMap(objectsOf);
+  return [...baseManifests(b.mlops), ...baseManifests(b.k8s)].flatMap(objectsOf);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,7 +262,7 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
       const workloads = objects.filter((o) => podTemplate(o) !== null);
 
       it('emits the expected files, all kubernetes kind', () => {
-        const paths = baseFiles(b.k8s).map((a) => a.path);
+        const paths = baseManifests(b.k8s).map((a) => a.path);
         const d = b.k8s.decisions;
         expect(paths).toEqual(
           [
@@ -289,7 +284,7 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
       });
 
       it('every file validates (kubernetes-models, CRD packages, strict custom-resource schemas)', async () => {
-        for (const a of [...baseFiles(b.mlops), ...baseFiles(b.k8s)]) expect(await validateManifest(a.content), a.path).toEqual([]);
+        for (const a of [...baseManifests(b.mlops), ...baseManifests(b.k8s)]) expect(await validateManifest(a.content), a.path).toEqual([]);
       });
 
       it('every namespaced object lives in a namespace of namespaces.yaml', () => {
@@ -317,7 +312,7 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
       });
 
       it('every PDB and Service of this phase selects the pods of exactly one workload in its namespace', () => {
-        for (const obj of baseFiles(b.k8s).flatMap(objectsOf).filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'Service')) {
+        for (const obj of baseManifests(b.k8s).flatMap(objectsOf).filter((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'Service')) {
           const s = obj.spec as { selector: Record<string, string> & { matchLabels?: Record<string, string> } };
           const selector = obj.kind === 'PodDisruptionBudget' ? s.selector.matchLabels! : s.selector;
           if (obj.kind === 'Service' && (obj.spec as { type?: string }).type === 'ExternalName') continue;

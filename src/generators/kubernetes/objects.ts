@@ -30,3 +30,13 @@ export function groupVersion(apiVersion: string): { group: string; version: stri
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+
+/** Visits every key/value pair below `node`, depth first: how checks find fields wherever an object nests them. */
+export function walk(node: unknown, visit: (key: string, value: unknown) => void): void {
+  if (Array.isArray(node)) return node.forEach((n) => walk(n, visit));
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    visit(k, v);
+    walk(v, visit);
+  }
+}

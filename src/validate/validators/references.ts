@@ -1,5 +1,5 @@
 import type { Artifact } from '../../artifacts/artifact.js';
-import { parseManifests, type KubeObject } from '../../generators/kubernetes/objects.js';
+import { parseManifests, walk, type KubeObject } from '../../generators/kubernetes/objects.js';
 import type { Validator, Verdict } from '../types.js';
 
 /**
@@ -110,9 +110,8 @@ export function referenceProblems(files: readonly { path: string; content: strin
         for (const vs of [istio?.virtualService, ...(istio?.virtualServices ?? [])].filter(Boolean)) if (!exists(ns, 'VirtualService', vs!.name)) report(l, `VirtualService ${vs!.name} does not exist in ${ns}`);
         if (istio?.destinationRule && !exists(ns, 'DestinationRule', istio.destinationRule.name)) report(l, `DestinationRule ${istio.destinationRule.name} does not exist in ${ns}`);
         const templates: string[] = [];
-        JSON.stringify(spec.strategy ?? {}, (k, v: unknown) => {
+        walk(spec.strategy, (k, v) => {
           if (k === 'templateName' && typeof v === 'string') templates.push(v);
-          return v;
         });
         for (const t of templates) if (!exists(ns, 'AnalysisTemplate', t) && !exists(undefined, 'ClusterAnalysisTemplate', t)) report(l, `AnalysisTemplate ${t} does not exist in ${ns}`);
         const workloadRef = spec.workloadRef as { kind: string; name: string } | undefined;
@@ -121,10 +120,9 @@ export function referenceProblems(files: readonly { path: string; content: strin
       }
       case 'VirtualService': {
         const hosts: string[] = [];
-        JSON.stringify(spec, (k, v: unknown) => {
-          if (k === 'destination' && v && typeof v === 'object' && typeof (v as { host?: unknown }).host === 'string') hosts.push((v as { host: string }).host);
-          if (k === 'mirror' && v && typeof v === 'object' && typeof (v as { host?: unknown }).host === 'string') hosts.push((v as { host: string }).host);
-          return v;
+        walk(spec, (k, v) => {
+          const host = (v as { host?: unknown } | null)?.host;
+          if ((k === 'destination' || k === 'mirror') && typeof host === 'string') hosts.push(host);
         });
         for (const h of [...(spec.hosts as string[] | undefined ?? []).filter((h) => !h.includes('*')), ...hosts]) {
           if (!serviceHost(h, ns)) report(l, `host ${h} is not a Service of these manifests`);
@@ -139,12 +137,11 @@ export function referenceProblems(files: readonly { path: string; content: strin
         break;
     }
     // Pod-level references inside any workload.
-    JSON.stringify(obj.spec ?? {}, (k, v: unknown) => {
+    walk(obj.spec, (k, v) => {
       if (k === 'priorityClassName' && typeof v === 'string' && !v.startsWith('system-') && !exists(undefined, 'PriorityClass', v)) report(l, `PriorityClass ${v} does not exist`);
       if (k === 'configMapRef' && v && typeof v === 'object' && !(v as { optional?: boolean }).optional && !exists(ns, 'ConfigMap', (v as { name: string }).name)) report(l, `ConfigMap ${(v as { name: string }).name} does not exist in ${ns}`);
       if (k === 'persistentVolumeClaim' && v && typeof v === 'object' && !exists(ns, 'PersistentVolumeClaim', (v as { claimName: string }).claimName)) report(l, `PersistentVolumeClaim ${(v as { claimName: string }).claimName} does not exist in ${ns}`);
       if (k === 'storageClassName' && typeof v === 'string' && v !== '' && !exists(undefined, 'StorageClass', v)) report(l, `StorageClass ${v} is not created by these manifests`);
-      return v;
     });
   }
   return problems;

@@ -1,4 +1,3 @@
-import type { Artifact } from '../../../src/artifacts/artifact.js';
 import { describe, expect, it } from 'vitest';
 import { PyTorchJobSchema } from '../../../src/validate/crds/kubeflow.js';
 import { validateManifest } from '../../../src/validate/validators/kubernetes.js';
@@ -6,7 +5,7 @@ import { referenceProblems } from '../../../src/validate/validators/references.j
 import { runAllPhases } from '../../../src/pipeline/runPhases.js';
 import type { PhaseOutput } from '../../../src/phases/types.js';
 import type { ResolvedSpec } from '../../../src/spec/resolve.js';
-import { artifactAt, decisionsOf, k8sObjects, runPhase, withSpec, type K8sObject } from '../../helpers/phaseHarness.js';
+import { artifactAt, baseManifests, decisionsOf, k8sObjects, runPhase, withSpec, type K8sObject } from '../../helpers/phaseHarness.js';
 import { defaultSpec, richSpec } from '../../helpers/specs.js';
 
 interface Bundle {
@@ -22,9 +21,7 @@ const file = (b: Bundle, name: string) => `deploy/k8s/base/${name}`;
 const has = (b: Bundle, name: string) => b.k8s.artifacts.some((a) => a.path === file(b, name));
 const objectsIn = (b: Bundle, name: string) => k8sObjects(artifactAt(b.k8s, file(b, name)));
 const ofKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
-/** The kustomize base files of a phase; its delivery files (overlays, Argo CD, Helm) are tested in test/generators. */
-const baseOf = (o: { artifacts: Artifact[] }) => o.artifacts.filter((a) => a.kind === 'kubernetes' && a.path.startsWith('deploy/k8s/base/'));
-const allObjects = (b: Bundle) => [...baseOf(b.mlops), ...baseOf(b.k8s)].flatMap(k8sObjects);
+const allObjects = (b: Bundle) => [...baseManifests(b.mlops), ...baseManifests(b.k8s)].flatMap(k8sObjects);
 const spec = (o: K8sObject) => o.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const withOptions = (options: Partial<ResolvedSpec['options']>, base = defaultSpec()) => withSpec(base, (s) => Object.assign(s.options, options));
@@ -355,7 +352,7 @@ describe('every variant: valid objects, existing targets', () => {
 
       it('every file of this phase passes validateManifest (kubernetes-models, CRD packages, strict schemas)', async () => {
         for (const a of b.k8s.artifacts.filter((x) => x.kind === 'kubernetes')) expect(await validateManifest(a.content), a.path).toEqual([]);
-        expect(b.k8s.decisions.files).toEqual(baseOf(b.k8s).map((a) => a.path));
+        expect(b.k8s.decisions.files).toEqual(baseManifests(b.k8s).map((a) => a.path));
       });
 
       it('the HPA targets the mlops serving workload; none when the platform autoscales', () => {
@@ -378,7 +375,7 @@ describe('every variant: valid objects, existing targets', () => {
       });
 
       it('every PDB of this phase selects the pods of exactly one workload in its namespace', () => {
-        const own = baseOf(b.k8s).flatMap(k8sObjects).filter((o) => o.kind === 'PodDisruptionBudget');
+        const own = baseManifests(b.k8s).flatMap(k8sObjects).filter((o) => o.kind === 'PodDisruptionBudget');
         for (const pdb of own) {
           const hits = workloads.filter((w) => w.metadata.namespace === pdb.metadata.namespace && podTemplates(w).some((t) => matches(spec(pdb).selector.matchLabels, t.metadata.labels)));
           expect(hits.length, pdb.metadata.name).toBe(1);
@@ -393,9 +390,9 @@ describe('cross-object references of the kustomize base (mlops serving files + t
   for (const [name, s] of MATRIX) {
     it(`${name}: no broken selector, target, claim, class or namespace in this phase's files`, () => {
       const b = run(s);
-      const base = [...baseOf(b.mlops), ...baseOf(b.k8s)];
+      const base = [...baseManifests(b.mlops), ...baseManifests(b.k8s)];
       const problems = referenceProblems(base);
-      for (const a of baseOf(b.k8s)) expect(problems.get(a.path), a.path).toEqual([]);
+      for (const a of baseManifests(b.k8s)) expect(problems.get(a.path), a.path).toEqual([]);
     });
   }
 });

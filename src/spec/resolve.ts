@@ -8,6 +8,7 @@ import { SpecSchema, type Feature, type Source, type Spec } from './schema.js';
 export type ResolvedSpec = Spec & {
   data: Spec['data'] & { sources: Source[]; features: (Feature & { source: string })[] };
   team: Spec['team'] & { namespace: string };
+  delivery: Spec['delivery'] & { secrets_backend: 'cloud' | 'vault' };
 };
 
 function fill(spec: Spec): ResolvedSpec {
@@ -15,7 +16,9 @@ function fill(spec: Spec): ResolvedSpec {
   const firstSource = sources[0]!.name;
   const features = (spec.data.features ?? starterFeatures(spec.problem.type)).map((f) => ({ ...f, source: f.source ?? firstSource }));
   const namespace = spec.team.namespace ?? `ml-${spec.name}`.slice(0, 63).replace(/-+$/, '');
-  return { ...spec, data: { ...spec.data, sources, features }, team: { ...spec.team, namespace } };
+  // Two clouds share one secrets backend, so multi-cloud defaults to Vault.
+  const secrets_backend = spec.delivery.secrets_backend ?? (spec.options.cloud_provider === 'multi-cloud' ? 'vault' : 'cloud');
+  return { ...spec, data: { ...spec.data, sources, features }, team: { ...spec.team, namespace }, delivery: { ...spec.delivery, secrets_backend } };
 }
 
 /** Validates a complete spec object (e.g. a stored revision merged with a patch) and fills what is derived. */

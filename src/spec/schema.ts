@@ -194,6 +194,16 @@ export const TeamSchema = z
   })
   .describe('Owning team, on-call and budget');
 
+export const DeliverySchema = z
+  .strictObject({
+    ci_platform: z.enum(['github', 'gitlab']).default('github').describe('CI/CD platform: GitHub Actions workflows or a .gitlab-ci.yml'),
+    secrets_backend: z
+      .enum(['cloud', 'vault'])
+      .optional()
+      .describe("Where secrets live: the cloud's secrets manager, or HashiCorp Vault; cloud when absent (vault for multi-cloud)"),
+  })
+  .describe('Delivery: CI/CD platform and secrets backend');
+
 export const OptionsSchema = z
   .strictObject(
     Object.fromEntries(
@@ -218,6 +228,7 @@ export const SpecSchema = z
     experiment: ExperimentSchema.prefault({}),
     options: OptionsSchema.prefault({}),
     team: TeamSchema.prefault({}),
+    delivery: DeliverySchema.prefault({}),
   })
   .superRefine((spec, ctx) => {
     const sources = spec.data.sources ?? [];

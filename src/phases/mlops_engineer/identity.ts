@@ -1,0 +1,68 @@
+import type { Cloud, InfraValue, WorkloadIdentityPlan } from '../../generators/terraform/types.js';
+import type { ResolvedSpec } from '../../spec/resolve.js';
+import type { MlopsPlan } from './derive.js';
+import { serverDeployed } from './derive.js';
+
+/**
+ * Which workloads get a cloud identity, under which ServiceAccount, with which data access. Pods authenticate
+ * to buckets, registries and secret backends through these (IRSA, GKE Workload Identity, Azure AD Workload
+ * Identity): no static cloud key is ever stored in the cluster or in Git.
+ */
+export function workloadIdentities(spec: ResolvedSpec, plan: MlopsPlan): WorkloadIdentityPlan[] {
+  const ns = plan.namespaces;
+  const sa = (role: string) => `${spec.name}-${role}`;
+  const out: WorkloadIdentityPlan[] = [];
+  // The model server only reads the promoted model (init container) and writes nothing to the lake.
+  if (serverDeployed(plan.modes)) out.push({ role: 'serving', namespace: ns.serving, service_account: sa('serving'), buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false });
+  out.push({ role: 'training', namespace: ns.training, service_account: sa('training'), buckets_read: ['processed', 'features', 'models'], buckets_write: ['features', 'models'], secrets: [], registry_push: false });
+  if (plan.batch) out.push({ role: 'batch', namespace: ns.batch, service_account: sa('batch'), buckets_read: ['features', 'models'], buckets_write: ['processed'], secrets: [], registry_push: false });
+  if (plan.stream) out.push({ role: 'stream', namespace: ns.serving, service_account: sa('stream'), buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false });
+  // External Secrets Operator reads the pipeline's secrets through one identity, used by a ClusterSecretStore
+  // that only our namespaces may use.
+  out.push({ role: 'external-secrets', namespace: ns.serving, service_account: sa('external-secrets'), buckets_read: [], buckets_write: [], secrets: plan.secrets.map((s) => s.name), registry_push: false });
+  return out;
+}
+
+/** The clouds whose clusters run the workloads (multi-cloud: both). */
+export function clustersOf(spec: ResolvedSpec): Cloud[] {
+  return spec.options.cloud_provider === 'multi-cloud' ? ['aws', 'gcp'] : [spec.options.cloud_provider];
+}
+
+/** The ServiceAccount annotation that binds a pod to its cloud identity, per cloud. */
+export const IDENTITY_ANNOTATION: Record<Cloud, string> = {
+  aws: 'eks.amazonaws.com/role-arn',
+  gcp: 'iam.gke.io/gcp-service-account',
+  azure: 'azure.workload.identity/client-id',
+};
+
+function camel(words: string): string {
+  return words
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p, i) => (i === 0 ? p : p.charAt(0).toUpperCase() + p.slice(1)))
+    .join('');
+}
+
+/**
+ * Placeholders for what only Terraform knows, one per identity and cloud, unique so that the Helm chart can
+ * bind each one to `infrastructure.<key>`. AWS and GCP placeholders have the real shape with the account /
+ * project left as zeros / `project-id`; Azure client ids are random UUIDs, so the placeholder is a nil UUID
+ * numbered per identity.
+ */
+export function infraValues(spec: ResolvedSpec, identities: readonly WorkloadIdentityPlan[], rwxFileSystem: boolean): InfraValue[] {
+  const values: InfraValue[] = [];
+  for (const cloud of clustersOf(spec)) {
+    identities.forEach((id, i) => {
+      const role = camel(id.role);
+      if (cloud === 'aws') {
+        values.push({ key: `${role}RoleArn`, placeholder: `arn:aws:iam::000000000000:role/${spec.name}-${id.role}`, description: `IAM role (IRSA) of the ${id.role} ServiceAccount`, source: { cloud, output: 'workload_identity_annotations', path: [id.role, IDENTITY_ANNOTATION.aws] } });
+      } else if (cloud === 'gcp') {
+        values.push({ key: `${role}GcpServiceAccount`, placeholder: `${spec.name.slice(0, 20)}-${id.role}@project-id.iam.gserviceaccount.com`, description: `Google service account (Workload Identity) of the ${id.role} ServiceAccount`, source: { cloud, output: 'workload_identity_annotations', path: [id.role, IDENTITY_ANNOTATION.gcp] } });
+      } else {
+        values.push({ key: `${role}ClientId`, placeholder: `00000000-0000-0000-0000-${String(i + 1).padStart(12, '0')}`, description: `Client id of the managed identity (Azure AD Workload Identity) of the ${id.role} ServiceAccount`, source: { cloud, output: 'workload_identity_annotations', path: [id.role, IDENTITY_ANNOTATION.azure] } });
+      }
+    });
+  }
+  if (rwxFileSystem) values.push({ key: 'rwxFileSystemId', placeholder: 'fs-terraform-output', description: 'EFS file system id of the ReadWriteMany StorageClass', source: { cloud: 'aws', output: 'rwx_file_system_id', path: [] } });
+  return values;
+}

@@ -16,6 +16,7 @@ export type DeepPartialSpec = {
   slo?: { p99_latency_ms?: number; availability_pct?: number };
   scale?: { peak_rps?: number; training_gpus?: number; serving_gpus?: number };
   options?: Record<string, string>;
+  delivery?: Record<string, string>;
 };
 
 const PROBLEM_KEYWORDS: [ProblemType, RegExp][] = [
@@ -145,6 +146,14 @@ export function inferFromRequirements(text: string): Inference {
     }
   }
   if (Object.keys(options).length > 0) patch.options = options;
+
+  const delivery: Record<string, string> = {};
+  if (/\bgitlab\b/i.test(text)) delivery.ci_platform = 'gitlab';
+  else if (/\bgithub(?: actions)?\b/i.test(text)) delivery.ci_platform = 'github';
+  if (/\b(hashicorp )?vault\b/i.test(text)) delivery.secrets_backend = 'vault';
+  else if (/\b(secrets manager|secret manager|key vault)\b/i.test(text)) delivery.secrets_backend = 'cloud';
+  for (const k of Object.keys(delivery)) inferred.push(`delivery.${k}`);
+  if (Object.keys(delivery).length > 0) patch.delivery = delivery;
   return { patch, inferred };
 }
 

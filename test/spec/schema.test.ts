@@ -98,6 +98,16 @@ describe('the spec', () => {
     expect(inferred).not.toContain('options.serving_platform');
   });
 
+  it('reads the CI platform and the secrets backend from the requirements; Vault is the multi-cloud default', () => {
+    const gitlab = specFromRequirements({ requirements: 'Churn model on AWS, CI in GitLab, secrets in HashiCorp Vault' });
+    expect(gitlab.spec.delivery).toEqual({ ci_platform: 'gitlab', secrets_backend: 'vault' });
+    expect(gitlab.inferred).toEqual(expect.arrayContaining(['delivery.ci_platform', 'delivery.secrets_backend']));
+    expect(specFromRequirements({ requirements: 'Churn model on AWS' }).spec.delivery).toEqual({ ci_platform: 'github', secrets_backend: 'cloud' });
+    expect(specFromRequirements({ requirements: 'Churn model across AWS and GCP, multi-cloud' }).spec.delivery.secrets_backend).toBe('vault');
+    const explicit = specFromRequirements({ requirements: 'Churn model, multi-cloud', spec: { delivery: { secrets_backend: 'cloud' } } });
+    expect(explicit.spec.delivery.secrets_backend).toBe('cloud');
+  });
+
   it('derives a slug name, a namespace and starter data when only text is given', () => {
     const { spec } = specFromRequirements({ requirements: 'Forecast weekly demand for 2,000 stores!' });
     expect(spec.name).toBe('forecast-weekly-demand-2000');

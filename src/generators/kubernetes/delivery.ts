@@ -16,6 +16,8 @@ export interface DeliveryInput {
   baseFiles: readonly { path: string; content: string }[];
   /** The project's own images by role (server, jobs): their values keys. */
   ownImages: Record<string, string>;
+  /** `infrastructure.<key>` → the placeholder the manifests carry until Terraform's helm_values output sets it. */
+  infraPlaceholders?: Record<string, string>;
   test: HelmTestPlan;
   notes: string[];
   repoUrl: string;
@@ -40,7 +42,7 @@ export function deliveryFiles(input: DeliveryInput): { files: GeneratedFile[]; m
     .filter((f) => f.path.startsWith(`${input.baseDir}/`) && !f.path.endsWith('/kustomization.yaml'))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => ({ file: f.path.slice(input.baseDir.length + 1), objects: parseManifests(f.content) }));
-  const bindings = findBindings(files, input.name, input.ownImages);
+  const bindings = findBindings(files, input.name, input.ownImages, input.infraPlaceholders);
   const generated = [
     ...kustomizeFiles(input.baseDir, DELIVERY_LAYOUT.overlays, files, bindings),
     ...argocdFiles({ name: input.name, repoUrl: input.repoUrl, argocdDir: DELIVERY_LAYOUT.argocd, overlaysDir: DELIVERY_LAYOUT.overlays, files, bindings, labels: input.labels, releaseManaged: input.releaseManaged }),

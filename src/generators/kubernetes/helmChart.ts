@@ -53,7 +53,9 @@ function templateOf(name: string, objects: readonly object[], bindings: readonly
   for (const b of bindings) {
     if (getAt(copy[b.object], b.pointer) === undefined) throw new Error(`binding ${b.values.join('.')} points nowhere`);
     setAt(copy[b.object], b.pointer, TOKEN(expressions.length));
-    expressions.push(b.type === 'image' ? `{{ include "${name}.image" ${valueRef(b.values)} | quote }}` : `{{ ${valueRef(b.values)} | int }}`);
+    expressions.push(
+      b.type === 'image' ? `{{ include "${name}.image" ${valueRef(b.values)} | quote }}` : b.type === 'infra' ? `{{ ${valueRef(b.values)} | quote }}` : `{{ ${valueRef(b.values)} | int }}`,
+    );
   }
   return literal(toYamlStream(copy)).replace(TOKEN_RE, (_m, n: string) => expressions[Number(n)]!);
 }
@@ -79,7 +81,16 @@ function schemaOf(value: unknown, path: string[]): JsonSchema {
     return { type: 'string', minLength: 1 };
   }
   const entries = Object.entries(value as Record<string, unknown>);
-  const description = path.length === 0 ? undefined : path[0] === 'images' && path.length === 1 ? 'Container images, by role' : path[0] === 'scaling' && path.length === 1 ? 'Replica bounds per workload and object kind' : undefined;
+  const description =
+    path.length !== 1
+      ? undefined
+      : path[0] === 'images'
+        ? 'Container images, by role'
+        : path[0] === 'scaling'
+          ? 'Replica bounds per workload and object kind'
+          : path[0] === 'infrastructure'
+            ? "Values only Terraform knows (identities, file system ids): set them from `terraform output -json helm_values`"
+            : undefined;
   return {
     type: 'object',
     ...(description ? { description } : {}),

@@ -9,6 +9,8 @@ import type { KubeObject, ManifestFile } from './objects.js';
  * - every replica bound (replicas, min/max replicas, KEDA min/max replica counts) → `scaling.<workload>.<kind>.<field>`,
  *   scaled down for dev and staging. Training workers (PyTorchJob) and StatefulSets keep their count: their
  *   peers are named in their own configuration.
+ * - every field holding a placeholder of a value only Terraform knows (an IAM role ARN on a ServiceAccount, a
+ *   file system id) → `infrastructure.<key>`; Terraform's `helm_values` output sets it per environment.
  */
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -35,7 +37,16 @@ export interface ReplicaBinding {
   base: number;
 }
 
-export type Binding = ImageBinding | ReplicaBinding;
+export interface InfraBinding {
+  type: 'infra';
+  file: string;
+  object: number;
+  pointer: readonly (string | number)[];
+  values: ValuePath;
+  placeholder: string;
+}
+
+export type Binding = ImageBinding | ReplicaBinding | InfraBinding;
 
 const REPLICA_FIELDS: Record<string, ReplicaField> = {
   replicas: 'replicas',
@@ -72,9 +83,11 @@ function isContainerList(pointer: readonly (string | number)[]): boolean {
 
 /**
  * Walks every object and returns the bindings. `specName` is stripped from object names for readable keys;
- * `ownImages` names the project's own images by role (server, jobs).
+ * `ownImages` names the project's own images by role (server, jobs); `infraPlaceholders` maps an
+ * `infrastructure.<key>` to the exact string the manifests carry until Terraform provides the value.
  */
-export function findBindings(files: readonly ManifestFile[], specName: string, ownImages: Record<string, string>): Binding[] {
+export function findBindings(files: readonly ManifestFile[], specName: string, ownImages: Record<string, string>, infraPlaceholders: Record<string, string> = {}): Binding[] {
+  const infraKeys = new Map(Object.entries(infraPlaceholders).map(([k, v]) => [v, k]));
   const bindings: Binding[] = [];
   const imageKeys = new Map<string, string>();
   const usedKeys = new Set<string>();
@@ -91,6 +104,10 @@ export function findBindings(files: readonly ManifestFile[], specName: string, o
         if (!node || typeof node !== 'object') return;
         for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
           const here = [...pointer, key];
+          if (typeof value === 'string' && infraKeys.has(value)) {
+            bindings.push({ type: 'infra', file: f.file, object: index, pointer: here, values: ['infrastructure', infraKeys.get(value)!], placeholder: value });
+            continue;
+          }
           // Container images, and our own images wherever a custom resource puts them (KServe predictor.model.image).
           if (key === 'image' && typeof value === 'string' && (isContainerList(here) || Object.values(ownImages).includes(value))) {
             let k = imageKeys.get(value);
@@ -161,12 +178,13 @@ export function setAt(obj: unknown, pointer: readonly (string | number)[], value
   node[pointer[pointer.length - 1]!] = value;
 }
 
-/** The values of one environment (or of the base when `env` is prod): images and replica bounds. */
+/** The values of one environment (or of the base when `env` is prod): images, replica bounds and the Terraform placeholders. */
 export function valuesFor(files: readonly ManifestFile[], bindings: readonly Binding[], env: Environment): Record<string, unknown> {
   const values: Record<string, unknown> = { environment: env };
   for (const b of bindings) {
     const obj = files.find((f) => f.file === b.file)!.objects[b.object]!;
     if (b.type === 'image') setPath(values, b.values, splitImage(String(getAt(obj, b.pointer))));
+    else if (b.type === 'infra') setPath(values, b.values, b.placeholder);
     else setPath(values, b.values, environmentReplicas(b, env));
   }
   return values;

@@ -46,6 +46,7 @@ export function deliveryArtifacts(input: PhaseInput<'kubernetes_architect'>, own
     baseDir: LAYOUT.k8sBase,
     baseFiles: base,
     ownImages: { server: mlops.images.server, jobs: mlops.images.jobs },
+    infraPlaceholders: Object.fromEntries(mlops.infrastructure_values.map((v) => [v.key, v.placeholder])),
     test,
     notes,
     repoUrl,

@@ -141,6 +141,12 @@ export const MlopsEngineerDecisions = z.object({
     .object({ file: z.string(), service: z.string(), virtual_service: z.string(), destination_rule: z.string(), treatment_workload: z.object({ api_version: z.string(), kind: z.string(), name: z.string() }), header: z.string(), treatment_weight_pct: z.number() })
     .nullable()
     .describe('deploy/k8s/experiments/ab-test.yaml: applied only while an experiment runs (not part of the kustomize base)'),
+  service_accounts: z
+    .array(z.object({ role: z.string(), namespace: z.string(), name: z.string() }))
+    .describe('ServiceAccounts bound to a cloud identity (deploy/k8s/base/identity.yaml), by role: serving, training, batch, stream, external-secrets'),
+  infrastructure_values: z
+    .array(z.object({ key: z.string(), placeholder: z.string(), description: z.string() }))
+    .describe('Placeholders in the manifests that only Terraform knows; the Helm chart binds each to infrastructure.<key> and the env roots output helm_values sets them'),
   workloads: z.array(
     z.object({
       kind: z.enum(['Deployment', 'CronJob', 'Rollout', 'InferenceService', 'SeldonDeployment']),

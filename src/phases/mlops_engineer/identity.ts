@@ -23,6 +23,12 @@ export function workloadIdentities(spec: ResolvedSpec, plan: MlopsPlan): Workloa
   return out;
 }
 
+/** What the AWS ReadWriteMany StorageClass carries until Terraform's EFS file system id replaces it. */
+export const RWX_FILE_SYSTEM_PLACEHOLDER = 'fs-terraform-output';
+
+/** Clouds whose ReadWriteMany StorageClass needs a Terraform-made file system (EFS); Filestore and Azure Files provision on demand. */
+export const RWX_FILE_SYSTEM_CLOUDS: readonly string[] = ['aws', 'multi-cloud'];
+
 /** The clouds whose clusters run the workloads (multi-cloud: both). */
 export function clustersOf(spec: ResolvedSpec): Cloud[] {
   return spec.options.cloud_provider === 'multi-cloud' ? ['aws', 'gcp'] : [spec.options.cloud_provider];
@@ -63,6 +69,6 @@ export function infraValues(spec: ResolvedSpec, identities: readonly WorkloadIde
       }
     });
   }
-  if (rwxFileSystem) values.push({ key: 'rwxFileSystemId', placeholder: 'fs-terraform-output', description: 'EFS file system id of the ReadWriteMany StorageClass', source: { cloud: 'aws', output: 'rwx_file_system_id', path: [] } });
+  if (rwxFileSystem) values.push({ key: 'rwxFileSystemId', placeholder: RWX_FILE_SYSTEM_PLACEHOLDER, description: 'EFS file system id of the ReadWriteMany StorageClass', source: { cloud: 'aws', output: 'rwx_file_system_id', path: [] } });
   return values;
 }

@@ -9,6 +9,7 @@ import { MlopsEngineerDecisions } from './decisions.js';
 import { planMlops, serverDeployed, type MlopsPlan } from './derive.js';
 import { mlopsDocument } from './document.js';
 import { FETCH_CONTAINER, SERVER_CONTAINER, inferenceEndpoint, requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
+import { RWX_FILE_SYSTEM_CLOUDS, infraValues, workloadIdentities } from './identity.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
 import { TORCHSERVE_CONFIG_PATH, MODEL_DIR } from './platform.js';
 import { SELDON_UNIT, kserveScaling, seldonWorkloadName } from './platforms.js';
@@ -31,6 +32,7 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
   const s = plan.sizing;
   const rt = plan.runtime;
   const deployed = serverDeployed(plan.modes);
+  const identities = workloadIdentities(spec, plan);
   const workloads: MlopsEngineerDecisions['workloads'] = [];
   const platform = spec.options.serving_platform;
   const platformObject = !deployed
@@ -244,6 +246,8 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
     ab_test: ab,
     files: [],
     manifests: [],
+    service_accounts: identities.map((i) => ({ role: i.role, namespace: i.namespace, name: i.service_account })),
+    infrastructure_values: infraValues(spec, identities, RWX_FILE_SYSTEM_CLOUDS.includes(spec.options.cloud_provider)).map((v) => ({ key: v.key, placeholder: v.placeholder, description: v.description })),
     ab_experiment: deployed
       ? {
           file: `${LAYOUT.k8sBase.replace(/\/base$/, '')}/experiments/ab-test.yaml`,

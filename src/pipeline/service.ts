@@ -12,6 +12,7 @@ import type { Artifact } from '../artifacts/artifact.js';
 import { bundleFiles } from './bundle.js';
 import { phaseFiles } from './runPhases.js';
 import { scoreCriteria, type CriterionResult } from './scorecard.js';
+import { ciEvidence } from './ciEvidence.js';
 import { manifestEvidence } from './manifestEvidence.js';
 import { parseManifests } from '../generators/kubernetes/objects.js';
 import { LAYOUT } from '../phases/common.js';
@@ -249,7 +250,8 @@ export class PipelineService {
     const manifests = this.artifacts(pipelineId)
       .filter((a) => a.kind === 'kubernetes' && a.path.startsWith(`${LAYOUT.k8sBase}/`) && !stale.has(a.phase as PhaseId))
       .flatMap((a) => parseManifests(a.content));
-    return scoreCriteria(view.spec, current, stale, manifests.length > 0 ? manifestEvidence(manifests) : null);
+    const ciFiles = this.artifacts(pipelineId).filter((a) => (a.kind === 'github-workflow' || a.kind === 'gitlab-ci') && !stale.has(a.phase as PhaseId));
+    return scoreCriteria(view.spec, current, stale, manifests.length > 0 ? manifestEvidence(manifests) : null, ciEvidence(ciFiles));
   }
 
   document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {

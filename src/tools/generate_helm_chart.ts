@@ -8,4 +8,5 @@ export const generateHelmChart = generatorTool({
   phase: 'kubernetes_architect',
   select: (path) => path.startsWith('deploy/helm/'),
   summary: (files) => `Helm chart of ${files.length} files`,
+  checkedBy: 'helm lint --strict and helm template with each values file, plus values.schema.json',
 });

@@ -10,4 +10,5 @@ export const generateKubernetesManifests = generatorTool({
   phase: 'kubernetes_architect',
   select: (path) => path.startsWith('deploy/') && !path.startsWith('deploy/helm/'),
   summary: (files) => `${KIND_COUNT(files.length, 'manifest file')} (kustomize base, overlays, Argo CD)`,
+  checkedBy: 'the Kubernetes API schemas (kubernetes-models and strict CRD schemas), cross-object references and kubectl kustomize',
 });

@@ -41,6 +41,8 @@ interface GeneratorToolSpec {
   select(path: string): boolean;
   /** One line summing up the files for chat clients. */
   summary(files: readonly Artifact[]): string;
+  /** Which validators validate_artifacts runs on these files (told to chat clients). */
+  checkedBy: string;
 }
 
 export function generatorTool(t: GeneratorToolSpec): ToolDefinition {
@@ -84,7 +86,7 @@ export function generatorTool(t: GeneratorToolSpec): ToolDefinition {
           `${t.summary(selected)} for ${name}${args.pipeline_id ? ` (pipeline ${args.pipeline_id}; stored with its phase runs)` : ' (inline spec; nothing stored)'}.`,
           ran.length ? `Phases run: ${ran.join(', ')}.` : 'Every needed phase was already current.',
           selected.map((f) => `- ${f.path} (${f.kind})`).join('\n'),
-          'validate_artifacts checks them with kubernetes-models, the strict CRD schemas, helm lint/template and kubectl kustomize.',
+          `validate_artifacts checks them with ${t.checkedBy}.`,
         ].join('\n'),
       };
     },

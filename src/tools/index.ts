@@ -1,8 +1,10 @@
 import { calculateSampleSize } from './calculate_sample_size.js';
 import { createPipeline } from './create_pipeline.js';
 import { exportBundle } from './export_bundle.js';
+import { generateCiWorkflow } from './generate_ci_workflow.js';
 import { generateHelmChart } from './generate_helm_chart.js';
 import { generateKubernetesManifests } from './generate_kubernetes_manifests.js';
+import { generateTerraform } from './generate_terraform.js';
 import { getPipeline } from './get_pipeline.js';
 import { listPipelines } from './list_pipelines.js';
 import { phaseTools } from './phase_tools.js';
@@ -22,6 +24,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   ...phaseTools,
   generateKubernetesManifests,
   generateHelmChart,
+  generateTerraform,
+  generateCiWorkflow,
   calculateSampleSize,
   validateArtifacts,
   exportBundle,

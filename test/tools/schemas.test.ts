@@ -20,6 +20,8 @@ describe('the MCP tool contract', () => {
       'observability_engineer',
       'generate_kubernetes_manifests',
       'generate_helm_chart',
+      'generate_terraform',
+      'generate_ci_workflow',
       'calculate_sample_size',
       'validate_artifacts',
       'export_bundle',

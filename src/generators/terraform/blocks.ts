@@ -11,7 +11,8 @@ export const PROVIDERS = {
 } as const;
 export type ProviderName = keyof typeof PROVIDERS;
 
-export const TERRAFORM_VERSION = '>= 1.9.0';
+// 1.10: the S3 backend's native state locking (use_lockfile).
+export const TERRAFORM_VERSION = '>= 1.10.0';
 
 /** versions.tf of a module or root: required_version + the pinned providers it uses (+ the backend of a root). */
 export function versionsTf(providers: readonly ProviderName[], backend?: HclBlock): HclBody {

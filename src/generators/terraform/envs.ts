@@ -98,7 +98,10 @@ function providersTf(input: TerraformInput): HclBody {
     case 'azure':
       return [
         block('provider', ['azurerm'], [
-          block('features', [], []),
+          // The lake account has shared keys off and denies public networks: containers are managed through
+          // Resource Manager and blobs with Entra ID, never through the storage data plane with a key.
+          block('features', [], [block('storage', [], [attr('data_plane_available', false)])]),
+          attr('storage_use_azuread', true),
           comment('null: taken from ARM_SUBSCRIPTION_ID (each environment is its own subscription).'),
           attr('subscription_id', ref('var.subscription_id')),
         ]),

@@ -86,10 +86,10 @@ export function planSpot(spec: ResolvedSpec, mlops: MlopsEngineerDecisions, ml: 
   const total = serving + training + batch;
   const spot = ((training + batch) * share) / 100;
   const mechanism: Record<ResolvedSpec['options']['cloud_provider'], string> = {
-    aws: 'a Karpenter NodePool for training/batch allowing capacity types spot and on-demand (Karpenter launches spot first, price-capacity-optimized, and falls back to on-demand); serving stays on an on-demand managed node group',
+    aws: 'an EKS managed SPOT node group per interruptible pool (several instance families of one size, so one spot market running dry does not stop scale-up) with a capped on-demand fallback group; serving stays on an on-demand managed node group',
     gcp: 'a tainted GKE Spot node pool and an on-demand pool, both autoscaled; the cluster autoscaler scales the spot pool first for pods that prefer it',
     azure: 'an AKS spot user pool (eviction policy Delete, max price -1 = pay up to on-demand) next to an on-demand user pool; the autoscaler priority expander grows the spot pool first',
-    'multi-cloud': 'Karpenter spot-first NodePool on EKS and a tainted Spot pool on GKE; the same preferred affinity carries both label sets',
+    'multi-cloud': 'EKS managed SPOT node groups and a tainted GKE Spot pool, each with a capped on-demand fallback; the same preferred affinity carries both label sets',
   };
   return {
     labels: spotLabels(spec),

@@ -24,13 +24,13 @@ export function cloudDelivery(spec: ResolvedSpec): CloudDelivery {
     esoProvider: 'aws (service: SecretsManager)',
     workloadIdentity: 'IRSA / EKS Pod Identity',
     terraformModules: [
-      { module: 'terraform-aws-modules/vpc/aws', purpose: 'VPC, 3 private subnets (one per zone), NAT' },
-      { module: 'terraform-aws-modules/eks/aws', purpose: 'EKS control plane, on-demand node group for serving, Karpenter for spot' },
-      { module: 'terraform-aws-modules/karpenter/aws', purpose: 'Karpenter controller IAM + interruption queue (spot notices)' },
-      { module: 'terraform-aws-modules/s3-bucket/aws', purpose: 'raw / processed / features / models buckets, versioning on models' },
-      { module: 'terraform-aws-modules/ecr/aws', purpose: 'image repositories with lifecycle policy' },
-      { module: 'terraform-aws-modules/iam/aws (iam-role-for-service-accounts-eks)', purpose: 'per-workload IRSA roles' },
-      { module: 'terraform-aws-modules/secrets-manager/aws', purpose: 'secrets read by External Secrets' },
+      { module: 'modules/aws-network', purpose: 'VPC, 3 private + 3 public subnets across zones, NAT, subnet tags for load balancers' },
+      { module: 'modules/aws-cluster', purpose: 'EKS, IRSA OIDC provider, managed node groups: on-demand for serving, SPOT (several families) for training/batch with a capped on-demand fallback, GPU groups when asked' },
+      { module: 'modules/aws-storage', purpose: 'S3 bucket per data layer (lifecycle: STANDARD_IA then expiry from the retention), EFS for ReadWriteMany' },
+      { module: 'modules/aws-registry', purpose: 'ECR repositories: immutable tags, scan on push, lifecycle policy' },
+      { module: 'modules/aws-identity', purpose: 'an IRSA role per ServiceAccount, least-privilege S3 and Secrets Manager access' },
+      { module: 'modules/aws-secrets', purpose: 'Secrets Manager containers (no values) read by External Secrets' },
+      { module: 'modules/platform-aws', purpose: 'the components above behind the platform interface every cloud implements' },
     ],
   };
   const gcp: CloudDelivery = {
@@ -41,12 +41,13 @@ export function cloudDelivery(spec: ResolvedSpec): CloudDelivery {
     esoProvider: 'gcpsm',
     workloadIdentity: 'GKE Workload Identity Federation',
     terraformModules: [
-      { module: 'terraform-google-modules/network/google', purpose: 'VPC, subnet with secondary ranges for pods/services' },
-      { module: 'terraform-google-modules/kubernetes-engine/google (private-cluster)', purpose: 'regional GKE, on-demand pool for serving, Spot pool (tainted) for training/batch' },
-      { module: 'terraform-google-modules/cloud-storage/google', purpose: 'raw / processed / features / models buckets' },
-      { module: 'GoogleCloudPlatform/artifact-registry/google', purpose: 'Docker repository' },
-      { module: 'terraform-google-modules/kubernetes-engine/google//modules/workload-identity', purpose: 'per-workload service accounts' },
-      { module: 'GoogleCloudPlatform/secret-manager/google', purpose: 'secrets read by External Secrets' },
+      { module: 'modules/gcp-network', purpose: 'VPC, subnet with secondary ranges for pods and services, Cloud Router + NAT' },
+      { module: 'modules/gcp-cluster', purpose: 'regional private GKE with Workload Identity, on-demand pools for serving, tainted Spot pools for training/batch, GPU pools when asked' },
+      { module: 'modules/gcp-storage', purpose: 'GCS bucket per data layer (lifecycle: NEARLINE then delete from the retention)' },
+      { module: 'modules/gcp-registry', purpose: 'Artifact Registry Docker repository with immutable tags and a cleanup policy' },
+      { module: 'modules/gcp-identity', purpose: 'a Google service account per ServiceAccount, Workload Identity binding, bucket and secret IAM' },
+      { module: 'modules/gcp-secrets', purpose: 'Secret Manager secrets (no versions) read by External Secrets' },
+      { module: 'modules/platform-gcp', purpose: 'the components above behind the platform interface every cloud implements' },
     ],
   };
   const azure: CloudDelivery = {
@@ -57,11 +58,13 @@ export function cloudDelivery(spec: ResolvedSpec): CloudDelivery {
     esoProvider: 'azurekv',
     workloadIdentity: 'Azure AD Workload Identity',
     terraformModules: [
-      { module: 'Azure/network/azurerm', purpose: 'VNet and subnets' },
-      { module: 'Azure/aks/azurerm', purpose: 'AKS, system + on-demand user pool for serving, spot user pool (scalesetpriority) for training/batch' },
-      { module: 'Azure/avm-res-storage-storageaccount/azurerm', purpose: 'ADLS Gen2 account with raw / processed / features / models containers' },
-      { module: 'Azure/avm-res-containerregistry-registry/azurerm', purpose: 'ACR, AcrPull granted to the kubelet identity' },
-      { module: 'Azure/avm-res-keyvault-vault/azurerm', purpose: 'Key Vault read by External Secrets' },
+      { module: 'modules/azure-network', purpose: 'VNet and node subnet with Storage and Key Vault service endpoints' },
+      { module: 'modules/azure-cluster', purpose: 'AKS with OIDC issuer + workload identity, system pool, on-demand user pool for serving, Spot user pools for training/batch, GPU pools when asked' },
+      { module: 'modules/azure-storage', purpose: 'ADLS Gen2 account with a container per data layer (lifecycle: cool tier then delete from the retention)' },
+      { module: 'modules/azure-registry', purpose: 'ACR Premium, AcrPull for the kubelet identity' },
+      { module: 'modules/azure-identity', purpose: 'a managed identity + federated credential per ServiceAccount, Blob and Key Vault roles' },
+      { module: 'modules/azure-secrets', purpose: 'Key Vault with RBAC authorisation and purge protection, read by External Secrets' },
+      { module: 'modules/platform-azure', purpose: 'resource group + the components above behind the platform interface every cloud implements' },
     ],
   };
   switch (spec.options.cloud_provider) {
@@ -79,7 +82,11 @@ export function cloudDelivery(spec: ResolvedSpec): CloudDelivery {
         secretsBackend: 'HashiCorp Vault',
         esoProvider: 'vault (kubernetes auth per cluster)',
         workloadIdentity: 'IRSA on EKS, Workload Identity on GKE, Vault Kubernetes auth in both',
-        terraformModules: [...aws.terraformModules, ...gcp.terraformModules.filter((m) => !m.module.includes('secret-manager')), { module: 'hashicorp/vault (provider) + vault-helm', purpose: 'Vault cluster, KV v2 mount, Kubernetes auth roles per cluster' }],
+        terraformModules: [
+          ...aws.terraformModules,
+          ...gcp.terraformModules,
+          { module: 'envs/<env> (shared)', purpose: 'one S3 state for both clouds, one Route 53 zone with an API record per cluster; both platform modules called with the same inputs' },
+        ],
       };
   }
 }

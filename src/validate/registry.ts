@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
 import type { Availability, Validator, Verdict } from './types.js';
+import { actionlintValidator } from './validators/actionlint.js';
+import { ciShellcheckValidator } from './validators/ciShellcheck.js';
+import { dockerfileValidator } from './validators/dockerfile.js';
+import { gitlabCiValidator } from './validators/gitlabCi.js';
 import { helmValidator } from './validators/helm.js';
 import { jsonValidator } from './validators/json.js';
 import { kubernetesValidator } from './validators/kubernetes.js';
@@ -12,8 +16,10 @@ import { promtoolValidator } from './validators/promtool.js';
 import { pythonCompileValidator } from './validators/python.js';
 import { pytestValidator } from './validators/pytest.js';
 import { referencesValidator } from './validators/references.js';
+import { noSecretsValidator } from './validators/secrets.js';
 import { servingConfigValidator } from './validators/servingConfig.js';
 import { shellcheckValidator } from './validators/shellcheck.js';
+import { terraformValidator } from './validators/terraform.js';
 import { tomlValidator } from './validators/toml.js';
 import { yamlParseValidator } from './validators/yaml.js';
 import { yamllintValidator } from './validators/yamllint.js';
@@ -33,8 +39,14 @@ export function defaultValidators(): Validator[] {
     pythonCompileValidator,
     pytestValidator,
     shellcheckValidator,
+    terraformValidator,
+    actionlintValidator,
+    ciShellcheckValidator,
+    gitlabCiValidator,
+    dockerfileValidator,
     tomlValidator,
     markdownValidator,
+    noSecretsValidator,
   ];
 }
 
@@ -125,10 +137,13 @@ export class ValidatorRegistry {
       );
       const byPath = new Map<string, Verdict[]>();
       for (const v of verdicts.flat()) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
+      const policies = new Set(this.validators.filter((v) => v.policy).map((v) => v.name));
       const files = targets.map((a): FileReport => {
         const results = byPath.get(a.path) ?? [];
-        const verdict: FileVerdict = results.some((r) => r.verdict === 'fail') ? 'fail' : results.some((r) => r.verdict === 'pass') ? 'pass' : 'unchecked';
-        if (results.length === 0) results.push({ path: a.path, validator: 'none', verdict: 'skipped', message: `no validator checks kind "${a.kind}"` });
+        // Policy checks (no-secrets) run on every kind: a file is validated only when a format validator passed it.
+        const format = results.filter((r) => !policies.has(r.validator));
+        const verdict: FileVerdict = results.some((r) => r.verdict === 'fail') ? 'fail' : format.some((r) => r.verdict === 'pass') ? 'pass' : 'unchecked';
+        if (format.length === 0) results.push({ path: a.path, validator: 'none', verdict: 'skipped', message: `no validator checks kind "${a.kind}"` });
         return { path: a.path, kind: a.kind, phase: a.phase, verdict, results };
       });
       return {

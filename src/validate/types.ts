@@ -24,6 +24,8 @@ export interface Validator {
   name: string;
   description: string;
   kinds: readonly ArtifactKind[];
+  /** A policy check over every kind (no-secrets): its failures fail a file, its passes alone do not make a file count as validated. */
+  policy?: boolean;
   available(): Promise<Availability>;
   /** One verdict per artifact it was given. */
   validate(input: ValidationInput): Promise<Verdict[]>;

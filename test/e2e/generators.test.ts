@@ -54,4 +54,42 @@ describe('generator tools through a real MCP client (stdio)', () => {
       await close();
     }
   });
+
+  it('generate_terraform and generate_ci_workflow follow cloud_provider and ci_platform, and store the files with a pipeline', async () => {
+    const dir = tempDir();
+    const { client, close } = await stdioClient(join(dir, 'g.db'), join(dir, 'exports'));
+    try {
+      const tf = await call(client, 'generate_terraform', { requirements: 'Forecast demand per store', spec: { options: { cloud_provider: 'azure' } } });
+      expect(tf.isError, text(tf)).toBeFalsy();
+      const t = tf.structuredContent as unknown as Generated;
+      expect(t.pipeline_id).toBeNull();
+      expect(t.files.length).toBeGreaterThan(10);
+      expect(t.files.every((f) => f.path.startsWith('infra/terraform/') && f.kind === 'terraform')).toBe(true);
+      const all = t.files.map((f) => f.content).join('\n');
+      expect(all).toContain('resource "azurerm_kubernetes_cluster"');
+      expect(all).not.toMatch(/resource "(aws|google)_/);
+      expect(t.files.map((f) => f.path)).toEqual(expect.arrayContaining(['infra/terraform/envs/prod/versions.tf', 'infra/terraform/envs/dev/terraform.tfvars']));
+
+      const created = await call(client, 'create_pipeline', { requirements: 'Score churn risk in real time; our CI is GitLab', spec: { options: { cloud_provider: 'gcp' } } });
+      const id = (created.structuredContent as { pipeline_id: string }).pipeline_id;
+      const ci = await call(client, 'generate_ci_workflow', { pipeline_id: id });
+      expect(ci.isError, text(ci)).toBeFalsy();
+      const c = ci.structuredContent as unknown as Generated;
+      expect(c.phases_run).toEqual(['data_engineer', 'data_scientist', 'ml_engineer', 'python_pro', 'mlops_engineer']);
+      const paths = c.files.map((f) => f.path);
+      expect(paths).toContain('.gitlab-ci.yml');
+      expect(paths.some((p) => p.startsWith('.github/'))).toBe(false);
+      expect(paths.filter((p) => p.endsWith('Dockerfile')).length).toBeGreaterThanOrEqual(2);
+      expect(paths).toContain('.dockerignore');
+
+      const validated = await call(client, 'validate_artifacts', { pipeline_id: id, paths: ['.gitlab-ci.yml'] });
+      expect((validated.structuredContent as { summary: { failed: number; passed: number } }).summary).toMatchObject({ failed: 0, passed: 1 });
+      const score = await call(client, 'score_success_criteria', { pipeline_id: id });
+      const velocity = (score.structuredContent as { criteria: { id: string; status: string; evidence: string }[] }).criteria.find((x) => x.id === 'velocity.commit_to_prod')!;
+      expect(velocity.status, velocity.evidence).toBe('met');
+      expect(velocity.evidence).toContain('.gitlab-ci.yml enforces');
+    } finally {
+      await close();
+    }
+  });
 });

@@ -289,7 +289,7 @@ describe('kubernetes_architect: bundle consistency (mlops serving.yaml + this ph
 
       it('every namespaced object lives in a namespace of namespaces.yaml', () => {
         expect([...namespaces].sort()).toEqual(Object.values(b.k8s.decisions.namespaces).sort());
-        const clusterScoped = new Set(['Namespace', 'PriorityClass', 'StorageClass']);
+        const clusterScoped = new Set(['Namespace', 'PriorityClass', 'StorageClass', 'ClusterSecretStore']);
         for (const obj of objects) {
           if (clusterScoped.has(obj.kind)) expect(obj.metadata.namespace).toBeUndefined();
           // The GPU sharing config belongs to the NVIDIA GPU operator, installed in its own namespace (a prerequisite).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionsByPhase } from '../../src/phases/types.js';
+import { ciEvidence } from '../../src/pipeline/ciEvidence.js';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { CRITERIA_COUNT, scoreCriteria } from '../../src/pipeline/scorecard.js';
 import { mergePatch } from '../../src/spec/merge.js';
@@ -7,14 +8,27 @@ import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { defaultSpec } from '../helpers/specs.js';
 
 function score(spec: ResolvedSpec, stale: string[] = []) {
-  const { outputs } = runAllPhases(spec);
+  const { outputs, artifacts } = runAllPhases(spec);
   const decisions = Object.fromEntries(Object.entries(outputs).map(([p, o]) => [p, o!.decisions])) as Partial<DecisionsByPhase>;
-  return Object.fromEntries(scoreCriteria(spec, decisions, new Set(stale as never[])).map((c) => [c.id, c]));
+  return Object.fromEntries(scoreCriteria(spec, decisions, new Set(stale as never[]), null, ciEvidence(artifacts)).map((c) => [c.id, c]));
 }
 
 describe('the success-criteria scorecard', () => {
   it('covers the 20 success criteria of the source document', () => {
     expect(CRITERIA_COUNT).toBe(20);
+  });
+
+  it('judges commit-to-production on the chain of CI jobs and their enforced time limits, per CI platform', () => {
+    const github = score(defaultSpec())['velocity.commit_to_prod']!;
+    expect(github.status).toBe('met');
+    expect(github.evidence).toMatch(/^\.github\/workflows\/delivery\.yml enforces \d+ min from commit to production: .*promote-production ≤ \d+ min \+ approval 5 min$/);
+    const gitlab = score(resolveSpec(mergePatch(defaultSpec(), { delivery: { ci_platform: 'gitlab' } })))['velocity.commit_to_prod']!;
+    expect(gitlab.evidence).toMatch(/^\.gitlab-ci\.yml enforces/);
+    // Without CI files the budget table alone is no evidence.
+    const { outputs } = runAllPhases(defaultSpec());
+    const decisions = Object.fromEntries(Object.entries(outputs).map(([p, o]) => [p, o!.decisions])) as Partial<DecisionsByPhase>;
+    const bare = scoreCriteria(defaultSpec(), decisions, new Set()).find((c) => c.id === 'velocity.commit_to_prod')!;
+    expect(bare.status).toBe('not_met');
   });
 
   it('meets every design-level criterion for the default spec and asks for evidence where only data can tell', () => {

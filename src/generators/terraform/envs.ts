@@ -111,6 +111,22 @@ function providersTf(input: TerraformInput): HclBody {
   }
 }
 
+/** Env-root variables behind helm_values entries that no cloud resource knows (e.g. the address of an existing Vault). */
+function infraVariables(input: TerraformInput): VariableSpec[] {
+  return input.infra_values.flatMap((v) =>
+    'variable' in v.source
+      ? [
+          {
+            name: v.source.variable,
+            type: raw('string'),
+            description: `${v.description} (passed to the Helm chart as infrastructure.${v.key})`,
+            validations: [{ condition: raw(`can(regex("^https://[^/]+", var.${v.source.variable}))`), message: `${v.source.variable} must be an https:// URL.` }],
+          },
+        ]
+      : [],
+  );
+}
+
 function extraVariables(input: TerraformInput): VariableSpec[] {
   const project: VariableSpec = {
     name: 'project_id',
@@ -167,7 +183,9 @@ export function helmValues(input: TerraformInput): HclValue {
   // Multi-cloud pushes to the primary registry (ECR); GKE pulls the replicated copy under the same repository path.
   const imagesModule = moduleOf(input, input.cloud === 'multi-cloud' ? 'aws' : input.cloud);
   const images = Object.fromEntries(Object.keys(input.image_repositories).map((k) => [k, { repository: indexPath(`module.${imagesModule}.image_repository_urls`, [k]) }]));
-  const infrastructure = Object.fromEntries(input.infra_values.map((v) => [v.key, indexPath(`module.${moduleOf(input, v.source.cloud)}.${v.source.output}`, v.source.path)]));
+  const infrastructure = Object.fromEntries(
+    input.infra_values.map((v) => [v.key, 'variable' in v.source ? ref(`var.${v.source.variable}`) : indexPath(`module.${moduleOf(input, v.source.cloud)}.${v.source.output}`, v.source.path)]),
+  );
   return { images, infrastructure };
 }
 
@@ -247,6 +265,7 @@ function tfvars(input: TerraformInput, env: Environment): HclBody {
     ),
     attr('secrets', Object.fromEntries(input.secrets.map((s) => [s.name, { description: s.description, keys: s.keys }]))),
     attr('rwx_file_system', input.rwx_file_system),
+    ...input.infra_values.flatMap((v) => ('variable' in v.source ? [comment(`${v.description}: replace the placeholder.`), attr(v.source.variable, v.placeholder)] : [])),
   ];
   return body;
 }
@@ -256,7 +275,7 @@ export function envRoots(input: TerraformInput, modules: readonly TerraformFile[
   const providers = new Set<ProviderName>(modulesProviders(modules));
   if (input.cloud === 'multi-cloud') providers.add('aws');
   const pinned = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) => providers.has(p));
-  const variables = [...platformVariables(), ...extraVariables(input)];
+  const variables = [...platformVariables(), ...extraVariables(input), ...infraVariables(input)];
   const files: TerraformFile[] = [];
   for (const env of input.environments.length > 0 ? input.environments : ENVIRONMENTS) {
     const dir = envDir(env);

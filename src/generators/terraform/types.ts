@@ -88,8 +88,11 @@ export interface InfraValue {
   key: string;
   placeholder: string;
   description: string;
-  /** Where Terraform reads it: a PLATFORM_OUTPUTS output of one cloud's platform module, and the map key(s) inside it. */
-  source: { cloud: Cloud; output: PlatformOutput; path: readonly string[] };
+  /**
+   * Where Terraform reads it: a PLATFORM_OUTPUTS output of one cloud's platform module and the map key(s) inside
+   * it, or a variable of the env roots for what no cloud resource knows (the address of an existing Vault).
+   */
+  source: { cloud: Cloud; output: PlatformOutput; path: readonly string[] } | { variable: string };
 }
 
 export interface TerraformInput {

@@ -11,6 +11,7 @@ import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import type { MlopsEngineerDecisions } from '../mlops_engineer/decisions.js';
 import { ceilTol } from '../mlops_engineer/math.js';
 import { componentLabels, componentSelector, priorityClassNames, workloadNamespaces } from '../mlops_engineer/naming.js';
+import { podIdentityLabels } from '../mlops_engineer/serviceAccounts.js';
 import { GPU_RESOURCE, GPU_TOLERATION, preferSpotAffinity, spotTolerations } from './capacity.js';
 import { trainingShape, type StoragePlan, type TrainingJobShape } from './derive.js';
 import { memoryGi } from './quantity.js';
@@ -129,6 +130,8 @@ function trainingCommand(plan: TrainingPlan, ml: MlEngineerDecisions): { command
 
 interface PodPieces {
   labels: Record<string, string>;
+  /** The training identity's ServiceAccount (mlops_engineer's identity.yaml): reads/writes the lake, reads the tracking Secret's store. */
+  serviceAccountName: string;
   volumes: IIoK8sApiCoreV1Volume[];
   container: IIoK8sApiCoreV1Container;
 }
@@ -176,19 +179,33 @@ function podPieces(spec: ResolvedSpec, plan: TrainingPlan, ml: MlEngineerDecisio
       requests: { cpu: ml.training.cpu, memory: ml.training.memory, ...(gpu > 0 ? { [GPU_RESOURCE]: String(gpu) } : {}) },
       limits: { memory: ml.training.memory, ...(gpu > 0 ? { [GPU_RESOURCE]: String(gpu) } : {}) },
     },
+    // Tracking credentials (MLflow / W&B / Neptune / ClearML) from the Secret External Secrets keeps in sync.
+    envFrom: [{ secretRef: { name: trackingSecret(spec) } }],
     securityContext: CONTAINER_SECURITY,
     volumeMounts: mounts,
   };
-  return { labels, volumes, container };
+  return { labels, serviceAccountName: trainingServiceAccount(mlops), volumes, container };
+}
+
+/** The tracking Secret mlops_engineer lists (plan.secrets) and delivers into the training namespace. */
+function trackingSecret(spec: ResolvedSpec): string {
+  return `${spec.name}-tracking`;
+}
+
+function trainingServiceAccount(mlops: MlopsEngineerDecisions): string {
+  const sa = mlops.service_accounts.find((a) => a.role === 'training');
+  if (!sa) throw new Error('mlops_engineer hands off no training ServiceAccount');
+  return sa.name;
 }
 
 function podTemplate(spec: ResolvedSpec, plan: TrainingPlan, pieces: PodPieces, restartPolicy: 'Never' | 'OnFailure' | undefined): IPodTemplateSpec {
   const gpu = plan.shape.gpusPerWorker;
   const tolerations = [...spotTolerations(spec), ...(gpu > 0 ? [GPU_TOLERATION] : [])];
   return {
-    metadata: { labels: pieces.labels },
+    metadata: { labels: { ...pieces.labels, ...podIdentityLabels(spec) } },
     spec: {
       ...(restartPolicy ? { restartPolicy } : {}),
+      serviceAccountName: pieces.serviceAccountName,
       priorityClassName: priorityClassNames(spec).training,
       securityContext: POD_SECURITY,
       ...(plan.kind === 'Job' && plan.shape.workers > 1 ? { subdomain: plan.name } : {}),

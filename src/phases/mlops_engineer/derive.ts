@@ -347,8 +347,15 @@ export interface CiStage {
   what: string;
 }
 
+/** The CI/CD platform of spec.delivery.ci_platform, by the name the decisions and documents use. */
+export type CiPlatformId = 'github-actions' | 'gitlab-ci';
+
+export function ciPlatformOf(spec: ResolvedSpec): CiPlatformId {
+  return spec.delivery.ci_platform === 'gitlab' ? 'gitlab-ci' : 'github-actions';
+}
+
 export interface CiPlan {
-  platform: string;
+  platform: CiPlatformId;
   stages: CiStage[];
   total_minutes: number;
   slo_minutes: number;
@@ -357,15 +364,16 @@ export interface CiPlan {
 }
 
 export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: RolloutPlan, runtime: ServingRuntime, modes: readonly ServingMode[]): CiPlan {
+  const platform = ciPlatformOf(spec);
   const heavyImage = spec.scale.serving_gpus > 0 || runtime.platform === 'triton' || runtime.platform === 'torchserve';
   const gate = ml.registry.promotion_gate;
   const promoteMinutes = ceilTol(rollout.rollout_seconds / 60) + 1;
   const stages: CiStage[] = [
-    { name: 'lint_and_unit_tests', budget_minutes: 5, what: 'ruff + mypy + pytest unit layer (python_pro test layers), in parallel jobs' },
+    { name: 'lint_and_unit_tests', budget_minutes: 5, what: 'ruff + mypy + pytest unit and integration layers (python_pro test layers), in parallel jobs' },
     {
       name: 'build_images',
       budget_minutes: heavyImage ? 12 : 8,
-      what: `multi-stage builds of ${workloadNames(spec).serverImage} (FROM ${runtime.baseImage}) and ${workloadNames(spec).jobsImage}, registry layer cache${heavyImage ? '; the large runtime base image (GPU/Triton/TorchServe) needs the longer budget' : ''}`,
+      what: `multi-stage builds of ${workloadNames(spec).serverImage} (FROM ${runtime.baseImage}) and ${workloadNames(spec).jobsImage}, ${platform === 'gitlab-ci' ? 'kaniko' : 'Buildx with the GitHub Actions layer cache'}${heavyImage ? '; the large runtime base image (GPU/Triton/TorchServe) needs the longer budget' : ''}`,
     },
     { name: 'data_validation_gate', budget_minutes: 5, what: 'data contract + quality gates on the latest training snapshot (data_engineer gates); blocks on failure' },
     {
@@ -381,7 +389,14 @@ export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: Rol
         ? `smoke tests against staging while production mirrors ${rollout.shadow_mirror_pct} % of traffic to the candidate (shadow)`
         : 'smoke test: score a 1,000-row sample in staging and compare with production predictions',
     },
-    { name: 'production_approval', budget_minutes: 5, what: 'required reviewer on the prod GitHub environment (release manager or on-call)' },
+    {
+      name: 'production_approval',
+      budget_minutes: 5,
+      what:
+        platform === 'gitlab-ci'
+          ? 'manual job on the protected production environment (approval rules: release manager or on-call)'
+          : 'required reviewer on the production GitHub environment (release manager or on-call)',
+    },
     {
       name: 'promote_production',
       budget_minutes: promoteMinutes,
@@ -390,7 +405,7 @@ export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: Rol
   ];
   const total = stages.reduce((s, x) => s + x.budget_minutes, 0);
   const slo = spec.slo.commit_to_prod_minutes;
-  return { platform: 'github-actions', stages, total_minutes: total, slo_minutes: slo, slack_minutes: slo - total, fits_slo: total <= slo };
+  return { platform, stages, total_minutes: total, slo_minutes: slo, slack_minutes: slo - total, fits_slo: total <= slo };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -418,7 +433,13 @@ export function secretsNeeded(spec: ResolvedSpec, ml: MlEngineerDecisions, ds: D
   if (modes.includes('stream') && stream) {
     items.push({
       name: `${spec.name}-stream`,
-      keys: stream.source_kind === 'kafka' ? ['KAFKA_BOOTSTRAP_SERVERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] : ['KINESIS_STREAM_ARN'],
+      // Kinesis from a cluster outside AWS has no web identity federated to AWS: KEDA and the consumer use static keys.
+      keys:
+        stream.source_kind === 'kafka'
+          ? ['KAFKA_BOOTSTRAP_SERVERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']
+          : spec.options.cloud_provider === 'aws' || spec.options.cloud_provider === 'multi-cloud'
+            ? ['KINESIS_STREAM_ARN']
+            : ['KINESIS_STREAM_ARN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
       used_by: 'stream consumer',
     });
   }

@@ -1,4 +1,7 @@
 import { code, num, pct, text } from '../../generators/serializers/markdown.js';
+import type { TerraformInput } from '../../generators/terraform/types.js';
+import type { NodePoolSummary } from './infra.js';
+import { terraformSection } from './infraDoc.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { averageRps, beginDocument } from '../common.js';
 import type { DataScientistDecisions } from '../data_scientist/decisions.js';
@@ -11,6 +14,8 @@ import { MODEL_DIR } from './platform.js';
 import { ENVIRONMENTS, waitSeconds } from './scripts.js';
 import { ceilTol } from './math.js';
 import { abSection, batchOrchestratorNote, releaseMechanismSection, servingPlatformSection, shadowSection } from './releaseDoc.js';
+import { secretsSection } from './secrets.js';
+import { ciWorkflowsSection, dockerParagraph } from './ci/document.js';
 
 interface DocInput {
   info: PhaseInfo;
@@ -21,9 +26,12 @@ interface DocInput {
   ml: MlEngineerDecisions;
   pp: PythonProDecisions;
   surge: number;
+  /** The Terraform generator's input and the node pool figures behind it. */
+  terraform: TerraformInput;
+  nodePools: NodePoolSummary[];
 }
 
-export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: DocInput): string {
+export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge, terraform, nodePools }: DocInput): string {
   const s = plan.sizing;
   const rt = plan.runtime;
   const r = plan.rollout;
@@ -189,16 +197,10 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
   // 3. CI/CD ---------------------------------------------------------------------------------------------------
   doc.heading(2, '3. CI/CD');
   doc.heading(3, 'GitHub Actions/GitLab CI workflows');
-  doc.paragraph(
-    `GitHub Actions (the CI platform will become an option; the workflow files come with that issue). Stage budgets sum to ${code(`${plan.ci.total_minutes} min`)} against slo.commit_to_prod_minutes = ${plan.ci.slo_minutes}${plan.ci.fits_slo ? ` (${plan.ci.slack_minutes} min slack)` : ` — ${-plan.ci.slack_minutes} min OVER: shorten the canary or raise the SLO`}.`,
-  );
-  doc.table(
-    ['Stage', 'Budget (min)', 'What'],
-    plan.ci.stages.map((st) => [code(st.name), st.budget_minutes, st.what]),
-  );
+  ciWorkflowsSection(doc, spec, plan);
   doc.heading(3, 'Automated test gates');
   doc.paragraph(
-    `Blocking gates: python_pro test layers ${pp.test_layers.map((l) => code(l)).join(', ')} in ${code('lint_and_unit_tests')}; data contract and quality gates in ${code('data_validation_gate')}; smoke tests (one request per endpoint, p99 of 200 requests ≤ ${spec.slo.p99_latency_ms} ms) in ${code('smoke_and_shadow')}. A failed gate stops the pipeline; nothing is promoted by hand around it.`,
+    `Blocking gates: python_pro test layers ${pp.test_layers.map((l) => code(l)).join(', ')} (ruff, mypy, pytest markers ${code('unit or integration')} on every commit; ${code('quality or performance')} on the candidate model in the model gate); data contract and quality gates in ${code('data_validation_gate')} (${code('ci/scripts/data-validation-gate.sh')}: the data engineer's validator on the latest snapshot of every source); smoke tests (readiness, then p99 of 200 requests ≤ ${spec.slo.p99_latency_ms} ms; ${code('ci/scripts/smoke-test.sh')}) in ${code('smoke_and_shadow')}. A failed gate stops the pipeline; nothing is promoted by hand around it.`,
   );
   doc.heading(3, 'Model validation before deployment');
   {
@@ -209,6 +211,7 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
           ? `absolute threshold${ds.baseline_metric !== null ? `; baseline ${ds.baseline_metric}` : ''}`
           : 'no baseline value is known before training, so the training run measures it and passes it to the gate'
       }) and at least ${code(`${g.min_improvement_pct} %`)} better than the current Production version on the same holdout; plus bias checks on ${ds.protected_attributes.length > 0 ? ds.protected_attributes.map((a) => code(a)).join(', ') : 'no declared protected attribute'} and the invariance/directional tests. Passing versions move to ${code(ml.registry.stages[1] ?? 'staging')} in ${code(ml.tracking.backend)}.`,
+      `In CI, ${code('ci/scripts/model-validation-gate.sh')} fetches the latest candidate and the production model's metrics from the models store, runs the quality tests on the candidate and calls ${code(`python -m ${plan.pythonPackage}.registry.promotion promote --to ${ml.registry.stages[1] ?? 'staging'}`)}, which exits non-zero (failing the run) when the candidate misses the threshold or does not beat production.`,
     );
   }
   doc.heading(3, 'ArgoCD for GitOps deployment');
@@ -222,28 +225,15 @@ export function mlopsDocument({ info, spec, notes, plan, ds, ml, pp, surge }: Do
 
   // 4. Infrastructure as code ---------------------------------------------------------------------------------
   doc.heading(2, '4. Infrastructure as code');
-  doc.heading(3, 'Terraform modules for cloud resources');
-  doc.paragraph(`Cloud ${code(spec.options.cloud_provider)} (${plan.cloud.cloudLabel}); one root module per environment with remote state, modules pinned by version. The ${code('.tf')} files come with the Terraform issue:`);
-  doc.table(
-    ['Module', 'Purpose'],
-    plan.cloud.terraformModules.map((m) => [code(m.module), m.purpose]),
-  );
+  terraformSection(doc, spec, plan, terraform, nodePools);
   doc.heading(3, 'Helm charts for Kubernetes deployment');
   doc.paragraph(
     `Chart ${code(`charts/${spec.name}`)} (generated from the same objects as ${code('deploy/k8s/base')}): ${code('templates/')} model server (${rt.platform === 'kserve' ? 'InferenceService' : rt.platform === 'seldon' ? 'SeldonDeployment' : 'Rollout'})/Service/PDB${rt.platform === 'torchserve' || rt.platform === 'triton' ? '/HPA' : ''}, release objects${plan.batch ? ', batch CronJob' : ''}${plan.stream ? ', stream consumer' : ''}, ConfigMap, ExternalSecret; ${code('values.yaml')} holds the figures above (replicas ${s.min_replicas}–${s.max_replicas}, ${s.cpu} CPU / ${s.memory}${s.gpus > 0 ? ` / ${s.gpus} GPU` : ''}); ${code('values-dev.yaml')}, ${code('values-staging.yaml')}, ${code('values-prod.yaml')} override replicas and image tags per environment.`,
   );
   doc.heading(3, 'Optimised multi-stage Docker builds');
-  doc.paragraph(
-    `${code(plan.names.serverImage)}: stage 1 ${code(`python:${pp.python_version}-slim`)} builds wheels of ${code(plan.pythonPackage)} (pre/post-processing) with a pip cache mount; stage 2 ${code(`FROM ${rt.baseImage}`)} copies only the wheels, runs as UID 1000. ${code(plan.names.jobsImage)} (training, batch, stream): stage 1 builds wheels, stage 2 ${code(`python:${pp.python_version}-slim`)} with no compilers. Models are never baked in (fetched at start), so a model release rebuilds nothing. Images are tagged with the commit SHA and pushed to ${plan.cloud.registryService}: ${code(plan.cloud.registry)}.`,
-  );
+  dockerParagraph(doc, plan, pp);
   doc.heading(3, 'Secrets management with Vault/Secrets Manager');
-  doc.paragraph(
-    `Backend: ${code(plan.cloud.secretsBackend)}, synchronised into namespaces by External Secrets Operator (provider ${code(plan.cloud.esoProvider)}, authenticated with ${plan.cloud.workloadIdentity}: no static cloud keys in the cluster). Refresh every hour; rotation in the backend reaches pods on their next restart.`,
-  );
-  doc.table(
-    ['Secret', 'Keys', 'Used by'],
-    plan.secrets.map((x) => [code(x.name), x.keys.map((k) => code(k)).join(', '), text(x.used_by)]),
-  );
+  secretsSection(doc, spec, plan);
 
   // Hand-off --------------------------------------------------------------------------------------------------
   doc.heading(2, 'Hand-off');

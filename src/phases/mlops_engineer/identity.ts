@@ -1,4 +1,4 @@
-import type { Cloud, InfraValue, WorkloadIdentityPlan } from '../../generators/terraform/types.js';
+import { secretName, type Cloud, type InfraValue, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import type { MlopsPlan } from './derive.js';
 import { serverDeployed } from './derive.js';
@@ -71,4 +71,16 @@ export function infraValues(spec: ResolvedSpec, identities: readonly WorkloadIde
   }
   if (rwxFileSystem) values.push({ key: 'rwxFileSystemId', placeholder: RWX_FILE_SYSTEM_PLACEHOLDER, description: 'EFS file system id of the ReadWriteMany StorageClass', source: { cloud: 'aws', output: 'rwx_file_system_id', path: [] } });
   return values;
+}
+
+/** The naming cloud of the secret backend: Vault and AWS group with `/`; multi-cloud on cloud managers uses `-`, valid on both. */
+function secretNaming(spec: ResolvedSpec): Cloud | 'vault' {
+  if (spec.delivery.secrets_backend === 'vault') return 'vault';
+  return spec.options.cloud_provider === 'multi-cloud' ? 'gcp' : spec.options.cloud_provider;
+}
+
+/** Backend name of a plan secret (`<name>-tracking` → `<name>/tracking` on AWS / Vault, `<name>-tracking` on GCP / Azure). */
+export function backendSecretName(spec: ResolvedSpec, planSecret: string): string {
+  const item = planSecret.startsWith(`${spec.name}-`) ? planSecret.slice(spec.name.length + 1) : planSecret;
+  return secretName(secretNaming(spec), spec.name, item);
 }

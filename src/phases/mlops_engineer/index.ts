@@ -3,14 +3,19 @@ import { toYamlStream } from '../../generators/serializers/yaml.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { LAYOUT } from '../common.js';
 import { PHASES } from '../graph.js';
-import type { PhaseDefinition } from '../types.js';
+import type { PhaseDefinition, PhaseInput } from '../types.js';
+import { generateTerraform, terraformFilePurpose } from '../../generators/terraform/index.js';
+import type { TerraformInput } from '../../generators/terraform/types.js';
 import { modelArtifactUri } from './cloud.js';
 import { MlopsEngineerDecisions } from './decisions.js';
 import { planMlops, serverDeployed, type MlopsPlan } from './derive.js';
 import { mlopsDocument } from './document.js';
 import { FETCH_CONTAINER, SERVER_CONTAINER, inferenceEndpoint, requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
-import { RWX_FILE_SYSTEM_CLOUDS, infraValues, workloadIdentities } from './identity.js';
+import { workloadIdentities } from './identity.js';
+import { nodePoolSummary, terraformInput } from './infra.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
+import { identityAndSecretFiles, pipelineInfraValues } from './secrets.js';
+import { deliveryFiles as ciDeliveryFiles } from './ci/index.js';
 import { TORCHSERVE_CONFIG_PATH, MODEL_DIR } from './platform.js';
 import { SELDON_UNIT, kserveScaling, seldonWorkloadName } from './platforms.js';
 import { AB_HEADER, analysisRunTemplate, analysisTemplateNames, errorRateQuery, experimentObjects, fqdn, latencyQuery, releaseObjects, seldonCanaryPredictor, shadowTarget } from './release.js';
@@ -247,7 +252,7 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
     files: [],
     manifests: [],
     service_accounts: identities.map((i) => ({ role: i.role, namespace: i.namespace, name: i.service_account })),
-    infrastructure_values: infraValues(spec, identities, RWX_FILE_SYSTEM_CLOUDS.includes(spec.options.cloud_provider)).map((v) => ({ key: v.key, placeholder: v.placeholder, description: v.description })),
+    infrastructure_values: pipelineInfraValues(spec, plan).map((v) => ({ key: v.key, placeholder: v.placeholder, description: v.description })),
     ab_experiment: deployed
       ? {
           file: `${LAYOUT.k8sBase.replace(/\/base$/, '')}/experiments/ab-test.yaml`,
@@ -271,12 +276,15 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
 const K8S_ROOT = LAYOUT.k8sBase.replace(/\/base$/, '');
 
 /** Every file of the phase, with what it is for (the list is also handed off in decisions.files). */
-function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, ds: Parameters<typeof releaseRunbook>[2], ml: Parameters<typeof rollbackRunbook>[2]): { artifact: Artifact; purpose: string }[] {
+function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, upstream: PhaseInput<'mlops_engineer'>['upstream'], tf: TerraformInput): { artifact: Artifact; purpose: string }[] {
+  const ds = upstream.data_scientist;
+  const ml = upstream.ml_engineer;
   const files: { artifact: Artifact; purpose: string }[] = [];
   const add = (path: string, kind: ArtifactKind, content: string, purpose: string) => files.push({ artifact: artifact(PHASE, path, kind, content), purpose });
   const deployed = serverDeployed(plan.modes);
   const platform = plan.runtime.platform;
   add(`${LAYOUT.k8sBase}/serving.yaml`, 'kubernetes', toYamlStream(servingObjects(spec, plan)), 'serving objects: config, model server, Service, PDB, stream consumer, batch CronJob');
+  for (const f of identityAndSecretFiles(spec, plan)) add(f.path, f.kind, f.content, f.purpose);
   const release = releaseObjects(spec, plan);
   if (release.length > 0) add(`${LAYOUT.k8sBase}/release.yaml`, 'kubernetes', toYamlStream(release), 'release objects: AnalysisTemplates, Istio routing, preview/shadow workloads');
   if (deployed) {
@@ -298,6 +306,8 @@ function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, ds: Parameters<typeof r
     }
   }
   add('scripts/deploy.sh', 'shell', deployScript(spec, plan), 'GitOps promotion dev → staging → prod with the release steps of the platform');
+  for (const f of ciDeliveryFiles(spec, plan, { data_engineer: upstream.data_engineer, ml_engineer: ml, python_pro: upstream.python_pro })) add(f.path, f.kind, f.content, f.purpose);
+  for (const f of generateTerraform(tf)) add(f.path, 'terraform', f.content, terraformFilePurpose(f.path));
   add(`${LAYOUT.runbooks}/release.md`, 'markdown', releaseRunbook(spec, plan, ds), 'release checklist');
   add(`${LAYOUT.runbooks}/rollback.md`, 'markdown', rollbackRunbook(spec, plan, ml), 'rollback runbook');
   return files;
@@ -321,6 +331,9 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
     'data.entity_key',
     'team.namespace',
     'team.owner',
+    'data.retention',
+    'delivery.ci_platform',
+    'delivery.secrets_backend',
   ],
   decisions: MlopsEngineerDecisions,
   run({ spec, notes, upstream }) {
@@ -335,13 +348,14 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
       duration_days: ds.ab_test.duration_days,
       assignment: `sha256(salt + ${spec.data.entity_key}) mod 10000 < ${Math.round(spec.experiment.treatment_share * 10_000)}`,
     };
-    const files = phaseFiles(spec, plan, ds, ml);
+    const tf = terraformInput(spec, plan, { ml_engineer: ml, data_engineer: upstream.data_engineer }, surgeFactor(plan));
+    const files = phaseFiles(spec, plan, upstream, tf);
     const decisions = {
       ...decisionsOf(spec, plan, ab),
       files: files.map((f) => ({ path: f.artifact.path, kind: f.artifact.kind, purpose: f.purpose })),
       manifests: files.filter((f) => f.artifact.kind === 'kubernetes' && f.artifact.path.startsWith(`${LAYOUT.k8sBase}/`)).map((f) => ({ path: f.artifact.path, content: f.artifact.content })),
     };
-    const document = mlopsDocument({ info: mlopsEngineer.info, spec, notes, plan, ds, ml, pp, surge: decisions.rollout.max_surge_factor });
+    const document = mlopsDocument({ info: mlopsEngineer.info, spec, notes, plan, ds, ml, pp, surge: decisions.rollout.max_surge_factor, terraform: tf, nodePools: nodePoolSummary(spec, plan, ml, surgeFactor(plan)) });
     return { document, decisions, artifacts: files.map((f) => f.artifact) };
   },
 };

@@ -6,7 +6,7 @@
 import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
 import { DEFAULT_REGIONS } from '../../generators/terraform/envs.js';
 import { fallbackPool, poolsForEnv, spotShare, type SpotShare } from '../../generators/terraform/nodePools.js';
-import { DATA_LAYERS, secretName, type BucketPlan, type Cloud, type NodePoolPlan, type SecretPlan, type TerraformInput, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
+import { DATA_LAYERS, type BucketPlan, type Cloud, type NodePoolPlan, type SecretPlan, type TerraformInput, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import type { DataEngineerDecisions } from '../data_engineer/decisions.js';
 import { spotTaints } from '../kubernetes_architect/capacity.js';
@@ -14,7 +14,8 @@ import { cpuCores, memoryGi } from '../kubernetes_architect/quantity.js';
 import type { MlEngineerDecisions } from '../ml_engineer/decisions.js';
 import { ceilTol } from './math.js';
 import { serverDeployed, type MlopsPlan } from './derive.js';
-import { RWX_FILE_SYSTEM_CLOUDS, clustersOf, infraValues, workloadIdentities } from './identity.js';
+import { RWX_FILE_SYSTEM_CLOUDS, backendSecretName, clustersOf, workloadIdentities } from './identity.js';
+import { pipelineInfraValues } from './secrets.js';
 
 export const KUBERNETES_VERSION = '1.31';
 
@@ -251,18 +252,6 @@ export function bucketPlans(spec: ResolvedSpec, de?: Pick<DataEngineerDecisions,
   });
 }
 
-/** The naming cloud of the secret backend: Vault and AWS group with `/`; multi-cloud on cloud managers uses `-`, valid on both. */
-function secretNaming(spec: ResolvedSpec): Cloud | 'vault' {
-  if (spec.delivery.secrets_backend === 'vault') return 'vault';
-  return spec.options.cloud_provider === 'multi-cloud' ? 'gcp' : spec.options.cloud_provider;
-}
-
-/** Backend name of a plan secret (`<name>-tracking` → `<name>/tracking` on AWS / Vault, `<name>-tracking` on GCP / Azure). */
-export function backendSecretName(spec: ResolvedSpec, planSecret: string): string {
-  const item = planSecret.startsWith(`${spec.name}-`) ? planSecret.slice(spec.name.length + 1) : planSecret;
-  return secretName(secretNaming(spec), spec.name, item);
-}
-
 /** Secret containers Terraform creates: none when Vault holds the secrets (Vault is configured outside the cloud stack). */
 export function secretPlans(spec: ResolvedSpec, plan: MlopsPlan): SecretPlan[] {
   if (spec.delivery.secrets_backend === 'vault') return [];
@@ -300,7 +289,7 @@ export function terraformInput(spec: ResolvedSpec, plan: MlopsPlan, upstream: In
     identities,
     secrets: secretPlans(spec, plan),
     secrets_backend: spec.delivery.secrets_backend,
-    infra_values: infraValues(spec, identities, rwx),
+    infra_values: pipelineInfraValues(spec, plan),
     rwx_file_system: rwx,
   };
 }

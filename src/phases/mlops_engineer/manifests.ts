@@ -23,6 +23,7 @@ import { MODEL_DIR, TORCHSERVE_CONFIG_PATH } from './platform.js';
 import { inferenceService, seldonDeployment } from './platforms.js';
 import { platformConfigMaps } from './runtimeConfig.js';
 import { modelServerRollout } from './release.js';
+import { podIdentityLabels, serviceAccountName } from './serviceAccounts.js';
 
 export type ServingObject = IConfigMap | IDeployment | IService | IPodDisruptionBudget | ICronJob | IRollout | InferenceService | SeldonDeployment;
 
@@ -175,10 +176,12 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
   }
   return {
     metadata: {
-      labels: variantLabels(spec, plan, variant),
+      labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) },
       annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(rt.metricsPort), 'prometheus.io/path': rt.metricsPath },
     },
     spec: {
+      // The serving identity reads the models bucket: the model-fetch init container authenticates through it.
+      serviceAccountName: serviceAccountName(spec, plan, 'serving'),
       priorityClassName: priorityClassNames(spec).serving,
       securityContext: POD_SECURITY,
       terminationGracePeriodSeconds: 30,
@@ -201,8 +204,9 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
           args: rt.args,
           ports: serverPorts(plan),
           env: env.length > 0 ? env : undefined,
-          // The online store and inference cache addresses come from kubernetes_architect's endpoints ConfigMap.
-          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }],
+          // The online store and inference cache addresses come from kubernetes_architect's endpoints ConfigMap, the
+          // online store's credentials from the Secret External Secrets keeps in sync (secrets.ts).
+          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }, { secretRef: { name: `${spec.name}-online-store` } }],
           resources: serverResources(plan),
           securityContext: CONTAINER_SECURITY,
           // Startup covers model fetch-to-load and warm-up; liveness only starts once it succeeded.
@@ -310,9 +314,10 @@ function batchCronJob(spec: ResolvedSpec, plan: MlopsPlan): ICronJob {
           // Spot reclaims (DisruptionTarget) do not count as failures: the shard is simply rescheduled.
           podFailurePolicy: IGNORE_DISRUPTIONS,
           template: {
-            metadata: { labels },
+            metadata: { labels: { ...labels, ...podIdentityLabels(spec) } },
             spec: {
               restartPolicy: 'Never',
+              serviceAccountName: serviceAccountName(spec, plan, 'batch'),
               priorityClassName: priorityClassNames(spec).batch,
               securityContext: POD_SECURITY,
               affinity: preferSpotAffinity(spec),
@@ -365,8 +370,9 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
       template: {
-        metadata: { labels },
+        metadata: { labels: { ...labels, ...podIdentityLabels(spec) } },
         spec: {
+          serviceAccountName: serviceAccountName(spec, plan, 'stream'),
           priorityClassName: priorityClassNames(spec).serving,
           securityContext: POD_SECURITY,
           terminationGracePeriodSeconds: 60,

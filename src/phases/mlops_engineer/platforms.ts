@@ -7,6 +7,7 @@ import type { MlopsPlan } from './derive.js';
 import { platformStorageUri, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
 import { priorityClassNames } from './naming.js';
 import { KSERVE_MODEL_FORMAT, MLSERVER_IMPLEMENTATION, SELDON_IMPLEMENTATION } from './platform.js';
+import { podIdentityLabels, serviceAccountName } from './serviceAccounts.js';
 
 // The model server where the serving platform owns the pods: a KServe InferenceService or a Seldon Core v1
 // SeldonDeployment, typed by the zod-inferred types of our strict CRD schemas.
@@ -35,6 +36,8 @@ export function platformObjectName(plan: MlopsPlan, variant: Variant): string {
 
 function podPlacement(spec: ResolvedSpec, plan: MlopsPlan) {
   return {
+    // The serving identity reads the models bucket: the platform's storage initializer authenticates through it.
+    serviceAccountName: serviceAccountName(spec, plan, 'serving'),
     affinity: avoidSpotAffinity(spec),
     ...(plan.sizing.gpus > 0 ? { tolerations: [GPU_TOLERATION] } : {}),
     priorityClassName: priorityClassNames(spec).serving,
@@ -80,7 +83,7 @@ export function inferenceService(spec: ResolvedSpec, plan: MlopsPlan, variant: V
         scaleTarget: scaling.target,
         // Seconds before the request is failed: twice the p99 SLO, rounded up.
         timeout: Math.max(1, Math.ceil((spec.slo.p99_latency_ms * 2) / 1000)),
-        labels: variantLabels(spec, plan, variant),
+        labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) },
         ...podPlacement(spec, plan),
       },
     },
@@ -113,7 +116,7 @@ export function seldonPredictor(spec: ResolvedSpec, plan: MlopsPlan, name: strin
     },
     componentSpecs: [
       {
-        metadata: { labels: variantLabels(spec, plan, variant), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(plan.runtime.metricsPort), 'prometheus.io/path': plan.runtime.metricsPath } },
+        metadata: { labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(plan.runtime.metricsPort), 'prometheus.io/path': plan.runtime.metricsPath } },
         spec: {
           containers: [
             {

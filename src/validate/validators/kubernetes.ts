@@ -24,6 +24,7 @@ const GROUP_PACKAGES: Readonly<Record<string, string>> = {
   'extensions.istio.io': '@kubernetes-models/istio',
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
   'autoscaling.k8s.io': '@kubernetes-models/autoscaler',
+  'external-secrets.io': '@kubernetes-models/external-secrets',
 };
 const ARGO_PACKAGES: Readonly<Record<string, string>> = {
   Application: '@kubernetes-models/argo-cd',

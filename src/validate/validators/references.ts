@@ -53,6 +53,30 @@ export function podLabelSets(o: KubeObject): Labels[] {
   return sets;
 }
 
+/**
+ * The Secrets a set of objects provides per namespace, with their keys: Secret objects (data / stringData) and
+ * the target Secret of each ExternalSecret (spec.target.name, else its own name). Keys are null when they cannot
+ * be known from the manifests (an ExternalSecret with dataFrom or a template).
+ */
+function providedSecrets(all: readonly Located[]): Map<string, Set<string> | null> {
+  const out = new Map<string, Set<string> | null>();
+  const add = (ns: string | undefined, name: string, keys: Set<string> | null) => {
+    const id = `${ns ?? ''}/${name}`;
+    const prev = out.get(id);
+    out.set(id, prev === undefined ? keys : prev === null || keys === null ? null : new Set([...prev, ...keys]));
+  };
+  for (const { obj } of all) {
+    const o = obj as KubeObject & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
+    if (o.kind === 'Secret' && o.apiVersion === 'v1') add(o.metadata.namespace, o.metadata.name, new Set([...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {})]));
+    if (o.kind === 'ExternalSecret' && o.apiVersion.startsWith('external-secrets.io/')) {
+      const spec = (o.spec ?? {}) as { target?: { name?: string; template?: unknown }; data?: { secretKey?: string }[]; dataFrom?: unknown[] };
+      const keys = spec.dataFrom?.length || spec.target?.template ? null : new Set((spec.data ?? []).map((d) => d.secretKey ?? ''));
+      add(o.metadata.namespace, spec.target?.name ?? o.metadata.name, keys);
+    }
+  }
+  return out;
+}
+
 const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 function refOf(o: KubeObject): string {
@@ -69,6 +93,18 @@ export function referenceProblems(files: readonly { path: string; content: strin
     all.some(({ obj }) => obj.metadata.namespace === ns && controllerCreated(obj).some((c) => c.kind === kind && c.name === name && (!apiVersion || c.apiVersion === apiVersion)));
   const podsIn = (ns: string | undefined) => all.filter(({ obj }) => obj.metadata.namespace === ns).flatMap(({ obj }) => podLabelSets(obj));
   const namespaces = new Set(all.filter(({ obj }) => obj.kind === 'Namespace').map(({ obj }) => obj.metadata.name));
+  const secrets = providedSecrets(all);
+  /** A Secret (and key) that no Secret or ExternalSecret of the set provides in the namespace, described; null when it resolves. */
+  const missingSecret = (ns: string | undefined, name: string, key?: string): string | null => {
+    const id = `${ns ?? ''}/${name}`;
+    if (!secrets.has(id)) return `Secret ${name} is neither a Secret nor an ExternalSecret target in ${ns}`;
+    const keys = secrets.get(id);
+    return key !== undefined && keys && !keys.has(key) ? `Secret ${name} in ${ns} has no key ${key} (it provides ${[...keys].join(', ') || 'none'})` : null;
+  };
+  const checkSecret = (l: Located, ns: string | undefined, name: string, key?: string) => {
+    const problem = missingSecret(ns, name, key);
+    if (problem) report(l, problem);
+  };
   const serviceHost = (host: string, ns: string | undefined): boolean => {
     const m = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?$/.exec(host);
     return Boolean(m && exists(m[2] ?? ns, 'Service', m[1]!));
@@ -133,6 +169,33 @@ export function referenceProblems(files: readonly { path: string; content: strin
         if (typeof spec.host === 'string' && !serviceHost(spec.host, ns)) report(l, `host ${spec.host} is not a Service of these manifests`);
         break;
       }
+      case 'TriggerAuthentication': {
+        for (const ref of (spec.secretTargetRef as { name?: string; key?: string }[] | undefined) ?? []) if (typeof ref.name === 'string') checkSecret(l, ns, ref.name, ref.key);
+        break;
+      }
+      case 'ClusterSecretStore':
+      case 'SecretStore': {
+        // The identity a store authenticates with (IRSA / Workload Identity / Vault Kubernetes auth).
+        walk(spec.provider, (k, v) => {
+          const ref = v as { name?: unknown; namespace?: unknown } | null;
+          if (k === 'serviceAccountRef' && ref && typeof ref.name === 'string') {
+            const refNs = typeof ref.namespace === 'string' ? ref.namespace : ns;
+            if (!exists(refNs, 'ServiceAccount', ref.name)) report(l, `ServiceAccount ${ref.name} does not exist in ${refNs}`);
+          }
+        });
+        break;
+      }
+      case 'ExternalSecret': {
+        const store = spec.secretStoreRef as { kind?: string; name?: string } | undefined;
+        if (store?.name) {
+          const kind = store.kind ?? 'SecretStore';
+          if (!exists(kind === 'ClusterSecretStore' ? undefined : ns, kind, store.name)) report(l, `${kind} ${store.name} does not exist${kind === 'ClusterSecretStore' ? '' : ` in ${ns}`}`);
+          const store_ = all.find(({ obj: o }) => o.kind === 'ClusterSecretStore' && o.metadata.name === store.name)?.obj;
+          const conditions = ((store_?.spec as { conditions?: { namespaces?: string[] }[] } | undefined)?.conditions ?? []).filter((c) => c.namespaces);
+          if (kind === 'ClusterSecretStore' && conditions.length > 0 && !conditions.some((c) => c.namespaces!.includes(ns ?? ''))) report(l, `ClusterSecretStore ${store.name} does not admit namespace ${ns} (spec.conditions)`);
+        }
+        break;
+      }
       default:
         break;
     }
@@ -142,6 +205,15 @@ export function referenceProblems(files: readonly { path: string; content: strin
       if (k === 'configMapRef' && v && typeof v === 'object' && !(v as { optional?: boolean }).optional && !exists(ns, 'ConfigMap', (v as { name: string }).name)) report(l, `ConfigMap ${(v as { name: string }).name} does not exist in ${ns}`);
       if (k === 'persistentVolumeClaim' && v && typeof v === 'object' && !exists(ns, 'PersistentVolumeClaim', (v as { claimName: string }).claimName)) report(l, `PersistentVolumeClaim ${(v as { claimName: string }).claimName} does not exist in ${ns}`);
       if (k === 'storageClassName' && typeof v === 'string' && v !== '' && !exists(undefined, 'StorageClass', v)) report(l, `StorageClass ${v} is not created by these manifests`);
+      // Pod specs (and KServe's predictor, which inlines one): the ServiceAccount must exist ("default" always does).
+      if (k === 'serviceAccountName' && typeof v === 'string' && v !== 'default' && !exists(ns, 'ServiceAccount', v)) report(l, `ServiceAccount ${v} does not exist in ${ns}`);
+      if (!ns || !v || typeof v !== 'object') return;
+      const ref = v as { name?: unknown; key?: unknown; optional?: unknown; secretName?: unknown };
+      if (ref.optional === true) return;
+      // envFrom[].secretRef, env[].valueFrom.secretKeyRef, volumes[].secret.
+      if (k === 'secretRef' && typeof ref.name === 'string') checkSecret(l, ns, ref.name);
+      if (k === 'secretKeyRef' && typeof ref.name === 'string') checkSecret(l, ns, ref.name, typeof ref.key === 'string' ? ref.key : undefined);
+      if (k === 'secret' && typeof ref.secretName === 'string') checkSecret(l, ns, ref.secretName);
     });
   }
   return problems;
@@ -163,7 +235,8 @@ function manifestSets(artifacts: readonly Artifact[]): Artifact[][] {
 
 export const referencesValidator: Validator = {
   name: 'kubernetes-references',
-  description: 'Across the manifests of one deploy/k8s folder (base and experiments): Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs and StorageClasses referenced are created',
+  description:
+    'Across the manifests of one deploy/k8s folder (base and experiments): Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs, StorageClasses and ServiceAccounts referenced are created; every Secret (and key) referenced is a Secret or an ExternalSecret target in the namespace, and every ExternalSecret names a store that admits its namespace',
   kinds: ['kubernetes'],
   async available() {
     return { ok: true };

@@ -160,7 +160,7 @@ describe('env roots per cloud', () => {
     expect(contentOf(files, `${ENVS}/prod/terraform.tfvars`)).toMatch(/^region\s+= "us-central1"$/m);
   });
 
-  it('azure: azurerm state in a ≤ 24-character storage account, features {} and an optional subscription', async () => {
+  it('azure: azurerm state in a ≤ 24-character storage account, storage through Resource Manager and Entra ID, and an optional subscription', async () => {
     const files = rootsFor('azure');
     await parseAll(files);
     const versions = contentOf(files, `${ENVS}/dev/versions.tf`);
@@ -170,7 +170,8 @@ describe('env roots per cloud', () => {
     expect(versions).toContain('key                  = "dev.terraform.tfstate"');
     expect(stateStorageAccount('a'.repeat(40))).toMatch(/^[a-z0-9]{3,24}$/);
     expect(stateStorageAccount('fraud-scoring')).toBe('fraudscoringtfstate');
-    expect(contentOf(files, `${ENVS}/dev/providers.tf`)).toMatch(/provider "azurerm" \{\n\s+features \{\}/);
+    expect(contentOf(files, `${ENVS}/dev/providers.tf`)).toMatch(/provider "azurerm" \{\n\s+features \{\n\s+storage \{\n\s+data_plane_available = false/);
+    expect(contentOf(files, `${ENVS}/dev/providers.tf`)).toContain('storage_use_azuread = true');
     expect(contentOf(files, `${ENVS}/dev/terraform.tfvars`)).toMatch(/^region\s+= "eastus"$/m);
   });
 

@@ -8,17 +8,22 @@ import { SpecSchema, type Feature, type Source, type Spec } from './schema.js';
 export type ResolvedSpec = Spec & {
   data: Spec['data'] & { sources: Source[]; features: (Feature & { source: string })[] };
   team: Spec['team'] & { namespace: string };
-  delivery: Spec['delivery'] & { secrets_backend: 'cloud' | 'vault' };
 };
+
+/**
+ * Where secrets live: the spec's choice, else the cloud's secrets manager (Vault for multi-cloud, where two clouds
+ * share one backend). Derived on read, not stored, so that changing cloud_provider later changes the default too.
+ */
+export function secretsBackendOf(spec: Pick<Spec, 'delivery' | 'options'>): 'cloud' | 'vault' {
+  return spec.delivery.secrets_backend ?? (spec.options.cloud_provider === 'multi-cloud' ? 'vault' : 'cloud');
+}
 
 function fill(spec: Spec): ResolvedSpec {
   const sources = spec.data.sources ?? starterSources(spec.problem.type);
   const firstSource = sources[0]!.name;
   const features = (spec.data.features ?? starterFeatures(spec.problem.type)).map((f) => ({ ...f, source: f.source ?? firstSource }));
   const namespace = spec.team.namespace ?? `ml-${spec.name}`.slice(0, 63).replace(/-+$/, '');
-  // Two clouds share one secrets backend, so multi-cloud defaults to Vault.
-  const secrets_backend = spec.delivery.secrets_backend ?? (spec.options.cloud_provider === 'multi-cloud' ? 'vault' : 'cloud');
-  return { ...spec, data: { ...spec.data, sources, features }, team: { ...spec.team, namespace }, delivery: { ...spec.delivery, secrets_backend } };
+  return { ...spec, data: { ...spec.data, sources, features }, team: { ...spec.team, namespace } };
 }
 
 /** Validates a complete spec object (e.g. a stored revision merged with a patch) and fills what is derived. */

@@ -84,8 +84,8 @@ describe('mlops_engineer: derivations for the default spec', () => {
       'production_approval',
       'promote_production',
     ]);
-    expect(d.ci.stages.map((s) => s.budget_minutes)).toEqual([5, 8, 5, 8, 5, 5, 5, 13]);
-    expect(d.ci.total_minutes).toBe(54);
+    expect(d.ci.stages.map((s) => s.budget_minutes)).toEqual([5, 8, 5, 8, 5, 5, 5, 15]);
+    expect(d.ci.total_minutes).toBe(56);
     expect(d.ci.fits_slo).toBe(true);
   });
 

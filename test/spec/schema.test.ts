@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { UserError } from '../../src/errors.js';
 import { OPTION_NAMES, OPTION_VALUES } from '../../src/spec/options.js';
 import { SpecPatchSchema } from '../../src/spec/patch.js';
-import { resolveSpec, specFromRequirements } from '../../src/spec/resolve.js';
+import { resolveSpec, secretsBackendOf, specFromRequirements } from '../../src/spec/resolve.js';
+import { mergePatch } from '../../src/spec/merge.js';
 import { SpecSchema } from '../../src/spec/schema.js';
 
 describe('the spec', () => {
@@ -102,10 +103,14 @@ describe('the spec', () => {
     const gitlab = specFromRequirements({ requirements: 'Churn model on AWS, CI in GitLab, secrets in HashiCorp Vault' });
     expect(gitlab.spec.delivery).toEqual({ ci_platform: 'gitlab', secrets_backend: 'vault' });
     expect(gitlab.inferred).toEqual(expect.arrayContaining(['delivery.ci_platform', 'delivery.secrets_backend']));
-    expect(specFromRequirements({ requirements: 'Churn model on AWS' }).spec.delivery).toEqual({ ci_platform: 'github', secrets_backend: 'cloud' });
-    expect(specFromRequirements({ requirements: 'Churn model across AWS and GCP, multi-cloud' }).spec.delivery.secrets_backend).toBe('vault');
+    const aws = specFromRequirements({ requirements: 'Churn model on AWS' }).spec;
+    expect(aws.delivery).toEqual({ ci_platform: 'github' });
+    expect(secretsBackendOf(aws)).toBe('cloud');
+    expect(secretsBackendOf(specFromRequirements({ requirements: 'Churn model across AWS and GCP, multi-cloud' }).spec)).toBe('vault');
     const explicit = specFromRequirements({ requirements: 'Churn model, multi-cloud', spec: { delivery: { secrets_backend: 'cloud' } } });
-    expect(explicit.spec.delivery.secrets_backend).toBe('cloud');
+    expect(secretsBackendOf(explicit.spec)).toBe('cloud');
+    // The default is derived when read, so moving a stored pipeline to multi-cloud moves it to Vault.
+    expect(secretsBackendOf(resolveSpec(mergePatch(aws, { options: { cloud_provider: 'multi-cloud' } })))).toBe('vault');
   });
 
   it('derives a slug name, a namespace and starter data when only text is given', () => {

@@ -1,4 +1,4 @@
-import type { ResolvedSpec } from '../../spec/resolve.js';
+import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import { objectStoreUri } from '../common.js';
 
 /** Per-cloud facts of the delivery platform: registry, secrets backend, Terraform modules, how a pod fetches a model. */
@@ -67,28 +67,24 @@ export function cloudDelivery(spec: ResolvedSpec): CloudDelivery {
       { module: 'modules/platform-azure', purpose: 'resource group + the components above behind the platform interface every cloud implements' },
     ],
   };
-  switch (spec.options.cloud_provider) {
-    case 'aws':
-      return aws;
-    case 'gcp':
-      return gcp;
-    case 'azure':
-      return azure;
-    case 'multi-cloud':
-      return {
-        cloudLabel: 'AWS (primary) + GCP (secondary)',
-        registry: aws.registry,
-        registryService: 'Amazon ECR (primary), replicated to GCP Artifact Registry so each cluster pulls in-region',
-        secretsBackend: 'HashiCorp Vault',
-        esoProvider: 'vault (kubernetes auth per cluster)',
-        workloadIdentity: 'IRSA on EKS, Workload Identity on GKE, Vault Kubernetes auth in both',
-        terraformModules: [
-          ...aws.terraformModules,
-          ...gcp.terraformModules,
-          { module: 'envs/<env> (shared)', purpose: 'one S3 state for both clouds, one Route 53 zone with an API record per cluster; both platform modules called with the same inputs' },
-        ],
-      };
-  }
+  const multiCloud: CloudDelivery = {
+    cloudLabel: 'AWS (primary) + GCP (secondary)',
+    registry: aws.registry,
+    registryService: 'Amazon ECR (primary), replicated to GCP Artifact Registry so each cluster pulls in-region',
+    secretsBackend: 'HashiCorp Vault',
+    esoProvider: 'vault (kubernetes auth per cluster)',
+    workloadIdentity: 'IRSA on EKS, Workload Identity on GKE, Vault Kubernetes auth in both',
+    terraformModules: [
+      ...aws.terraformModules,
+      ...gcp.terraformModules,
+      { module: 'envs/<env> (shared)', purpose: 'one S3 state for both clouds, one Route 53 zone with an API record per cluster; both platform modules called with the same inputs' },
+    ],
+  };
+  const delivery = spec.options.cloud_provider === 'multi-cloud' ? multiCloud : { aws, gcp, azure }[spec.options.cloud_provider];
+  // The secrets backend follows delivery.secrets_backend: Vault on any cloud, or the cloud's own manager (multi-cloud: AWS's, read from both clusters).
+  if (secretsBackendOf(spec) === 'vault') return { ...delivery, secretsBackend: 'HashiCorp Vault', esoProvider: 'vault (Kubernetes auth per cluster)' };
+  if (spec.options.cloud_provider === 'multi-cloud') return { ...delivery, secretsBackend: aws.secretsBackend, esoProvider: aws.esoProvider };
+  return delivery;
 }
 
 /** The model artifact location: the registry's promoted version is exported under <models bucket>/<model>/production. */

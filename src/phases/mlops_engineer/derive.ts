@@ -339,6 +339,8 @@ export function planRollout(spec: ResolvedSpec, modes: readonly ServingMode[], s
 
 /** CI budgets of the two stages during which production mirrors traffic to the candidate (the shadow window). */
 export const DEPLOY_STAGING_MINUTES = 5;
+/** Argo CD sync plus image pull after the overlay commit, before the rollout's first step. */
+export const SYNC_SECONDS = 120;
 export const SMOKE_MINUTES = 5;
 
 export interface CiStage {
@@ -367,7 +369,9 @@ export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: Rol
   const platform = ciPlatformOf(spec);
   const heavyImage = spec.scale.serving_gpus > 0 || runtime.platform === 'triton' || runtime.platform === 'torchserve';
   const gate = ml.registry.promotion_gate;
-  const promoteMinutes = ceilTol(rollout.rollout_seconds / 60) + 1;
+  // deploy.sh waits for the whole rollout plus SYNC_SECONDS of sync and image pull; the job gets one more minute
+  // for checkout, tools and the overlay commit, so its time limit never cuts a healthy rollout short.
+  const promoteMinutes = ceilTol((rollout.rollout_seconds + SYNC_SECONDS) / 60) + 1;
   const stages: CiStage[] = [
     { name: 'lint_and_unit_tests', budget_minutes: 5, what: 'ruff + mypy + pytest unit and integration layers (python_pro test layers), in parallel jobs' },
     {
@@ -400,7 +404,7 @@ export function planCi(spec: ResolvedSpec, ml: MlEngineerDecisions, rollout: Rol
     {
       name: 'promote_production',
       budget_minutes: promoteMinutes,
-      what: `${rollout.strategy === 'canary' ? `canary ${rollout.steps.map((s) => `${s.weight} %`).join(' → ')}` : 'blue-green preview analysis then switch'}: ${Math.round(rollout.rollout_seconds)} s of analysis pauses + 1 min sync`,
+      what: `${rollout.strategy === 'canary' ? `canary ${rollout.steps.map((s) => `${s.weight} %`).join(' → ')}` : 'blue-green preview analysis then switch'}: ${Math.round(rollout.rollout_seconds)} s of analysis pauses + ${SYNC_SECONDS / 60} min sync, + 1 min for the job's checkout and overlay commit`,
     },
   ];
   const total = stages.reduce((s, x) => s + x.budget_minutes, 0);

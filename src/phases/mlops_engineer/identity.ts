@@ -1,5 +1,5 @@
 import { secretName, type Cloud, type InfraValue, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
-import type { ResolvedSpec } from '../../spec/resolve.js';
+import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import type { MlopsPlan } from './derive.js';
 import { serverDeployed } from './derive.js';
 
@@ -75,7 +75,7 @@ export function infraValues(spec: ResolvedSpec, identities: readonly WorkloadIde
 
 /** The naming cloud of the secret backend: Vault and AWS group with `/`; multi-cloud on cloud managers uses `-`, valid on both. */
 function secretNaming(spec: ResolvedSpec): Cloud | 'vault' {
-  if (spec.delivery.secrets_backend === 'vault') return 'vault';
+  if (secretsBackendOf(spec) === 'vault') return 'vault';
   return spec.options.cloud_provider === 'multi-cloud' ? 'gcp' : spec.options.cloud_provider;
 }
 

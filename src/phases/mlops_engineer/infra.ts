@@ -7,7 +7,7 @@ import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
 import { DEFAULT_REGIONS } from '../../generators/terraform/envs.js';
 import { fallbackPool, poolsForEnv, spotShare, type SpotShare } from '../../generators/terraform/nodePools.js';
 import { DATA_LAYERS, type BucketPlan, type Cloud, type NodePoolPlan, type SecretPlan, type TerraformInput, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
-import type { ResolvedSpec } from '../../spec/resolve.js';
+import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import type { DataEngineerDecisions } from '../data_engineer/decisions.js';
 import { spotTaints } from '../kubernetes_architect/capacity.js';
 import { cpuCores, memoryGi } from '../kubernetes_architect/quantity.js';
@@ -254,12 +254,12 @@ export function bucketPlans(spec: ResolvedSpec, de?: Pick<DataEngineerDecisions,
 
 /** Secret containers Terraform creates: none when Vault holds the secrets (Vault is configured outside the cloud stack). */
 export function secretPlans(spec: ResolvedSpec, plan: MlopsPlan): SecretPlan[] {
-  if (spec.delivery.secrets_backend === 'vault') return [];
+  if (secretsBackendOf(spec) === 'vault') return [];
   return plan.secrets.map((s) => ({ name: backendSecretName(spec, s.name), keys: s.keys, description: `Keys ${s.keys.join(', ')}, read by ${s.used_by}` }));
 }
 
 function identitiesFor(spec: ResolvedSpec, plan: MlopsPlan): WorkloadIdentityPlan[] {
-  const vault = spec.delivery.secrets_backend === 'vault';
+  const vault = secretsBackendOf(spec) === 'vault';
   return workloadIdentities(spec, plan).map((id) => ({ ...id, secrets: vault ? [] : id.secrets.map((s) => backendSecretName(spec, s)) }));
 }
 
@@ -288,7 +288,7 @@ export function terraformInput(spec: ResolvedSpec, plan: MlopsPlan, upstream: In
     min_spot_pct: spec.slo.min_spot_pct,
     identities,
     secrets: secretPlans(spec, plan),
-    secrets_backend: spec.delivery.secrets_backend,
+    secrets_backend: secretsBackendOf(spec),
     infra_values: pipelineInfraValues(spec, plan),
     rwx_file_system: rwx,
   };

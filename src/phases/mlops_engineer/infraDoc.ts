@@ -3,7 +3,7 @@ import { bucketPrefix, envDir, stateStorageAccount } from '../../generators/terr
 import { helmValueLeaves } from '../../generators/terraform/index.js';
 import { TERRAFORM_ROOT, type TerraformInput } from '../../generators/terraform/types.js';
 import { code, text, type MarkdownDocument } from '../../generators/serializers/markdown.js';
-import type { ResolvedSpec } from '../../spec/resolve.js';
+import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import type { NodePoolSummary } from './infra.js';
 import type { MlopsPlan } from './derive.js';
 
@@ -69,7 +69,7 @@ export function terraformSection(doc: MarkdownDocument, spec: ResolvedSpec, plan
     `Workload identities: ${input.identities.map((i) => `${code(i.role)} → ServiceAccount ${code(`${i.namespace}/${i.service_account}`)} (reads ${i.buckets_read.length ? i.buckets_read.join(', ') : 'no bucket'}${i.buckets_write.length ? `, writes ${i.buckets_write.join(', ')}` : ''}${i.secrets.length ? `, reads ${i.secrets.length} secret(s)` : ''})`).join('; ')}. Least privilege: each identity reaches exactly its layers and secrets.`,
     input.secrets.length > 0
       ? `Secrets: Terraform creates ${input.secrets.length} empty container(s) (${input.secrets.map((s) => code(s.name)).join(', ')}) and never a value; values are written out of band (see the secrets section).`
-      : `Secrets live in ${spec.delivery.secrets_backend === 'vault' ? 'HashiCorp Vault, configured outside the cloud stack' : 'the cloud secrets manager'}; Terraform creates no secret container${spec.options.cloud_provider === 'azure' ? ' (Azure Key Vault cannot hold a secret without a value)' : ''}.`,
+      : `Secrets live in ${secretsBackendOf(spec) === 'vault' ? 'HashiCorp Vault, configured outside the cloud stack' : 'the cloud secrets manager'}; Terraform creates no secret container${spec.options.cloud_provider === 'azure' ? ' (Azure Key Vault cannot hold a secret without a value)' : ''}.`,
     `Cost allocation: every taggable resource carries ${code('team')}, ${code('pipeline')}, ${code('environment')}, ${code('managed-by')} and ${code('cost-center')} (tags on AWS/Azure, labels on GCP).`,
   );
   doc.paragraph(

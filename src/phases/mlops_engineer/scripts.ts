@@ -1,6 +1,6 @@
 import { shQuote } from '../../generators/serializers/shell.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
-import { serverDeployed, type MlopsPlan } from './derive.js';
+import { DEPLOY_STAGING_MINUTES, SYNC_SECONDS, serverDeployed, type MlopsPlan } from './derive.js';
 import { SERVER_CONTAINER } from './manifests.js';
 import { SELDON_UNIT, seldonWorkloadName } from './platforms.js';
 import { ARG_CANARY_WORKLOAD } from './release.js';
@@ -9,9 +9,12 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
 /** Seconds the script waits for Argo CD to report an environment synced and healthy. */
 export function waitSeconds(plan: MlopsPlan): Record<(typeof ENVIRONMENTS)[number], number> {
-  const staging = (plan.ci.stages.find((s) => s.name === 'deploy_staging')?.budget_minutes ?? 5) * 60;
-  // Production waits for the whole rollout (every analysis pause) plus two minutes of sync and image pull.
-  return { dev: staging, staging, prod: Math.ceil(plan.rollout.rollout_seconds) + 120 };
+  // Each wait is the CI job's time limit less one minute for checkout, tools and the overlay commit, so a deploy
+  // that is still converging fails in the script (with Argo CD's status) rather than being killed by CI.
+  const budget = (stage: string, fallback: number) => (plan.ci.stages.find((s) => s.name === stage)?.budget_minutes ?? fallback) * 60 - 60;
+  const staging = budget('deploy_staging', DEPLOY_STAGING_MINUTES);
+  // Production waits for the whole rollout (every analysis pause) plus the sync; its budget is sized for that.
+  return { dev: staging, staging, prod: Math.max(Math.ceil(plan.rollout.rollout_seconds) + SYNC_SECONDS, budget('promote_production', 0)) };
 }
 
 /**

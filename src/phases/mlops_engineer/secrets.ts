@@ -4,7 +4,7 @@ import type { ISecretStoreProvider } from '@kubernetes-models/external-secrets/e
 import type { Cloud, InfraValue } from '../../generators/terraform/types.js';
 import { code, text, type MarkdownDocument } from '../../generators/serializers/markdown.js';
 import { toYamlStream } from '../../generators/serializers/yaml.js';
-import type { ResolvedSpec } from '../../spec/resolve.js';
+import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import { LAYOUT } from '../common.js';
 import { AWS_REGION } from '../kubernetes_architect/autoscaling.js';
 import type { MlopsPlan, SecretItem } from './derive.js';
@@ -33,12 +33,12 @@ export const REFRESH_INTERVAL = '1h';
 export const VAULT_KV_MOUNT = 'secret';
 
 /**
- * Where the secrets live. spec.delivery.secrets_backend is resolved (vault for multi-cloud when absent); a
+ * Where the secrets live. secretsBackendOf(spec) is resolved (vault for multi-cloud when absent); a
  * multi-cloud pipeline that asks for `cloud` keeps them in AWS Secrets Manager (the primary cloud), which the GKE
  * cluster's ESO reaches by web identity federation of its OIDC issuer in IAM.
  */
 export function secretBackend(spec: ResolvedSpec): SecretBackend {
-  if (spec.delivery.secrets_backend === 'vault') return 'vault';
+  if (secretsBackendOf(spec) === 'vault') return 'vault';
   const cloud = spec.options.cloud_provider;
   return cloud === 'multi-cloud' ? 'aws' : cloud;
 }

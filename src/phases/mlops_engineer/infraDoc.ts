@@ -75,6 +75,6 @@ export function terraformSection(doc: MarkdownDocument, spec: ResolvedSpec, plan
   doc.paragraph(
     `Hand-off to the Helm chart: each root's output ${code('helm_values')} has the shape of the chart's values and sets ${helmValueLeaves(input)
       .map((p) => code(p.join('.')))
-      .join(', ')}. ${code(`terraform -chdir=${envDir('prod')} output -json helm_values > values-infra.json`)}, then ${code('helm upgrade … -f values-prod.yaml -f values-infra.json')}; the test suite checks that every path it sets exists in the chart's values.`,
+      .join(', ')}. ${code(`terraform -chdir=${envDir('prod')} output -json helm_values > values-terraform.yaml`)} (JSON is YAML), then ${code('helm upgrade … -f values-prod.yaml -f values-terraform.yaml')}; the test suite checks that every path it sets exists in the chart's values.`,
   );
 }

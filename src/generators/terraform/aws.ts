@@ -649,6 +649,7 @@ function platformModule(): TerraformFile[] {
     workload_identity_annotations: ref('module.identity.service_account_annotations'),
     secret_store: { provider: 'aws', service: 'SecretsManager', region: ref('var.region'), role_arn: call('lookup', ref('module.identity.role_arns'), 'external-secrets', null) },
     rwx_file_system_id: ref('module.storage.efs_file_system_id'),
+    network: ref('module.network.vpc_id'),
   };
   return moduleFiles({
     dir: 'platform-aws',

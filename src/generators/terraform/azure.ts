@@ -482,6 +482,7 @@ function platform(input: TerraformInput): TerraformFile[] {
     workload_identity_annotations: ref('module.identity.annotations'),
     secret_store: cloudSecrets ? raw('{\n  provider  = "azurekv"\n  vault_url = module.secrets.vault_uri\n  tenant_id = module.secrets.tenant_id\n}') : null,
     rwx_file_system_id: null,
+    network: ref('module.network.vnet_id'),
   };
   const main: HclBody = [
     comment(

@@ -488,6 +488,7 @@ function platform(input: TerraformInput): TerraformFile[] {
     workload_identity_annotations: ref('module.identity.annotations'),
     secret_store: cloudSecrets ? raw('{\n  provider         = "gcpsm"\n  project_id       = module.cluster.project\n  cluster_name     = module.cluster.cluster_name\n  cluster_location = var.region\n}') : null,
     rwx_file_system_id: null,
+    network: ref('module.network.network_name'),
   };
   const main: HclBody = [
     block('locals', [], [

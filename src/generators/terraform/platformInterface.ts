@@ -68,5 +68,6 @@ export const PLATFORM_OUTPUT_DESCRIPTIONS: Record<PlatformOutput, string> = {
   workload_identity_annotations: 'Per identity role: the annotations to put on its Kubernetes ServiceAccount',
   secret_store: 'External Secrets provider settings of this cloud',
   rwx_file_system_id: 'Id of the ReadWriteMany file system (EFS), or null where the StorageClass needs none',
+  network: "The cluster's network: the VPC id on AWS, the VNet id on Azure, the VPC name on GCP (the Filestore StorageClass parameter)",
 };
 void PLATFORM_OUTPUTS;

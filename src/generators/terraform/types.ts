@@ -151,6 +151,8 @@ export const PLATFORM_OUTPUTS = [
   'secret_store',
   /** EFS file system id on AWS, null elsewhere. */
   'rwx_file_system_id',
+  /** The cluster's network: VPC id on AWS, VNet id on Azure, VPC name on GCP (what Filestore's StorageClass names). */
+  'network',
 ] as const;
 export type PlatformOutput = (typeof PLATFORM_OUTPUTS)[number];
 

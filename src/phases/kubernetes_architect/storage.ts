@@ -8,7 +8,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import type { DataScientistDecisions } from '../data_scientist/decisions.js';
 import { CONTAINER_SECURITY, POD_SECURITY } from '../k8s.js';
-import { RWX_FILE_SYSTEM_PLACEHOLDER } from '../mlops_engineer/identity.js';
+import { RWX_FILE_SYSTEM_PLACEHOLDER, gcpNetworkPlaceholder } from '../mlops_engineer/identity.js';
 import type { MlopsEngineerDecisions } from '../mlops_engineer/decisions.js';
 import { ceilTol } from '../mlops_engineer/math.js';
 import { componentLabels, componentSelector, priorityClassNames, workloadNamespaces } from '../mlops_engineer/naming.js';
@@ -38,14 +38,17 @@ export interface FileStoragePlan {
 const FILE_STORAGE: Record<Cloud, Omit<FileStoragePlan, 'storage_class'>> = {
   // EFS access points per volume; the file system itself is Terraform's (output efs_file_system_id, patched in by the overlay).
   aws: { csi_driver: 'efs.csi.aws.com', parameters: { provisioningMode: 'efs-ap', fileSystemId: RWX_FILE_SYSTEM_PLACEHOLDER, directoryPerms: '750', uid: '1000', gid: '1000' }, kind: 'Amazon EFS (elastic, access point per volume)', min_gi: 1 },
-  gcp: { csi_driver: 'filestore.csi.storage.gke.io', parameters: { tier: 'standard', network: 'default' }, kind: 'Filestore basic HDD (tier standard)', min_gi: 1024 },
+  gcp: { csi_driver: 'filestore.csi.storage.gke.io', parameters: { tier: 'standard' }, kind: 'Filestore basic HDD (tier standard)', min_gi: 1024 },
   azure: { csi_driver: 'file.csi.azure.com', parameters: { skuName: 'Premium_LRS', protocol: 'nfs' }, kind: 'Azure Files premium over NFS', min_gi: 100 },
   'multi-cloud': { csi_driver: 'efs.csi.aws.com', parameters: { provisioningMode: 'efs-ap', fileSystemId: RWX_FILE_SYSTEM_PLACEHOLDER, directoryPerms: '750', uid: '1000', gid: '1000' }, kind: 'Amazon EFS on EKS (Filestore under the same class name on GKE)', min_gi: 1 },
 };
 
 export function planFileStorage(spec: ResolvedSpec): FileStoragePlan {
   const base = workloadNamespaces(spec).serving.replace(/-serving$/, '');
-  return { storage_class: `${base}-shared`, ...FILE_STORAGE[spec.options.cloud_provider] };
+  const plan = FILE_STORAGE[spec.options.cloud_provider];
+  // Filestore instances join the cluster's VPC (Terraform's, bound through the Helm values), not the project's default network.
+  const parameters = spec.options.cloud_provider === 'gcp' ? { ...plan.parameters, network: gcpNetworkPlaceholder(spec) } : plan.parameters;
+  return { storage_class: `${base}-shared`, ...plan, parameters };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ export function workloadIdentities(spec: ResolvedSpec, plan: MlopsPlan): Workloa
 /** What the AWS ReadWriteMany StorageClass carries until Terraform's EFS file system id replaces it. */
 export const RWX_FILE_SYSTEM_PLACEHOLDER = 'fs-terraform-output';
 
+/** What the GKE Filestore StorageClass names as its network until Terraform's VPC name replaces it. */
+export function gcpNetworkPlaceholder(spec: ResolvedSpec): string {
+  return `${spec.name}-vpc`;
+}
+
 /** Clouds whose ReadWriteMany StorageClass needs a Terraform-made file system (EFS); Filestore and Azure Files provision on demand. */
 export const RWX_FILE_SYSTEM_CLOUDS: readonly string[] = ['aws', 'multi-cloud'];
 
@@ -69,6 +74,8 @@ export function infraValues(spec: ResolvedSpec, identities: readonly WorkloadIde
       }
     });
   }
+  // Filestore instances must be on the cluster's VPC, which Terraform names per environment.
+  if (spec.options.cloud_provider === 'gcp') values.push({ key: 'gcpNetwork', placeholder: gcpNetworkPlaceholder(spec), description: 'VPC of the GKE cluster (the Filestore StorageClass network)', source: { cloud: 'gcp', output: 'network', path: [] } });
   if (rwxFileSystem) values.push({ key: 'rwxFileSystemId', placeholder: RWX_FILE_SYSTEM_PLACEHOLDER, description: 'EFS file system id of the ReadWriteMany StorageClass', source: { cloud: 'aws', output: 'rwx_file_system_id', path: [] } });
   return values;
 }

@@ -8,6 +8,7 @@ import type { IIoK8sApiCoreV1PodTemplateSpec } from 'kubernetes-models/v1/PodTem
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
 import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
+import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource';
 import type { IIoK8sApiCoreV1Volume } from 'kubernetes-models/v1/Volume';
 import type { IIoK8sApiCoreV1VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ResolvedSpec } from '../../spec/resolve.js';
@@ -76,6 +77,15 @@ export function platformStorageUri(spec: ResolvedSpec, plan: MlopsPlan): string 
   const uri = modelArtifactUri(spec, plan.modelName);
   const m = /^abfss:\/\/([^@]+)@([^.]+)\.dfs\.core\.windows\.net\/(.+)$/.exec(uri);
   return m ? `https://${m[2]}.blob.core.windows.net/${m[1]}/${m[3]}` : uri;
+}
+
+/**
+ * What every model-server container reads, whatever the runtime: the serving config, kubernetes_architect's
+ * endpoints ConfigMap (online store, inference cache) and the online store's credentials, which External
+ * Secrets keeps in sync (secrets.ts).
+ */
+export function serverEnvFrom(spec: ResolvedSpec, plan: MlopsPlan): IEnvFromSource[] {
+  return [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }, { secretRef: { name: `${spec.name}-online-store` } }];
 }
 
 export function serverResources(plan: MlopsPlan): IResourceRequirements {
@@ -204,9 +214,7 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
           args: rt.args,
           ports: serverPorts(plan),
           env: env.length > 0 ? env : undefined,
-          // The online store and inference cache addresses come from kubernetes_architect's endpoints ConfigMap, the
-          // online store's credentials from the Secret External Secrets keeps in sync (secrets.ts).
-          envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }, { secretRef: { name: `${spec.name}-online-store` } }],
+          envFrom: serverEnvFrom(spec, plan),
           resources: serverResources(plan),
           securityContext: CONTAINER_SECURITY,
           // Startup covers model fetch-to-load and warm-up; liveness only starts once it succeeded.

@@ -4,7 +4,7 @@ import type { SeldonDeployment, SeldonPredictorSpec } from '../../validate/crds/
 import { CONTAINER_SECURITY, POD_SECURITY } from '../k8s.js';
 import { GPU_TOLERATION, avoidSpotAffinity } from '../kubernetes_architect/capacity.js';
 import type { MlopsPlan } from './derive.js';
-import { platformStorageUri, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
+import { platformStorageUri, serverEnvFrom, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
 import { priorityClassNames } from './naming.js';
 import { KSERVE_MODEL_FORMAT, MLSERVER_IMPLEMENTATION, SELDON_IMPLEMENTATION } from './platform.js';
 import { podIdentityLabels, serviceAccountName } from './serviceAccounts.js';
@@ -76,6 +76,7 @@ export function inferenceService(spec: ResolvedSpec, plan: MlopsPlan, variant: V
           resources: serverResources(plan),
           securityContext: CONTAINER_SECURITY,
           env: s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : undefined,
+          envFrom: serverEnvFrom(spec, plan),
         },
         minReplicas: live ? s.min_replicas : 1,
         maxReplicas: live ? s.max_replicas : Math.max(1, Math.ceil((s.max_replicas * (variant === 'treatment' ? spec.experiment.treatment_share : plan.rollout.shadow_mirror_pct / 100)))),
@@ -126,6 +127,7 @@ export function seldonPredictor(spec: ResolvedSpec, plan: MlopsPlan, name: strin
               securityContext: CONTAINER_SECURITY,
               // LightGBM has no prepackaged server: the MLServer image runs the runtime named here.
               env: implementation ? undefined : [{ name: 'MLSERVER_MODEL_IMPLEMENTATION', value: MLSERVER_IMPLEMENTATION[plan.family] }],
+              envFrom: serverEnvFrom(spec, plan),
             },
           ],
           ...podPlacement(spec, plan),

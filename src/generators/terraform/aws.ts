@@ -13,8 +13,8 @@
 import { attr, block, call, comment, escapeString, raw, ref, tpl, type HclBody, type HclExpression } from '../serializers/hcl.js';
 import { output, t, type VariableSpec } from './blocks.js';
 import { data, dependsOn, dynamic, ignoreChanges, locals, moduleFiles, plainVariable, resource } from './moduleFiles.js';
-import { PLATFORM_OUTPUT_DESCRIPTIONS, platformVariables } from './platformInterface.js';
-import { PLATFORM_OUTPUTS, type PlatformOutput, type TerraformFile, type TerraformInput } from './types.js';
+import { platformOutputs, platformVariables } from './platformInterface.js';
+import type { PlatformOutput, TerraformFile, TerraformInput } from './types.js';
 
 const TAGS = ref('var.tags');
 const named = (name: HclExpression) => call('merge', TAGS, { Name: name });
@@ -657,7 +657,7 @@ function platformModule(): TerraformFile[] {
     providers: ['aws', 'tls'],
     variables: platformVariables(),
     main,
-    outputs: PLATFORM_OUTPUTS.map((o) => output(o, PLATFORM_OUTPUT_DESCRIPTIONS[o], values[o])),
+    outputs: platformOutputs(values),
   });
 }
 

@@ -1,9 +1,9 @@
 import { attr, block, comment, raw, ref, tpl, type HclBody, type HclExpression } from '../serializers/hcl.js';
 import { moduleCall, output, t, type VariableSpec } from './blocks.js';
 import { moduleFiles } from './moduleFiles.js';
-import { ENV_CODE, GPU_TAINT, nodePoolKeyValidation, platformVariable, simpleVariable, taintLiteral } from './gcpAzureShared.js';
-import { PLATFORM_OUTPUT_DESCRIPTIONS, platformVariables } from './platformInterface.js';
-import { PLATFORM_OUTPUTS, type PlatformOutput, type TerraformFile, type TerraformInput } from './types.js';
+import { ENV_CODE, GPU_TAINT, nodePoolKeyValidation, platformVariable, registryOutputs, roleGrants, simpleVariable, taintLiteral } from './gcpAzureShared.js';
+import { platformOutputs, platformVariables } from './platformInterface.js';
+import type { PlatformOutput, TerraformFile, TerraformInput } from './types.js';
 
 /**
  * Terraform for Azure: modules/azure-<component>/ and modules/platform-azure/, which creates the resource group
@@ -340,10 +340,7 @@ function registry(): TerraformFile[] {
       { name: 'untagged_retention_days', type: t.number, description: 'Untagged manifests older than this are purged', default: 7, validations: [{ condition: raw('var.untagged_retention_days >= 0 && var.untagged_retention_days <= 365'), message: 'untagged_retention_days must be between 0 and 365.' }] },
     ],
     main,
-    outputs: [
-      output('registry', 'Registry host and path prefix the images are pushed to', ref('local.registry')),
-      output('repository_urls', 'Full repository URL per image key', raw('{ for k, image in var.image_repositories : k => "${local.registry}/${image}" }')),
-    ],
+    outputs: registryOutputs(),
   });
 }
 
@@ -351,8 +348,8 @@ function identity(input: TerraformInput): TerraformFile[] {
   const withSecrets = input.secrets_backend === 'cloud';
   const main: HclBody = [
     block('locals', [], [
-      attr('blob_read', raw('{ for g in flatten([for role, id in var.workload_identities : [for layer in id.buckets_read : { role = role, layer = layer }]]) : "${g.role}/${g.layer}" => g }')),
-      attr('blob_write', raw('{ for g in flatten([for role, id in var.workload_identities : [for layer in id.buckets_write : { role = role, layer = layer }]]) : "${g.role}/${g.layer}" => g }')),
+      attr('blob_read', roleGrants('buckets_read', 'layer')),
+      attr('blob_write', roleGrants('buckets_write', 'layer')),
       withSecrets && attr('secret_readers', raw('{ for role, id in var.workload_identities : role => id if length(id.secrets) > 0 }')),
     ]),
     block('resource', ['azurerm_user_assigned_identity', 'workload'], [
@@ -555,7 +552,7 @@ function platform(input: TerraformInput): TerraformFile[] {
     providers: AZURERM,
     variables: platformVariables(),
     main,
-    outputs: PLATFORM_OUTPUTS.map((name) => output(name, PLATFORM_OUTPUT_DESCRIPTIONS[name], values[name])),
+    outputs: platformOutputs(values),
   });
 }
 

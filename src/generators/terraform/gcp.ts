@@ -1,9 +1,9 @@
 import { attr, block, call, comment, raw, ref, tpl, type HclBody } from '../serializers/hcl.js';
 import { moduleCall, output, t, type VariableSpec } from './blocks.js';
 import { moduleFiles } from './moduleFiles.js';
-import { ENV_CODE, GPU_TAINT, nodePoolKeyValidation, platformVariable, simpleVariable, TAINT_EFFECTS_GKE, taintLiteral } from './gcpAzureShared.js';
-import { PLATFORM_OUTPUT_DESCRIPTIONS, platformVariables } from './platformInterface.js';
-import { PLATFORM_OUTPUTS, type PlatformOutput, type TerraformFile, type TerraformInput } from './types.js';
+import { ENV_CODE, GPU_TAINT, nodePoolKeyValidation, platformVariable, registryOutputs, roleGrants, simpleVariable, TAINT_EFFECTS_GKE, taintLiteral } from './gcpAzureShared.js';
+import { platformOutputs, platformVariables } from './platformInterface.js';
+import type { PlatformOutput, TerraformFile, TerraformInput } from './types.js';
 
 /**
  * Terraform for GCP: modules/gcp-<component>/ and modules/platform-gcp/, which composes them behind the one
@@ -359,10 +359,7 @@ function registry(): TerraformFile[] {
       { name: 'keep_recent_versions', type: t.number, description: 'Most recent versions per image always kept (rollback targets)', default: 20, validations: [{ condition: raw('var.keep_recent_versions >= 1'), message: 'keep_recent_versions must be at least 1.' }] },
     ],
     main,
-    outputs: [
-      output('registry', 'Registry host and path prefix the images are pushed to', ref('local.registry')),
-      output('repository_urls', 'Full repository URL per image key', raw('{ for k, image in var.image_repositories : k => "${local.registry}/${image}" }')),
-    ],
+    outputs: registryOutputs(),
   });
 }
 
@@ -383,9 +380,9 @@ function identity(input: TerraformInput): TerraformFile[] {
   for role, id in var.workload_identities : role => format("%s-%s-%s", trimsuffix(substr(var.name, 0, 30 - length(role) - 5), "-"), ${ENV_CODE.text}, role)
 }`),
       ),
-      attr('bucket_read', raw('{ for g in flatten([for role, id in var.workload_identities : [for layer in id.buckets_read : { role = role, layer = layer }]]) : "${g.role}/${g.layer}" => g }')),
-      attr('bucket_write', raw('{ for g in flatten([for role, id in var.workload_identities : [for layer in id.buckets_write : { role = role, layer = layer }]]) : "${g.role}/${g.layer}" => g }')),
-      withSecrets && attr('secret_read', raw('{ for g in flatten([for role, id in var.workload_identities : [for s in id.secrets : { role = role, secret = s }]]) : "${g.role}/${g.secret}" => g }')),
+      attr('bucket_read', roleGrants('buckets_read', 'layer')),
+      attr('bucket_write', roleGrants('buckets_write', 'layer')),
+      withSecrets && attr('secret_read', roleGrants('secrets', 'secret')),
     ]),
     block('resource', ['google_service_account', 'workload'], [
       attr('for_each', ref('var.workload_identities')),
@@ -544,7 +541,7 @@ function platform(input: TerraformInput): TerraformFile[] {
       [attr('depends_on', [ref('module.cluster')])],
     ),
   ];
-  const outputBlocks = PLATFORM_OUTPUTS.map((name) => output(name, PLATFORM_OUTPUT_DESCRIPTIONS[name], outputs[name]));
+  const outputBlocks = platformOutputs(outputs);
   return moduleFiles({
     dir: 'platform-gcp',
     purpose: 'every GCP component behind the platform interface shared by all clouds',

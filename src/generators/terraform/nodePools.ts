@@ -12,6 +12,9 @@
 import { environmentReplicas, type Environment } from '../kubernetes/parameters.js';
 import type { NodePoolPlan } from './types.js';
 
+/** The taint every GPU node pool carries (what the NVIDIA device plugin's tolerations and GPU_TOLERATION match). */
+export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
+
 export const FALLBACK_LABEL = 'mlops-mcp/fallback-for';
 export const FALLBACK_SUFFIX = '-od';
 

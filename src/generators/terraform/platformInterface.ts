@@ -1,5 +1,5 @@
-import { raw } from '../serializers/hcl.js';
-import type { VariableSpec } from './blocks.js';
+import { raw, type HclBlock, type HclValue } from '../serializers/hcl.js';
+import { output, type VariableSpec } from './blocks.js';
 import { PLATFORM_OUTPUTS, PLATFORM_VARIABLES, type PlatformOutput } from './types.js';
 
 /**
@@ -70,4 +70,8 @@ export const PLATFORM_OUTPUT_DESCRIPTIONS: Record<PlatformOutput, string> = {
   rwx_file_system_id: 'Id of the ReadWriteMany file system (EFS), or null where the StorageClass needs none',
   network: "The cluster's network: the VPC id on AWS, the VNet id on Azure, the VPC name on GCP (the Filestore StorageClass parameter)",
 };
-void PLATFORM_OUTPUTS;
+
+/** The output blocks of a platform-<cloud> module: every PLATFORM_OUTPUTS entry (the type demands all), in order. */
+export function platformOutputs(values: Record<PlatformOutput, HclValue>): HclBlock[] {
+  return PLATFORM_OUTPUTS.map((name) => output(name, PLATFORM_OUTPUT_DESCRIPTIONS[name], values[name]));
+}

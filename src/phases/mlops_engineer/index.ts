@@ -348,14 +348,15 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
       duration_days: ds.ab_test.duration_days,
       assignment: `sha256(salt + ${spec.data.entity_key}) mod 10000 < ${Math.round(spec.experiment.treatment_share * 10_000)}`,
     };
-    const tf = terraformInput(spec, plan, { ml_engineer: ml, data_engineer: upstream.data_engineer }, surgeFactor(plan));
+    const surge = surgeFactor(plan);
+    const tf = terraformInput(spec, plan, { ml_engineer: ml, data_engineer: upstream.data_engineer }, surge);
     const files = phaseFiles(spec, plan, upstream, tf);
     const decisions = {
       ...decisionsOf(spec, plan, ab),
       files: files.map((f) => ({ path: f.artifact.path, kind: f.artifact.kind, purpose: f.purpose })),
       manifests: files.filter((f) => f.artifact.kind === 'kubernetes' && f.artifact.path.startsWith(`${LAYOUT.k8sBase}/`)).map((f) => ({ path: f.artifact.path, content: f.artifact.content })),
     };
-    const document = mlopsDocument({ info: mlopsEngineer.info, spec, notes, plan, ds, ml, pp, surge: decisions.rollout.max_surge_factor, terraform: tf, nodePools: nodePoolSummary(spec, plan, ml, surgeFactor(plan)) });
+    const document = mlopsDocument({ info: mlopsEngineer.info, spec, notes, plan, ds, ml, pp, surge, terraform: tf, nodePools: nodePoolSummary(spec, plan, ml, surge) });
     return { document, decisions, artifacts: files.map((f) => f.artifact) };
   },
 };

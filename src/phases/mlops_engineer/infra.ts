@@ -5,7 +5,7 @@
  */
 import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
 import { DEFAULT_REGIONS } from '../../generators/terraform/envs.js';
-import { fallbackPool, poolsForEnv, spotShare, type SpotShare } from '../../generators/terraform/nodePools.js';
+import { GPU_TAINT, fallbackPool, poolsForEnv, spotShare, type SpotShare } from '../../generators/terraform/nodePools.js';
 import { DATA_LAYERS, type BucketPlan, type Cloud, type NodePoolPlan, type SecretPlan, type TerraformInput, type WorkloadIdentityPlan } from '../../generators/terraform/types.js';
 import { secretsBackendOf, type ResolvedSpec } from '../../spec/resolve.js';
 import type { DataEngineerDecisions } from '../data_engineer/decisions.js';
@@ -142,7 +142,6 @@ function cloudSpec(spec: ResolvedSpec, cloud: Cloud): ResolvedSpec {
   return { ...spec, options: { ...spec.options, cloud_provider: cloud } };
 }
 
-const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 
 function poolOf(key: string, workload: NodePoolPlan['workload'], m: Machine, min: number, max: number, spot: boolean, taints: NodePoolPlan['taints']): NodePoolPlan {
   return { key, workload, machine_type: m.type, vcpu_per_node: m.vcpu, memory_gib_per_node: m.memory_gib, min_nodes: min, max_nodes: Math.max(1, max, min), spot, gpus_per_node: m.gpus, gpu_type: m.gpu_type, taints, labels: {} };

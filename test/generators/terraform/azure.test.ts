@@ -1,26 +1,14 @@
-import { parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../../src/generators/terraform/blocks.js';
 import { azureModules } from '../../../src/generators/terraform/azure.js';
 import { PLATFORM_OUTPUT_DESCRIPTIONS } from '../../../src/generators/terraform/platformInterface.js';
-import { PLATFORM_OUTPUTS, PLATFORM_VARIABLES, TERRAFORM_ROOT, type NodePoolPlan, type TerraformFile, type TerraformInput } from '../../../src/generators/terraform/types.js';
+import { PLATFORM_OUTPUTS, PLATFORM_VARIABLES, TERRAFORM_ROOT, type NodePoolPlan, type TerraformInput } from '../../../src/generators/terraform/types.js';
+import { blockNames, blocksOf, cloudInput, contentOf, nodePool, parseAll, type Parsed } from './parsed.js';
 import { objectStoreUri } from '../../../src/phases/common.js';
 import type { ResolvedSpec } from '../../../src/spec/resolve.js';
 
 // A TerraformInput built by hand (the phase-side builder is tested with the phase).
-const pool = (over: Partial<NodePoolPlan> & Pick<NodePoolPlan, 'key' | 'workload'>): NodePoolPlan => ({
-  machine_type: 'Standard_D4s_v5',
-  vcpu_per_node: 4,
-  memory_gib_per_node: 16,
-  min_nodes: 1,
-  max_nodes: 4,
-  spot: false,
-  gpus_per_node: 0,
-  gpu_type: '',
-  taints: [],
-  labels: {},
-  ...over,
-});
+const pool = (over: Partial<NodePoolPlan> & Pick<NodePoolPlan, 'key' | 'workload'>): NodePoolPlan => nodePool({ machine_type: 'Standard_D4s_v5', ...over });
 const CPU_POOLS: NodePoolPlan[] = [
   pool({ key: 'serving', workload: 'serving', min_nodes: 2, max_nodes: 6 }),
   pool({ key: 'training', workload: 'training', machine_type: 'Standard_D8s_v5', min_nodes: 0, max_nodes: 10, spot: true, taints: [{ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' }] }),
@@ -28,74 +16,15 @@ const CPU_POOLS: NodePoolPlan[] = [
 const GPU_POOL = pool({ key: 'gpu-training', workload: 'gpu-training', machine_type: 'Standard_NC4as_T4_v3', min_nodes: 0, max_nodes: 2, spot: true, gpus_per_node: 1, gpu_type: 'nvidia-t4' });
 
 function input(over: Partial<TerraformInput> = {}): TerraformInput {
-  return {
-    name: 'fraud-detection',
-    cloud: 'azure',
-    owner: 'ml-platform',
-    environments: ['dev', 'staging', 'prod'],
-    regions: { azure: 'eastus' },
-    kubernetes_version: '1.31',
-    buckets: [
-      { layer: 'raw', retention_days: 90, cool_after_days: 30, versioned: false },
-      { layer: 'processed', retention_days: 180, cool_after_days: 30, versioned: false },
-      { layer: 'features', retention_days: 365, cool_after_days: 90, versioned: false },
-      { layer: 'models', retention_days: null, cool_after_days: null, versioned: true },
-    ],
-    image_repositories: { server: 'fraud-detection-model-server', jobs: 'fraud-detection-jobs' },
-    node_pools: { azure: CPU_POOLS },
-    min_spot_pct: 60,
-    identities: [
-      { role: 'serving', namespace: 'fraud-serving', service_account: 'fraud-detection-serving', buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false },
-      { role: 'external-secrets', namespace: 'fraud-serving', service_account: 'fraud-detection-external-secrets', buckets_read: [], buckets_write: [], secrets: ['fraud-detection-db'], registry_push: false },
-    ],
-    secrets: [{ name: 'fraud-detection-db', keys: ['password'], description: 'Feature store database' }],
-    secrets_backend: 'cloud',
-    infra_values: [],
-    rwx_file_system: false,
-    ...over,
-  };
+  return cloudInput('azure', CPU_POOLS, 'eastus', over);
 }
 
 type Block = Record<string, unknown>;
-interface Parsed {
-  terraform?: Block[];
-  variable?: Record<string, Block[]>;
-  output?: Record<string, Block[]>;
-  locals?: Block[];
-  module?: Record<string, Block[]>;
-  resource?: Record<string, Record<string, Block[]>>;
-  data?: Record<string, Record<string, Block[]>>;
-}
-
 const MODULES = ['azure-network', 'azure-cluster', 'azure-storage', 'azure-registry', 'azure-identity', 'azure-secrets', 'platform-azure'];
 const dir = (m: string) => `${TERRAFORM_ROOT}/modules/${m}`;
 
-const parsedOnce = new WeakMap<TerraformFile[], Promise<Map<string, Parsed>>>();
-/** Every file through HashiCorp's parser (once per generated set: the parser is slow). */
-function parseAll(files: TerraformFile[]): Promise<Map<string, Parsed>> {
-  let parsed = parsedOnce.get(files);
-  if (!parsed) {
-    parsed = (async () => {
-      const out = new Map<string, Parsed>();
-      for (const f of files) out.set(f.path, (await parse(f.path, f.content)) as Parsed);
-      return out;
-    })();
-    parsedOnce.set(files, parsed);
-  }
-  return parsed;
-}
-function file(files: TerraformFile[], path: string): string {
-  const f = files.find((x) => x.path === path);
-  if (!f) throw new Error(`no ${path}`);
-  return f.content;
-}
-/** Names of the top-level blocks of a kind, in file order (hcl2json sorts them). */
-function blockNames(text: string, kind: string): string[] {
-  return [...text.matchAll(new RegExp(`^${kind} "([^"]+)"`, 'gm'))].map((m) => m[1]!);
-}
-function resources(parsed: Map<string, Parsed>): { type: string; name: string; body: Block; path: string }[] {
-  return [...parsed].flatMap(([path, p]) => Object.entries(p.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, bodies]) => ({ type, name, body: bodies[0]!, path }))));
-}
+const file = contentOf;
+const resources = (parsed: Map<string, Parsed>) => blocksOf(parsed);
 
 describe('azureModules', () => {
   const files = azureModules(input());

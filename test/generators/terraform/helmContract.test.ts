@@ -35,7 +35,8 @@ describe('the Terraform → Helm values contract', () => {
       expect(set.map((p) => p.join('.')).filter((p) => p.startsWith('infrastructure.')).sort()).toEqual(infra.sort());
       // The Terraform root really outputs those paths.
       const outputs = run.artifacts.find((a) => a.path === 'infra/terraform/envs/prod/outputs.tf')!.content;
-      for (const path of set) expect(outputs).toContain(path[path.length - 1]!);
+      const helmValues = outputs.slice(outputs.indexOf('output "helm_values"'));
+      for (const path of set) expect(helmValues, path.join('.')).toMatch(new RegExp(`\\n\\s+${path[path.length - 1]!}\\s+= (module|var)\\.`));
     });
   }
 });

@@ -7,16 +7,41 @@ import type { NodePoolPlan, TerraformFile, TerraformInput } from '../../../src/g
  * files parsed by HashiCorp's HCL parser (@cdktf/hcl2json, WASM). Only this process loads hcl2json.
  */
 
-export type Parsed = Record<string, unknown>;
-type Blocks = Record<string, Record<string, Record<string, unknown>[]>>;
+type Block = Record<string, unknown>;
+type Blocks = Record<string, Record<string, Block[]>>;
+/** One file as hcl2json returns it: top-level block kinds, each keyed by its labels. */
+export type Parsed = {
+  terraform?: Block[];
+  variable?: Record<string, Block[]>;
+  output?: Record<string, Block[]>;
+  locals?: Block[];
+  module?: Record<string, Block[]>;
+  resource?: Blocks;
+  data?: Blocks;
+} & Record<string, unknown>;
 
-export async function parseAll(files: readonly TerraformFile[]): Promise<Map<string, Parsed>> {
-  const out = new Map<string, Parsed>();
-  for (const f of files) {
-    expect(f.path.endsWith('.tf') || f.path.endsWith('.tfvars'), f.path).toBe(true);
-    out.set(f.path, (await parse(f.path.slice(f.path.lastIndexOf('/') + 1), f.content)) as Parsed);
+const parsedOnce = new WeakMap<readonly TerraformFile[], Promise<Map<string, Parsed>>>();
+
+/** Every file through HashiCorp's parser, once per generated set (the WASM parser is slow). */
+export function parseAll(files: readonly TerraformFile[]): Promise<Map<string, Parsed>> {
+  let parsed = parsedOnce.get(files);
+  if (!parsed) {
+    parsed = (async () => {
+      const out = new Map<string, Parsed>();
+      for (const f of files) {
+        expect(f.path.endsWith('.tf') || f.path.endsWith('.tfvars'), f.path).toBe(true);
+        out.set(f.path, (await parse(f.path.slice(f.path.lastIndexOf('/') + 1), f.content)) as Parsed);
+      }
+      return out;
+    })();
+    parsedOnce.set(files, parsed);
   }
-  return out;
+  return parsed;
+}
+
+/** Names of the top-level blocks of a kind in one file's text, in file order (hcl2json sorts them). */
+export function blockNames(text: string, kind: string): string[] {
+  return [...text.matchAll(new RegExp(`^${kind} "([^"]+)"`, 'gm'))].map((m) => m[1]!);
 }
 
 /** Every `resource` (or `data`) block of the parsed files: type, name and body. */
@@ -154,4 +179,43 @@ export function sampleInput(overrides: Partial<TerraformInput> = {}): TerraformI
     rwx_file_system: true,
     ...overrides,
   };
+}
+
+/**
+ * A hand-written input for one of the clouds whose modules are tested on their own (gcp, azure): serving and a
+ * spot training pool, a serving and an external-secrets identity, one secret. The phase-side builder is tested
+ * with the phase.
+ */
+export function cloudInput(cloud: 'gcp' | 'azure', pools: NodePoolPlan[], region: string, overrides: Partial<TerraformInput> = {}): TerraformInput {
+  return {
+    name: 'fraud-detection',
+    cloud,
+    owner: 'ml-platform',
+    environments: ['dev', 'staging', 'prod'],
+    regions: { [cloud]: region },
+    kubernetes_version: '1.31',
+    buckets: [
+      { layer: 'raw', retention_days: 90, cool_after_days: 30, versioned: false },
+      { layer: 'processed', retention_days: 180, cool_after_days: 30, versioned: false },
+      { layer: 'features', retention_days: 365, cool_after_days: 90, versioned: false },
+      { layer: 'models', retention_days: null, cool_after_days: null, versioned: true },
+    ],
+    image_repositories: { server: 'fraud-detection-model-server', jobs: 'fraud-detection-jobs' },
+    node_pools: { [cloud]: pools },
+    min_spot_pct: 60,
+    identities: [
+      { role: 'serving', namespace: 'fraud-serving', service_account: 'fraud-detection-serving', buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false },
+      { role: 'external-secrets', namespace: 'fraud-serving', service_account: 'fraud-detection-external-secrets', buckets_read: [], buckets_write: [], secrets: ['fraud-detection-db'], registry_push: false },
+    ],
+    secrets: [{ name: 'fraud-detection-db', keys: ['password'], description: 'Feature store database' }],
+    secrets_backend: 'cloud',
+    infra_values: [],
+    rwx_file_system: false,
+    ...overrides,
+  };
+}
+
+/** A node pool with the fields a test does not care about filled in. */
+export function nodePool(p: Partial<NodePoolPlan> & Pick<NodePoolPlan, 'key' | 'workload' | 'machine_type'>): NodePoolPlan {
+  return pool({ min_nodes: 1, ...p });
 }

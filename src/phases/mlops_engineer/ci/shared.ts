@@ -8,6 +8,8 @@ import { fiveFieldCron } from '../../ml_engineer/python/orchestration.js';
 import type { PythonProDecisions } from '../../python_pro/decisions.js';
 import { dependencies } from '../../python_pro/pyproject.js';
 import { serverDeployed, type CiPlatformId, type MlopsPlan } from '../derive.js';
+import { clustersOf } from '../identity.js';
+import type { Cloud } from '../../../generators/terraform/types.js';
 import { workloadNamespaces } from '../naming.js';
 
 /**
@@ -136,11 +138,9 @@ export const TOOL_VERSIONS = {
 // ---------------------------------------------------------------------------------------------------------------
 // Cloud facts the jobs need
 
-export type Cloud = 'aws' | 'gcp' | 'azure';
-
-/** The cloud CI pushes to and authenticates against: multi-cloud pushes to the primary (AWS). */
+/** The cloud CI pushes to and authenticates against: the primary cluster's (multi-cloud: AWS). */
 export function ciCloud(spec: ResolvedSpec): Cloud {
-  return spec.options.cloud_provider === 'multi-cloud' ? 'aws' : spec.options.cloud_provider;
+  return clustersOf(spec)[0]!;
 }
 
 /** Registry host of the cloud (the part of plan.cloud.registry before the first slash). */

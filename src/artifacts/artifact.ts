@@ -13,6 +13,8 @@ export const ARTIFACT_KINDS = {
   'prometheus-rules': 'Prometheus recording and alerting rule file',
   'prometheus-rules-test': 'promtool unit-test file for alerting rules',
   alertmanager: 'Alertmanager configuration',
+  'alertmanager-routes-test': 'Expected Alertmanager routing: label sets and the receivers they must reach (checked with amtool config routes test against the configuration it names)',
+  'otel-collector': 'OpenTelemetry Collector configuration',
   'grafana-dashboard': 'Grafana dashboard JSON',
   'github-workflow': 'GitHub Actions workflow',
   'gitlab-ci': 'GitLab CI configuration',

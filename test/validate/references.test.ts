@@ -32,6 +32,9 @@ describe('cross-object references of one manifest set', () => {
     ['a missing PriorityClass', [ns, cfg, deployment, service], 'PriorityClass critical does not exist'],
     ['a missing ConfigMap', [ns, pc, deployment, service], 'ConfigMap cfg does not exist in srv'],
     ['an object in a namespace nobody creates', [ns, pc, cfg, deployment, { ...service, metadata: { name: 'model', namespace: 'other' } }], 'namespace other is not created by these manifests'],
+    ['a ServiceMonitor selecting no Service', [ns, pc, cfg, deployment, service, { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm', namespace: 'srv' }, spec: { selector: { matchLabels: { app: 'nothing' } }, endpoints: [{ port: 'metrics' }] } }], 'ServiceMonitor srv/m: selector {"app":"nothing"} matches no Service in srv'],
+    ['a ServiceMonitor on a port the Service does not name', [ns, pc, cfg, deployment, { ...service, metadata: { ...service.metadata, labels: { app: 'model' } } }, { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm', namespace: 'srv' }, spec: { selector: { matchLabels: { app: 'model' } }, endpoints: [{ port: 'metrics' }] } }], 'no selected Service has a port named metrics'],
+    ['a PodMonitor selecting no pod', [ns, pc, cfg, deployment, service, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'p', namespace: 'srv' }, spec: { selector: { matchLabels: { app: 'modle' } }, podMetricsEndpoints: [{ port: 'metrics' }] } }], 'PodMonitor srv/p: selector {"app":"modle"} matches no pod template in srv'],
   ])('reports %s', (_what, objects, message) => {
     expect(problems(objects).join('\n')).toContain(message);
   });

@@ -93,9 +93,20 @@ export function modelArtifactUri(spec: ResolvedSpec, modelName: string): string 
 }
 
 /** How an init container copies the promoted model into the pod (the cloud CLI, authenticated by workload identity). */
-export function modelFetch(spec: ResolvedSpec, modelName: string, targetDir: string): { image: string; command: string[]; how: string; env: Record<string, string> } {
+export function modelFetch(spec: ResolvedSpec, modelName: string, targetDir: string): ObjectFetch {
+  return objectFetch(spec, modelArtifactUri(spec, modelName), targetDir);
+}
+
+export interface ObjectFetch {
+  image: string;
+  command: string[];
+  how: string;
+  env: Record<string, string>;
+}
+
+/** How an init container copies everything under an object-store prefix into a local folder (cloud CLI + workload identity). */
+export function objectFetch(spec: ResolvedSpec, uri: string, targetDir: string): ObjectFetch {
   // The CLIs write their config under $HOME, which a non-root user cannot write in these images: point it at /tmp.
-  const uri = modelArtifactUri(spec, modelName);
   switch (spec.options.cloud_provider) {
     case 'aws':
     case 'multi-cloud':
@@ -103,11 +114,11 @@ export function modelFetch(spec: ResolvedSpec, modelName: string, targetDir: str
     case 'gcp':
       return { image: 'google/cloud-sdk:488.0.0-slim', command: ['gcloud', 'storage', 'rsync', '--recursive', uri, targetDir], how: '`gcloud storage rsync` with Workload Identity', env: { CLOUDSDK_CONFIG: '/tmp/gcloud' } };
     case 'azure': {
-      // abfss://models@<account>.dfs.core.windows.net/<model>/production
+      // abfss://<container>@<account>.dfs.core.windows.net/<prefix>
       const match = /^abfss:\/\/([^@]+)@([^.]+)\.dfs\.core\.windows\.net\/(.+)$/.exec(uri);
-      const container = match?.[1] ?? 'models';
+      const container = match?.[1] ?? 'data';
       const account = match?.[2] ?? 'account';
-      const prefix = match?.[3] ?? `${modelName}/production`;
+      const prefix = match?.[3] ?? '';
       const script = [
         'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --output none',
         `az storage blob download-batch --auth-mode login --account-name ${account} --source ${container} --pattern '${prefix}/*' --destination ${targetDir} --output none`,

@@ -2,6 +2,8 @@ import { METRICS, EXTERNAL_METRICS, series, type MetricKey } from './metrics.js'
 import type { MonitoringPlan } from './plan.js';
 import { duration, kubeStateLabelName, promNumber, promqlString, regexLiteral, selector, type Matcher } from './promql.js';
 import { labelValue } from './derive.js';
+import type { ResolvedSpec } from '../../spec/resolve.js';
+import { gitRepoUrl } from '../kubernetes_architect/delivery.js';
 
 /**
  * The alert catalogue: one definition per alert, with its PromQL (Prometheus and custom stacks), the vendor
@@ -39,6 +41,11 @@ export const ROUTE_BY_SEVERITY = { critical: 'page', warning: 'ticket', info: 'r
 
 export function runbookPath(alert: string): string {
   return `docs/runbooks/${alert}.md`;
+}
+
+/** The runbook as a link on the pipeline's Git host (the repository Argo CD reads), for notification annotations. */
+export function runbookUrl(spec: ResolvedSpec, alert: string): string {
+  return `${gitRepoUrl(spec).replace(/\.git$/, '')}/blob/main/${runbookPath(alert)}`;
 }
 
 // ------------------------------------------------------------------ vendor query helpers

@@ -1,4 +1,10 @@
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { artifact, type Artifact } from '../../artifacts/artifact.js';
+import { ARGOCD_NAMESPACE, ENVIRONMENT_SYNC, clusterName } from '../../generators/kubernetes/argocd.js';
+import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
+import { toYaml, toYamlStream } from '../../generators/serializers/yaml.js';
+import { gitRepoUrl } from '../kubernetes_architect/delivery.js';
+import { monitoringManifests } from './kubernetes.js';
 import { pythonPackage } from '../common.js';
 import { runbookPath, type AlertDefinition } from './alerts.js';
 import { otelCollectorConfig, prometheusConfig } from './collectors.js';
@@ -19,6 +25,7 @@ export function buildArtifacts(p: MonitoringPlan, alerts: AlertDefinition[]): Ar
     files.push(artifact(PHASE, 'monitoring/prometheus/rules.yml', 'prometheus-rules', prometheusRulesFile(p, alerts)));
     files.push(artifact(PHASE, 'monitoring/prometheus/prometheus.yml', 'yaml', prometheusConfig(p)));
   }
+  if (stack === 'prometheus' || stack === 'custom') files.push(...monitoringK8sFiles(p, alerts));
   if (stack === 'custom') files.push(artifact(PHASE, 'monitoring/otel/collector.yaml', 'yaml', otelCollectorConfig(p)));
   if (stack === 'datadog') files.push(artifact(PHASE, 'monitoring/datadog/monitors.yaml', 'yaml', datadogMonitors(p, alerts)));
   if (stack === 'newrelic') files.push(artifact(PHASE, 'monitoring/newrelic/alert_conditions.json', 'json', newRelicConditions(p, alerts)));
@@ -29,5 +36,38 @@ export function buildArtifacts(p: MonitoringPlan, alerts: AlertDefinition[]): Ar
   files.push(artifact(PHASE, `${pkg}/drift.py`, 'python', driftModule(p)));
   files.push(artifact(PHASE, `${pkg}/retraining_trigger.py`, 'python', retrainingTriggerModule(p)));
   for (const a of alerts) files.push(artifact(PHASE, runbookPath(a.name), 'markdown', runbookMarkdown(p, a)));
+  return files;
+}
+
+export const MONITORING_K8S_DIR = 'deploy/k8s/monitoring';
+
+/** deploy/k8s/monitoring/: the operator objects and jobs, a kustomization over them, and the Argo CD Applications that sync it. */
+function monitoringK8sFiles(p: MonitoringPlan, alerts: AlertDefinition[]): Artifact[] {
+  const sets = monitoringManifests(p, alerts);
+  const files = sets.map((s) => artifact(PHASE, `${MONITORING_K8S_DIR}/${s.file}`, 'kubernetes', toYamlStream(s.objects)));
+  files.push(artifact(PHASE, `${MONITORING_K8S_DIR}/kustomization.yaml`, 'kustomization', toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: sets.map((s) => s.file) })));
+  const apps = ENVIRONMENTS.map(
+    (env): IApplication => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: `${p.pipeline}-monitoring-${env}`,
+        namespace: ARGOCD_NAMESPACE,
+        labels: { 'app.kubernetes.io/name': p.pipeline, 'app.kubernetes.io/part-of': 'mlops-pipeline', 'app.kubernetes.io/managed-by': 'mlops-mcp', 'mlops-mcp/environment': env },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: p.pipeline,
+        source: { repoURL: gitRepoUrl(p.spec), targetRevision: ENVIRONMENT_SYNC[env].revision, path: MONITORING_K8S_DIR },
+        destination: { name: clusterName(p.pipeline, env) },
+        syncPolicy: {
+          automated: { prune: ENVIRONMENT_SYNC[env].prune, selfHeal: true },
+          syncOptions: ['ServerSideApply=true'],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+        },
+      },
+    }),
+  );
+  files.push(artifact(PHASE, 'deploy/argocd/apps/monitoring.yaml', 'kubernetes', toYamlStream(apps)));
   return files;
 }

@@ -1,5 +1,5 @@
 import { toYaml } from '../../generators/serializers/yaml.js';
-import { ROUTE_BY_SEVERITY, runbookPath, spotLabelMatcher, type AlertDefinition } from './alerts.js';
+import { ROUTE_BY_SEVERITY, runbookUrl, spotLabelMatcher, type AlertDefinition } from './alerts.js';
 import { EXTERNAL_METRICS, series } from './metrics.js';
 import type { MonitoringPlan } from './plan.js';
 import { duration, promqlString, regexLiteral, selector, type Matcher } from './promql.js';
@@ -19,7 +19,7 @@ interface AlertingRule {
   annotations: Record<string, string>;
 }
 
-interface RuleGroup {
+export interface RuleGroup {
   name: string;
   interval?: string;
   rules: (RecordingRule | AlertingRule)[];
@@ -104,16 +104,20 @@ export function alertingRule(p: MonitoringPlan, a: AlertDefinition): AlertingRul
     annotations: {
       summary: `${a.summary}${suffix}`,
       description: a.meaning,
-      runbook_url: runbookPath(a.name),
+      runbook_url: runbookUrl(p.spec, a.name),
     },
   };
 }
 
-export function prometheusRulesFile(p: MonitoringPlan, alerts: AlertDefinition[]): string {
+/** The rule groups, shared by the rule file (monitoring/prometheus/rules.yml) and the PrometheusRule object. */
+export function ruleGroups(p: MonitoringPlan, alerts: AlertDefinition[]): RuleGroup[] {
   const evaluation = duration(p.timing.evaluationSeconds);
-  const groups: RuleGroup[] = [
+  return [
     { name: `${p.pipeline}.recording`, interval: evaluation, rules: recordingRules(p) },
     { name: `${p.pipeline}.alerts`, interval: evaluation, rules: alerts.map((a) => alertingRule(p, a)) },
   ];
-  return toYaml({ groups });
+}
+
+export function prometheusRulesFile(p: MonitoringPlan, alerts: AlertDefinition[]): string {
+  return toYaml({ groups: ruleGroups(p, alerts) });
 }

@@ -173,6 +173,25 @@ export function referenceProblems(files: readonly { path: string; content: strin
         for (const ref of (spec.secretTargetRef as { name?: string; key?: string }[] | undefined) ?? []) if (typeof ref.name === 'string') checkSecret(l, ns, ref.name, ref.key);
         break;
       }
+      case 'ServiceMonitor': {
+        // Prometheus scrapes the endpoints of the Services the monitor selects, on the named port.
+        const selector = (spec.selector as { matchLabels?: Labels } | undefined)?.matchLabels ?? {};
+        const where = (spec.namespaceSelector as { matchNames?: string[] } | undefined)?.matchNames ?? [ns];
+        const ports = ((spec.endpoints as { port?: string }[] | undefined) ?? []).map((e) => e.port).filter((x): x is string => typeof x === 'string');
+        const services = all.filter(({ obj: o }) => o.kind === 'Service' && where.includes(o.metadata.namespace) && matches(selector, o.metadata.labels ?? {}));
+        if (services.length === 0) report(l, `selector ${JSON.stringify(selector)} matches no Service in ${where.join(', ')}`);
+        for (const port of ports) {
+          const named = services.some(({ obj: o }) => ((o.spec as { ports?: { name?: string }[] } | undefined)?.ports ?? []).some((x) => x.name === port));
+          if (services.length > 0 && !named) report(l, `no selected Service has a port named ${port}`);
+        }
+        break;
+      }
+      case 'PodMonitor': {
+        const selector = (spec.selector as { matchLabels?: Labels } | undefined)?.matchLabels ?? {};
+        const where = (spec.namespaceSelector as { matchNames?: string[] } | undefined)?.matchNames ?? [ns];
+        if (!where.some((w) => podsIn(w).some((labels) => matches(selector, labels)))) report(l, `selector ${JSON.stringify(selector)} matches no pod template in ${where.join(', ')}`);
+        break;
+      }
       case 'ClusterSecretStore':
       case 'SecretStore': {
         // The identity a store authenticates with (IRSA / Workload Identity / Vault Kubernetes auth).
@@ -236,7 +255,7 @@ function manifestSets(artifacts: readonly Artifact[]): Artifact[][] {
 export const referencesValidator: Validator = {
   name: 'kubernetes-references',
   description:
-    'Across the manifests of one deploy/k8s folder (base and experiments): Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs, StorageClasses and ServiceAccounts referenced are created; every Secret (and key) referenced is a Secret or an ExternalSecret target in the namespace, and every ExternalSecret names a store that admits its namespace',
+    'Across the manifests of one deploy/k8s folder (base and experiments): Service/PDB selectors match pod templates; HPA, KEDA, VPA, Rollout, VirtualService and DestinationRule targets exist; namespaces, PriorityClasses, ConfigMaps, PVCs, StorageClasses and ServiceAccounts referenced are created; ServiceMonitors and PodMonitors select a Service (with the named port) or pod template; every Secret (and key) referenced is a Secret or an ExternalSecret target in the namespace, and every ExternalSecret names a store that admits its namespace',
   kinds: ['kubernetes'],
   async available() {
     return { ok: true };

@@ -1,9 +1,12 @@
 import { calculateSampleSize } from './calculate_sample_size.js';
+import { checkDrift } from './check_drift.js';
 import { createPipeline } from './create_pipeline.js';
+import { estimateCost } from './estimate_cost.js';
 import { exportBundle } from './export_bundle.js';
 import { generateCiWorkflow } from './generate_ci_workflow.js';
 import { generateHelmChart } from './generate_helm_chart.js';
 import { generateKubernetesManifests } from './generate_kubernetes_manifests.js';
+import { generateDriftMonitor, generateGrafanaDashboard, generatePrometheusRules } from './generate_observability.js';
 import { generateTerraform } from './generate_terraform.js';
 import { getPipeline } from './get_pipeline.js';
 import { listPipelines } from './list_pipelines.js';
@@ -26,7 +29,12 @@ export const TOOLS: readonly ToolDefinition[] = [
   generateHelmChart,
   generateTerraform,
   generateCiWorkflow,
+  generatePrometheusRules,
+  generateGrafanaDashboard,
+  generateDriftMonitor,
   calculateSampleSize,
+  estimateCost,
+  checkDrift,
   validateArtifacts,
   exportBundle,
   scoreSuccessCriteria,

@@ -4,6 +4,7 @@ import { ARGOCD_NAMESPACE, ENVIRONMENT_SYNC, clusterName } from '../../generator
 import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
 import { toYaml, toYamlStream } from '../../generators/serializers/yaml.js';
 import { gitRepoUrl } from '../kubernetes_architect/delivery.js';
+import { instrumentationModule } from './instrumentation.js';
 import { monitoringManifests } from './kubernetes.js';
 import { pythonPackage } from '../common.js';
 import { runbookPath, type AlertDefinition } from './alerts.js';
@@ -33,6 +34,7 @@ export function buildArtifacts(p: MonitoringPlan, alerts: AlertDefinition[]): Ar
   const pkg = `ml/src/${pythonPackage(p.spec)}/observability`;
   files.push(artifact(PHASE, `${pkg}/__init__.py`, 'python', initModule(p)));
   files.push(artifact(PHASE, `${pkg}/metrics.py`, 'python', metricsModule(p)));
+  files.push(artifact(PHASE, `${pkg}/instrumentation.py`, 'python', instrumentationModule(p)));
   files.push(artifact(PHASE, `${pkg}/drift.py`, 'python', driftModule(p)));
   files.push(artifact(PHASE, `${pkg}/retraining_trigger.py`, 'python', retrainingTriggerModule(p)));
   for (const a of alerts) files.push(artifact(PHASE, runbookPath(a.name), 'markdown', runbookMarkdown(p, a)));

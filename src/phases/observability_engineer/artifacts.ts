@@ -26,7 +26,7 @@ export function buildArtifacts(p: MonitoringPlan, alerts: AlertDefinition[]): Ar
     files.push(artifact(PHASE, 'monitoring/prometheus/rules.yml', 'prometheus-rules', prometheusRulesFile(p, alerts)));
     files.push(artifact(PHASE, 'monitoring/prometheus/prometheus.yml', 'yaml', prometheusConfig(p)));
   }
-  if (stack === 'prometheus' || stack === 'custom') files.push(...monitoringK8sFiles(p, alerts));
+  files.push(...monitoringK8sFiles(p, alerts));
   if (stack === 'custom') files.push(artifact(PHASE, 'monitoring/otel/collector.yaml', 'yaml', otelCollectorConfig(p)));
   if (stack === 'datadog') files.push(artifact(PHASE, 'monitoring/datadog/monitors.yaml', 'yaml', datadogMonitors(p, alerts)));
   if (stack === 'newrelic') files.push(artifact(PHASE, 'monitoring/newrelic/alert_conditions.json', 'json', newRelicConditions(p, alerts)));

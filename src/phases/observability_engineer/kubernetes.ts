@@ -18,9 +18,9 @@ import { duration } from './promql.js';
 import { ruleGroups } from './rules.js';
 
 /**
- * The monitoring objects applied to each cluster (deploy/k8s/monitoring/, prometheus and custom stacks): the
- * rules as a PrometheusRule, a ServiceMonitor for every component that exposes metrics, the Pushgateway the
- * jobs push to, and the scheduled drift and quality jobs plus the retraining trigger service they call.
+ * The monitoring objects applied to each cluster (deploy/k8s/monitoring/): for the prometheus and custom stacks
+ * the rules as a PrometheusRule and a ServiceMonitor for every component that exposes metrics; for every stack
+ * the Pushgateway the jobs push to, and the scheduled drift and quality jobs plus the retraining trigger service.
  */
 export type MonitoringObject = IPrometheusRule | IServiceMonitor | IPodMonitor | IDeployment | IService | ICronJob | IConfigMap | IServiceAccount;
 
@@ -125,9 +125,24 @@ function service(p: MonitoringPlan, name: string, component: string, port: { nam
   };
 }
 
+/** How a vendor agent discovers the Pushgateway's exposition (the operator stacks use the ServiceMonitor instead). */
+function scrapeAnnotations(p: MonitoringPlan): Record<string, string> | undefined {
+  switch (p.spec.options.monitoring_stack) {
+    case 'datadog':
+      // Autodiscovery of the OpenMetrics check, namespace "ml" as in the monitors' metric names.
+      return { 'ad.datadoghq.com/pushgateway.checks': JSON.stringify({ openmetrics: { instances: [{ openmetrics_endpoint: `http://%%host%%:${PUSHGATEWAY.port}/metrics`, namespace: 'ml', metrics: ['.*'] }] } }) };
+    case 'newrelic':
+      // nri-prometheus / the New Relic Prometheus agent scrape pods annotated this way.
+      return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PUSHGATEWAY.port), 'prometheus.io/path': '/metrics' };
+    default:
+      return undefined;
+  }
+}
+
 function pushgateway(p: MonitoringPlan): MonitoringObject[] {
   const n = names(p);
   const labels = { ...componentLabels(p.spec, 'pushgateway', n.pushgateway), ...p.cost.labels };
+  const annotations = scrapeAnnotations(p);
   const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -136,7 +151,7 @@ function pushgateway(p: MonitoringPlan): MonitoringObject[] {
       replicas: 1,
       selector: { matchLabels: componentSelector(p.spec, 'pushgateway', n.pushgateway) },
       template: {
-        metadata: { labels },
+        metadata: { labels, ...(annotations ? { annotations } : {}) },
         spec: {
           securityContext: POD_SECURITY,
           containers: [
@@ -305,9 +320,10 @@ function jobs(p: MonitoringPlan): MonitoringObject[] {
 
 /** deploy/k8s/monitoring/<file>: the objects per file, in apply order. */
 export function monitoringManifests(p: MonitoringPlan, alerts: AlertDefinition[]): { file: string; objects: MonitoringObject[] }[] {
+  // Vendor stacks evaluate their own monitors; their agents scrape the Pushgateway through its annotations.
+  const operator = p.spec.options.monitoring_stack === 'prometheus' || p.spec.options.monitoring_stack === 'custom';
   return [
-    { file: 'prometheus-rules.yaml', objects: [prometheusRule(p, alerts)] },
-    { file: 'service-monitors.yaml', objects: serviceMonitors(p) },
+    ...(operator ? [{ file: 'prometheus-rules.yaml', objects: [prometheusRule(p, alerts)] }, { file: 'service-monitors.yaml', objects: serviceMonitors(p) }] : []),
     { file: 'pushgateway.yaml', objects: pushgateway(p) },
     { file: 'jobs.yaml', objects: jobs(p) },
   ];

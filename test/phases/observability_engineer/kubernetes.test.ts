@@ -77,10 +77,13 @@ describe('the monitoring objects of each cluster (deploy/k8s/monitoring)', () =>
 });
 
 describe('the monitoring objects follow monitoring_stack and serving_platform', () => {
-  it('vendor stacks (datadog, newrelic) get no Prometheus operator objects', () => {
+  it('vendor stacks (datadog, newrelic) get no Prometheus operator objects, but still the drift and quality jobs', () => {
     for (const stack of ['datadog', 'newrelic'] as const) {
       const files = bundle(withOptions(defaultSpec(), { monitoring_stack: stack }));
-      expect(files.filter((f) => f.path.startsWith(`${MONITORING_K8S_DIR}/`))).toEqual([]);
+      const kinds = objects(files, `${MONITORING_K8S_DIR}/`).map((o) => o.kind);
+      expect(kinds).not.toContain('PrometheusRule');
+      expect(kinds).not.toContain('ServiceMonitor');
+      expect(kinds.filter((k) => k === 'CronJob')).toHaveLength(2);
     }
   });
 

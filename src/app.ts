@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { defaultDataRoot } from './config.js';
 import { PipelineService } from './pipeline/service.js';
 import { Store } from './store/store.js';
 import { ValidatorRegistry, defaultValidators } from './validate/registry.js';
@@ -6,6 +7,8 @@ import { ValidatorRegistry, defaultValidators } from './validate/registry.js';
 export interface AppConfig {
   dbPath: string;
   exportRoot: string;
+  /** Root under which check_drift reads CSV files. */
+  dataRoot: string;
 }
 
 /** Everything a request handler needs, built once per process and shared by every transport session. */
@@ -26,7 +29,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function createApp(config: AppConfig, logger: Logger): AppContext {
+export function createApp(options: Omit<AppConfig, 'dataRoot'> & { dataRoot?: string }, logger: Logger): AppContext {
+  const config: AppConfig = { ...options, dataRoot: options.dataRoot ?? defaultDataRoot() };
   const store = new Store(config.dbPath);
   const recovered = store.recoverInterruptedRuns(processAlive);
   if (recovered > 0) logger.warn({ recovered }, 'marked interrupted phase runs as failed');

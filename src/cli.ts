@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { createApp } from './app.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath, defaultExportRoot } from './config.js';
+import { DEFAULT_HOST, DEFAULT_PORT, defaultDataRoot, defaultDbPath, defaultExportRoot } from './config.js';
 import { runDesign } from './design.js';
 import { UserError } from './errors.js';
 import { createLogger } from './server/logger.js';
@@ -16,8 +16,8 @@ import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
 const USAGE = `mlops-mcp ${SERVER_VERSION}: design production ML pipelines with seven phase agents (MCP server)
 
 Usage:
-  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR]
-  mlops-mcp stdio  [--db PATH] [--export-root DIR]
+  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR] [--data-root DIR]
+  mlops-mcp stdio  [--db PATH] [--export-root DIR] [--data-root DIR]
   mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH]
 ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
 
@@ -25,7 +25,8 @@ The requirements argument wins over a requirements field in --spec; option flags
 serve on a non-loopback address needs --token; on all interfaces (0.0.0.0) also --allowed-host NAME.
 
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
-(default ${defaultExportRoot()}), MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL.
+(default ${defaultExportRoot()}), MLOPS_MCP_DATA_ROOT (CSV files check_drift may read, default ${defaultDataRoot()}),
+MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL.
 `;
 
 function fail(message: string, code = 2): never {
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       db: { type: 'string' },
       'export-root': { type: 'string' },
+      'data-root': { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<void> {
   const config = {
     dbPath: resolve(values.db ?? defaultDbPath()),
     exportRoot: resolve(values['export-root'] ?? defaultExportRoot()),
+    dataRoot: resolve(values['data-root'] ?? defaultDataRoot()),
   };
   const logger = createLogger();
 
@@ -104,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
       };
       const app = createApp(config, logger);
       const http = await listen(app, options).catch((error: Error) => fail(error.message));
-      logger.info({ url: http.url, db: config.dbPath, exportRoot: config.exportRoot, auth: options.token ? 'bearer token' : 'none (loopback only)' }, 'mlops-mcp listening');
+      logger.info({ url: http.url, db: config.dbPath, exportRoot: config.exportRoot, dataRoot: config.dataRoot, auth: options.token ? 'bearer token' : 'none (loopback only)' }, 'mlops-mcp listening');
       process.stderr.write(`mlops-mcp listening on ${http.url} (database ${config.dbPath})\n`);
       const stop = async () => {
         await http.close();

@@ -14,5 +14,10 @@ export function defaultExportRoot(env: NodeJS.ProcessEnv = process.env): string 
   return env.MLOPS_MCP_EXPORT_ROOT || join(dataHome(env), 'exports');
 }
 
+/** Where check_drift reads CSV files from (paths are relative to it; nothing outside it is read). */
+export function defaultDataRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MLOPS_MCP_DATA_ROOT || join(dataHome(env), 'data');
+}
+
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MlopsEngineerDecisions } from '../../../src/phases/mlops_engineer/decisions.js';
+import { costLabelValue } from '../../../src/phases/mlops_engineer/naming.js';
 import { InferenceService } from '../../../src/validate/crds/kserve.js';
 import { SeldonDeployment } from '../../../src/validate/crds/seldon.js';
 import { validateManifest } from '../../../src/validate/validators/kubernetes.js';
@@ -381,9 +382,10 @@ describe('mlops_engineer serving: names, labels and hosts are consistent', () =>
 });
 
 describe('mlops_engineer serving: user text stays in escaped places', () => {
-  it('a hostile owner and requirements change no manifest (they are not written into labels)', () => {
+  it('a hostile owner and requirements reach the manifests only as the sanitised team label', () => {
     const base = run(withOptions(defaultSpec(), { serving_platform: 'triton' }));
     const hostile = run(withSpec(withOptions(defaultSpec(), { serving_platform: 'triton' }), (s) => { s.team.owner = 'x <b> "q" \n y'; s.requirements = 'a: b\n- c'; }));
-    for (const a of kubernetesArtifacts(base)) expect(hostile.artifacts.find((x) => x.path === a.path)!.content).toBe(a.content);
+    const team = (owner: string) => `team: ${costLabelValue(owner)}\n`;
+    for (const a of kubernetesArtifacts(base)) expect(hostile.artifacts.find((x) => x.path === a.path)!.content).toBe(a.content.replaceAll(team(defaultSpec().team.owner), team('x <b> "q" \n y')));
   });
 });

@@ -28,6 +28,7 @@ const ORCHESTRATION_LIBS: Record<string, string[]> = {
 export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { runtime: Dependency[]; orchestration: string[]; dev: string[] } {
   const runtime: Dependency[] = [
     { requirement: 'numpy>=1.24', why: 'arrays' },
+    { requirement: 'scipy>=1.10', why: 'drift monitor statistics (observability/drift.py)' },
     { requirement: 'pandas>=1.5', why: 'frames, nullable and category dtypes' },
     { requirement: 'pyarrow>=14', why: 'columnar Parquet reads in chunks, Arrow strings' },
     { requirement: 'scikit-learn>=1.2', why: `${ml.cross_validation.strategy} folds, metrics` },

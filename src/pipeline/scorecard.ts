@@ -4,6 +4,9 @@ import type { DecisionsByPhase } from '../phases/types.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
 import type { CiEvidence } from './ciEvidence.js';
 import type { ManifestEvidence } from './manifestEvidence.js';
+import { intervalHours } from '../phases/observability_engineer/cron.js';
+import type { ObservabilityEvidence } from './observabilityEvidence.js';
+import { estimateCost, type CostUpstream } from '../stats/cost.js';
 
 export type CriterionStatus = 'met' | 'not_met' | 'no_evidence';
 
@@ -30,7 +33,7 @@ interface Criterion {
    * `m` is what the current Kubernetes manifests show (null before the Kubernetes phases ran); `ci` the
    * commit-to-production path of the current CI files (null when there are none).
    */
-  judge(spec: ResolvedSpec, d: Current, m: ManifestEvidence | null, ci: CiEvidence | null): { status: CriterionStatus; evidence: string } | undefined;
+  judge(spec: ResolvedSpec, d: Current, m: ManifestEvidence | null, ci: CiEvidence | null, o: ObservabilityEvidence | null): { status: CriterionStatus; evidence: string } | undefined;
 }
 
 const met = (evidence: string) => ({ status: 'met' as const, evidence });
@@ -158,15 +161,21 @@ const CRITERIA: Criterion[] = [
     criterion: 'No model drift undetected for > 24 hours',
     phase: 'observability_engineer',
     target: (s) => `≤ ${s.slo.drift_detection_window_h} h`,
-    judge(s, d) {
+    judge(s, d, _m, _ci, o) {
       const drift = d.observability_engineer?.drift;
       if (!drift) return undefined;
-      return (
-        looser('drift detection window', s.slo.drift_detection_window_h, 24, 'h', true) ??
-        (drift.worst_case_detection_hours <= s.slo.drift_detection_window_h
-          ? met(`drift checks (${drift.schedule}) detect drift within ${drift.worst_case_detection_hours} h in the worst case`)
-          : notMet(`worst-case detection ${drift.worst_case_detection_hours} h exceeds ${s.slo.drift_detection_window_h} h`))
-      );
+      const loose = looser('drift detection window', s.slo.drift_detection_window_h, 24, 'h', true);
+      if (loose) return loose;
+      if (drift.worst_case_detection_hours > s.slo.drift_detection_window_h) return notMet(`worst-case detection ${drift.worst_case_detection_hours} h exceeds ${s.slo.drift_detection_window_h} h`);
+      const designed = `drift checks (${drift.schedule}) detect drift within ${drift.worst_case_detection_hours} h in the worst case (${drift.worst_case_one_failed_run_hours} h if one run fails)`;
+      if (!o) return met(designed);
+      if (!o.driftCron) return notMet(`${designed}, but no drift-monitor CronJob in deploy/k8s/monitoring runs it`);
+      // What the CronJob really does: one interval between runs + the job's runtime + the alert's for:.
+      const worst = intervalHours(o.driftCron) + drift.job_runtime_minutes / 60 + (o.ruleAlerts.get('FeatureDriftHigh') ?? drift.alert_for_minutes * 60) / 3600;
+      const figure = Math.round(worst * 100) / 100;
+      return figure <= s.slo.drift_detection_window_h
+        ? met(`CronJob schedule ${o.driftCron}: worst case ${figure} h from drift to FeatureDriftHigh (interval + ${drift.job_runtime_minutes} min run + for:)${o.testedAlerts.has('FeatureDriftHigh') ? '; a promtool test makes FeatureDriftHigh fire' : ''}`)
+        : notMet(`the drift CronJob runs on ${o.driftCron}: worst case ${figure} h exceeds ${s.slo.drift_detection_window_h} h`);
     },
   },
   {
@@ -236,24 +245,38 @@ const CRITERIA: Criterion[] = [
     criterion: 'Full observability with < 1 minute alert time',
     phase: 'observability_engineer',
     target: (s) => `≤ ${s.slo.alert_time_s} s`,
-    judge(s, d) {
+    judge(s, d, _m, _ci, o) {
       const alerts = d.observability_engineer?.alerts;
       if (!alerts) return undefined;
       const offline = withoutOnlineEndpoint(s, d);
       if (offline) return offline;
+      const loose = looser('alert time', s.slo.alert_time_s, 60, 's', true);
+      if (loose) return loose;
       // The criterion is about hard failures (outage, error spike); quality, drift and cost alerts need longer
       // windows by nature and carry meets_alert_time = null.
       const applicable = alerts.filter((a) => a.meets_alert_time !== null && a.meets_alert_time !== undefined);
       const late = applicable.filter((a) => !a.meets_alert_time);
       const timing = applicable.map((a) => `${a.name} ${a.detection_seconds} s`).join(', ');
-      return (
-        looser('alert time', s.slo.alert_time_s, 60, 's', true) ??
-        (applicable.length === 0
-          ? notMet('no alert is designed to notify within the alert time')
-          : late.length === 0
-            ? met(`worst case from failure to notification (scrape, evaluation, for:, group_wait): ${timing}`)
-            : notMet(`${late.map((a) => a.name).join(', ')} notify too late (${timing})`))
-      );
+      if (applicable.length === 0) return notMet('no alert is designed to notify within the alert time');
+      if (late.length > 0) return notMet(`${late.map((a) => a.name).join(', ')} notify too late (${timing})`);
+      const designed = `worst case from failure to notification (scrape, evaluation, for:, group_wait): ${timing}`;
+      if (!o) return met(designed);
+      // "Full observability": every signal is collected and alerts reach someone.
+      const missing = Object.entries(o.signals).filter(([, v]) => v === null).map(([k]) => k);
+      if (missing.length > 0) return notMet(`${designed}; but the monitoring files collect no ${missing.join(', ')}`);
+      if (o.ruleAlerts.size > 0) {
+        // The rule file must carry the for: the timing assumed, and a unit test must make each alert fire.
+        const drifted = applicable.filter((a) => (o.ruleAlerts.get(a.name) ?? Infinity) > a.for_seconds);
+        if (drifted.length > 0) return notMet(`rules.yml lacks or lengthens ${drifted.map((a) => `${a.name} (for: ${o.ruleAlerts.get(a.name) ?? 'missing'} s, designed ${a.for_seconds} s)`).join(', ')}`);
+        const untested = applicable.filter((a) => !o.testedAlerts.has(a.name));
+        if (untested.length > 0) return notMet(`${designed}; but no promtool test makes ${untested.map((a) => a.name).join(', ')} fire`);
+      }
+      const files = [
+        o.ruleAlerts.size > 0 ? `rules.yml evaluated every ${o.evaluationSeconds} s, scraped every ${o.scrapeSeconds} s, each alert fired by a promtool test` : `${o.vendorMonitors} vendor monitors`,
+        o.groupWaitSeconds !== null ? `Alertmanager group_wait ${o.groupWaitSeconds} s` : null,
+        ...Object.values(o.signals),
+      ].filter(Boolean);
+      return met(`${designed}; ${files.join('; ')}`);
     },
   },
   {
@@ -320,10 +343,22 @@ const CRITERIA: Criterion[] = [
     id: 'cost.waste',
     group: 'Cost efficiency',
     criterion: '< 20% infrastructure waste',
-    phase: null,
+    phase: 'kubernetes_architect',
     target: (s) => `≤ ${s.slo.max_waste_pct} %`,
-    judge(s) {
-      return looser('waste', s.slo.max_waste_pct, 20, '%', true) ?? none('needs the cost estimate and utilisation figures (estimate_cost)');
+    judge(s, d) {
+      const loose = looser('waste', s.slo.max_waste_pct, 20, '%', true);
+      if (loose) return loose;
+      const up = { data_engineer: d.data_engineer, data_scientist: d.data_scientist, ml_engineer: d.ml_engineer, python_pro: d.python_pro, mlops_engineer: d.mlops_engineer, kubernetes_architect: d.kubernetes_architect };
+      if (Object.values(up).some((x) => x === undefined)) return undefined;
+      // The same cost model as estimate_cost, on the designed cloud only.
+      const estimate = estimateCost(s, up as CostUpstream, { clouds: [s.options.cloud_provider] });
+      const w = estimate.waste;
+      const design = estimate.scenarios[0]!;
+      const idle = design.serving ? `, ${design.serving.idle_usd.toLocaleString('en-US')} USD/month of idle serving capacity` : '';
+      const figures = `serving ${w.idle_at_average_pct} % idle at the average load (${w.average_rps} rps on replicas sized for ${w.rps_per_replica} rps each)${idle}; projected ${design.total_usd.toLocaleString('en-US')} USD/month, ${design.budget.share_pct} % of the ${design.budget.monthly_budget_usd.toLocaleString('en-US')} USD budget (estimate_cost, list prices as of ${estimate.price_table.as_of_newest})`;
+      if (!w.within) return notMet(figures);
+      if (design.budget.verdict === 'over') return notMet(`${figures}: over budget`);
+      return met(figures);
     },
   },
   {
@@ -382,11 +417,11 @@ const CRITERIA: Criterion[] = [
 
 export const CRITERIA_COUNT = CRITERIA.length;
 
-export function scoreCriteria(spec: ResolvedSpec, current: Current, stale: ReadonlySet<PhaseId>, manifests: ManifestEvidence | null = null, ci: CiEvidence | null = null): CriterionResult[] {
+export function scoreCriteria(spec: ResolvedSpec, current: Current, stale: ReadonlySet<PhaseId>, manifests: ManifestEvidence | null = null, ci: CiEvidence | null = null, observability: ObservabilityEvidence | null = null): CriterionResult[] {
   return CRITERIA.map((c) => {
     const base = { id: c.id, group: c.group, criterion: c.criterion, target: c.target(spec), phase: c.phase };
     if (c.phase && stale.has(c.phase)) return { ...base, status: 'no_evidence', evidence: `${c.phase} is stale; re-run it to re-assess` };
-    const verdict = c.judge(spec, current, manifests, ci);
+    const verdict = c.judge(spec, current, manifests, ci, observability);
     return { ...base, ...(verdict ?? none(c.phase ? `${c.phase} has not run yet` : 'no evidence yet')) };
   });
 }

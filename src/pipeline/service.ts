@@ -14,6 +14,7 @@ import { phaseFiles } from './runPhases.js';
 import { scoreCriteria, type CriterionResult } from './scorecard.js';
 import { ciEvidence } from './ciEvidence.js';
 import { manifestEvidence } from './manifestEvidence.js';
+import { observabilityEvidence } from './observabilityEvidence.js';
 import { parseManifests } from '../generators/kubernetes/objects.js';
 import { LAYOUT } from '../phases/common.js';
 import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
@@ -251,7 +252,8 @@ export class PipelineService {
       .filter((a) => a.kind === 'kubernetes' && a.path.startsWith(`${LAYOUT.k8sBase}/`) && !stale.has(a.phase as PhaseId))
       .flatMap((a) => parseManifests(a.content));
     const ciFiles = this.artifacts(pipelineId).filter((a) => (a.kind === 'github-workflow' || a.kind === 'gitlab-ci') && !stale.has(a.phase as PhaseId));
-    return scoreCriteria(view.spec, current, stale, manifests.length > 0 ? manifestEvidence(manifests) : null, ciEvidence(ciFiles));
+    const monitoring = stale.has('observability_engineer') ? [] : this.artifacts(pipelineId).filter((a) => a.phase === 'observability_engineer');
+    return scoreCriteria(view.spec, current, stale, manifests.length > 0 ? manifestEvidence(manifests) : null, ciEvidence(ciFiles), observabilityEvidence(monitoring));
   }
 
   document(pipelineId: string, phase: PhaseId): { run: PhaseRun; document: string } {

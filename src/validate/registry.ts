@@ -7,12 +7,15 @@ import { actionlintValidator } from './validators/actionlint.js';
 import { ciShellcheckValidator } from './validators/ciShellcheck.js';
 import { dockerfileValidator } from './validators/dockerfile.js';
 import { gitlabCiValidator } from './validators/gitlabCi.js';
+import { grafanaValidator } from './validators/grafana.js';
 import { helmValidator } from './validators/helm.js';
 import { jsonValidator } from './validators/json.js';
 import { kubernetesValidator } from './validators/kubernetes.js';
 import { kustomizeValidator } from './validators/kustomize.js';
 import { markdownValidator } from './validators/markdown.js';
 import { promtoolValidator } from './validators/promtool.js';
+import { amtoolValidator } from './validators/amtool.js';
+import { otelCollectorValidator } from './validators/otelCollector.js';
 import { pythonCompileValidator } from './validators/python.js';
 import { pytestValidator } from './validators/pytest.js';
 import { referencesValidator } from './validators/references.js';
@@ -28,6 +31,7 @@ import { yamllintValidator } from './validators/yamllint.js';
 export function defaultValidators(): Validator[] {
   return [
     jsonValidator,
+    grafanaValidator,
     yamlParseValidator,
     yamllintValidator,
     kubernetesValidator,
@@ -36,6 +40,8 @@ export function defaultValidators(): Validator[] {
     kustomizeValidator,
     servingConfigValidator,
     promtoolValidator,
+    amtoolValidator,
+    otelCollectorValidator,
     pythonCompileValidator,
     pytestValidator,
     shellcheckValidator,

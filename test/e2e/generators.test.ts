@@ -92,4 +92,41 @@ describe('generator tools through a real MCP client (stdio)', () => {
       await close();
     }
   });
+
+  it('generate_prometheus_rules, generate_grafana_dashboard and generate_drift_monitor follow monitoring_stack, and their files validate', async () => {
+    const dir = tempDir();
+    const { client, close } = await stdioClient(join(dir, 'g.db'), join(dir, 'exports'));
+    try {
+      const rules = await call(client, 'generate_prometheus_rules', { requirements: 'Detect card fraud in real time' });
+      expect(rules.isError, text(rules)).toBeFalsy();
+      const r = rules.structuredContent as unknown as Generated;
+      expect(r.files.map((f) => f.path)).toEqual(expect.arrayContaining(['monitoring/prometheus/rules.yml', 'monitoring/prometheus/tests/alerts.test.yml', 'monitoring/alertmanager/alertmanager.yml', 'docs/runbooks/ModelErrorSpike.md']));
+      expect(r.objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['PrometheusRule', 'ServiceMonitor']));
+      expect(r.files.some((f) => f.path.startsWith('monitoring/grafana/'))).toBe(false);
+
+      const vendor = await call(client, 'generate_prometheus_rules', { requirements: 'Detect card fraud in real time', spec: { options: { monitoring_stack: 'datadog' } } });
+      const v = vendor.structuredContent as unknown as Generated;
+      expect(v.files.map((f) => f.path)).toEqual(expect.arrayContaining(['monitoring/datadog/monitors.tf', 'monitoring/datadog/slos.tf']));
+      expect(v.files.some((f) => f.path.startsWith('monitoring/prometheus/'))).toBe(false);
+
+      const boards = await call(client, 'generate_grafana_dashboard', { requirements: 'Detect card fraud in real time' });
+      const b = boards.structuredContent as unknown as Generated;
+      expect(b.files.filter((f) => f.kind === 'grafana-dashboard').length).toBeGreaterThanOrEqual(4);
+      expect(b.objects.every((o) => o.kind === 'ConfigMap')).toBe(true);
+
+      const created = await call(client, 'create_pipeline', { requirements: 'Score churn risk nightly from Snowflake' });
+      const id = (created.structuredContent as { pipeline_id: string }).pipeline_id;
+      const monitor = await call(client, 'generate_drift_monitor', { pipeline_id: id });
+      expect(monitor.isError, text(monitor)).toBeFalsy();
+      const m = monitor.structuredContent as unknown as Generated;
+      expect(m.phases_run).toHaveLength(7);
+      const paths = m.files.map((f) => f.path);
+      expect(paths).toEqual(expect.arrayContaining(['monitoring/drift/drift_config.yaml', 'deploy/k8s/monitoring/jobs.yaml', 'ml/tests/monitoring/test_drift.py']));
+      expect(paths.some((p) => p.endsWith('/observability/drift.py'))).toBe(true);
+      const validated = await call(client, 'validate_artifacts', { pipeline_id: id, paths: paths.filter((p) => !p.startsWith('ml/tests/')) });
+      expect((validated.structuredContent as { summary: { failed: number } }).summary.failed, text(validated)).toBe(0);
+    } finally {
+      await close();
+    }
+  });
 });

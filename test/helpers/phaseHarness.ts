@@ -14,9 +14,16 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { Artifact } from '../../src/artifacts/artifact.js';
+import { checkGrafanaDashboard } from '../../src/validate/validators/grafana.js';
+import { checkCollectorConfig } from '../../src/validate/validators/otelCollector.js';
 import { PHASE_IDS, type PhaseId } from '../../src/phases/graph.js';
 import type { DecisionsByPhase, PhaseInput, PhaseOutput } from '../../src/phases/types.js';
 import { executePhase, runAllPhases } from '../../src/pipeline/runPhases.js';
@@ -148,6 +155,36 @@ export function checkArtifacts(artifacts: readonly Artifact[], dir = writeArtifa
         case 'prometheus-rules':
           tool('promtool', '/usr/bin/promtool', ['check', 'rules', file]);
           break;
+        case 'prometheus-rules-test':
+          tool('promtool', '/usr/bin/promtool', ['test', 'rules', file]);
+          break;
+        case 'alertmanager':
+          tool('amtool', '/usr/bin/amtool', ['check-config', file]);
+          break;
+        case 'kustomization': {
+          const resources = (parseYaml(a.content) as { resources?: string[] }).resources ?? [];
+          const folder = dirname(a.path);
+          for (const r of resources) if (!artifacts.some((x) => x.path === join(folder, r)) && !r.startsWith('..')) fail('kustomization', `resource ${r} is not generated`);
+          break;
+        }
+        case 'grafana-dashboard': {
+          const problems = checkGrafanaDashboard(a.content);
+          if (problems.length > 0) fail('grafana-schema', problems.join('; '));
+          break;
+        }
+        case 'otel-collector': {
+          const problems = checkCollectorConfig(a.content);
+          if (problems.length > 0) fail('otel-collector', problems.join('; '));
+          tool('yamllint', '/usr/bin/yamllint', ['-s', '-d', YAMLLINT_CONFIG, file]);
+          break;
+        }
+        case 'alertmanager-routes-test':
+          parseYaml(a.content);
+          tool('yamllint', '/usr/bin/yamllint', ['-s', '-d', YAMLLINT_CONFIG, file]);
+          break;
+        case 'terraform':
+          // Parsed and reference-checked by the terraform validator in the vendor tests (a child process per run).
+          break;
         case 'json':
           JSON.parse(a.content);
           break;
@@ -202,6 +239,11 @@ const MODELS: Record<string, new (o: never) => { validate(): void }> = {
   'v1/PersistentVolumeClaim': PersistentVolumeClaim as never,
   'v1/ResourceQuota': ResourceQuota as never,
   'v1/Service': Service as never,
+  'v1/ServiceAccount': ServiceAccount as never,
+  'argoproj.io/v1alpha1/Application': Application as never,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor as never,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule as never,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor as never,
 };
 
 /** Validates one object against its kubernetes-models schema; objects of other kinds are an error. */

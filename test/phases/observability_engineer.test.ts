@@ -195,7 +195,7 @@ describe('observability_engineer document and decisions', () => {
     expect(rich.document).not.toBe(out.document);
     expect(rich.document).toContain('opsgenie');
     expect(rich.document).toContain('`wape`');
-    expect(rich.artifacts.map((a) => a.path)).toContain('monitoring/datadog/monitors.yaml');
+    expect(rich.artifacts.map((a) => a.path)).toContain('monitoring/datadog/monitors.tf');
     expect(rich.artifacts.map((a) => a.path)).not.toContain('monitoring/prometheus/rules.yml');
   });
 });
@@ -242,9 +242,10 @@ describe('observability_engineer artifacts pass their validators', () => {
       const paths = out.artifacts.map((a) => a.path);
       expect(paths).toContain('monitoring/drift/drift_config.yaml');
       if (stack === 'prometheus' || stack === 'custom') expect(paths).toContain('monitoring/prometheus/rules.yml');
-      if (stack === 'custom') expect(paths).toContain('monitoring/otel/collector.yaml');
-      if (stack === 'datadog') expect(paths).toContain('monitoring/datadog/monitors.yaml');
-      if (stack === 'newrelic') expect(paths).toContain('monitoring/newrelic/alert_conditions.json');
+      expect(paths).toEqual(expect.arrayContaining(['monitoring/otel/collector-agent.yaml', 'monitoring/otel/collector-gateway.yaml']));
+      if (stack === 'prometheus' || stack === 'custom') expect(paths).toEqual(expect.arrayContaining(['monitoring/prometheus/tests/alerts.test.yml', 'monitoring/alertmanager/alertmanager.yml']));
+      if (stack === 'datadog') expect(paths).toEqual(expect.arrayContaining(['monitoring/datadog/monitors.tf', 'monitoring/datadog/slos.tf', 'monitoring/datadog/dashboards.tf']));
+      if (stack === 'newrelic') expect(paths).toEqual(expect.arrayContaining(['monitoring/newrelic/conditions.tf', 'monitoring/newrelic/service_levels.tf', 'monitoring/newrelic/notifications.tf']));
       expect(validateAll(out.artifacts)).toEqual([]);
     });
   }
@@ -255,7 +256,7 @@ describe('observability_engineer artifacts pass their validators', () => {
     const rules = parseYaml(out.artifacts.find((a) => a.kind === 'prometheus-rules')!.content) as { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
     const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
     expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['BatchScoringLate', 'ProtectedAttributeDrift', 'ServingGpuUnderutilised']));
-    for (const a of alerts) expect(a.annotations!.runbook_url).toBe(`docs/runbooks/${a.alert}.md`);
+    for (const a of alerts) expect(a.annotations!.runbook_url).toBe(`https://git.example.com/forecasting/demand-forecast/blob/main/docs/runbooks/${a.alert}.md`);
   });
 
   it('every streaming-mode file validates too', () => {
@@ -299,9 +300,10 @@ describe('observability_engineer artifacts pass their validators', () => {
     const result = runPython(dir, script) as Record<string, number | string | boolean>;
     expect(result.d).toBeCloseTo(0.5, 10);
     expect(result.p as number).toBeLessThan(1e-9);
-    // 2x2 table [[10,20],[20,10]]: chi2 = 6.667, df = 1 -> p = 0.00982, V = sqrt(6.667/60) = 0.3333.
+    // 2x2 table [[10,20],[20,10]]: Yates chi2 = 5.4, df = 1 -> p = 0.0201 (scipy's default correction);
+    // V from the uncorrected chi2 6.667: sqrt(6.667/60) = 0.3333.
     expect(result.v).toBeCloseTo(0.33333, 4);
-    expect(result.pc).toBeCloseTo(0.009823, 5);
+    expect(result.pc).toBeCloseTo(0.0201368, 6);
     expect(result.same).toBeCloseTo(0, 10);
     expect(result.shifted as number).toBeGreaterThan(0.25);
     expect(result.js as number).toBeGreaterThan(0.99);

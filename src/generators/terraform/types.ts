@@ -25,7 +25,8 @@ export type Cloud = 'aws' | 'gcp' | 'azure';
 export type CloudOption = Cloud | 'multi-cloud';
 
 /** The data layers that get a bucket (S3, GCS) or container (ADLS Gen2); names come from objectStoreUri. */
-export const DATA_LAYERS = ['raw', 'processed', 'features', 'models'] as const;
+// monitoring: the prediction log, label joins and drift/quality reports the observability jobs read and write.
+export const DATA_LAYERS = ['raw', 'processed', 'features', 'models', 'monitoring'] as const;
 export type DataLayer = (typeof DATA_LAYERS)[number];
 
 export interface BucketPlan {

@@ -12,11 +12,13 @@ export function workloadIdentities(spec: ResolvedSpec, plan: MlopsPlan): Workloa
   const ns = plan.namespaces;
   const sa = (role: string) => `${spec.name}-${role}`;
   const out: WorkloadIdentityPlan[] = [];
-  // The model server only reads the promoted model (init container) and writes nothing to the lake.
-  if (serverDeployed(plan.modes)) out.push({ role: 'serving', namespace: ns.serving, service_account: sa('serving'), buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false });
+  // The model server reads the promoted model (init container) and appends to the prediction log (monitoring), nothing else.
+  if (serverDeployed(plan.modes)) out.push({ role: 'serving', namespace: ns.serving, service_account: sa('serving'), buckets_read: ['models'], buckets_write: ['monitoring'], secrets: [], registry_push: false });
   out.push({ role: 'training', namespace: ns.training, service_account: sa('training'), buckets_read: ['processed', 'features', 'models'], buckets_write: ['features', 'models'], secrets: [], registry_push: false });
-  if (plan.batch) out.push({ role: 'batch', namespace: ns.batch, service_account: sa('batch'), buckets_read: ['features', 'models'], buckets_write: ['processed'], secrets: [], registry_push: false });
-  if (plan.stream) out.push({ role: 'stream', namespace: ns.serving, service_account: sa('stream'), buckets_read: ['models'], buckets_write: [], secrets: [], registry_push: false });
+  if (plan.batch) out.push({ role: 'batch', namespace: ns.batch, service_account: sa('batch'), buckets_read: ['features', 'models'], buckets_write: ['processed', 'monitoring'], secrets: [], registry_push: false });
+  if (plan.stream) out.push({ role: 'stream', namespace: ns.serving, service_account: sa('stream'), buckets_read: ['models'], buckets_write: ['monitoring'], secrets: [], registry_push: false });
+  // The drift, quality and retraining-trigger jobs: the training reference sample, the prediction log and labels; they write reports.
+  out.push({ role: 'monitoring', namespace: ns.monitoring, service_account: sa('monitoring'), buckets_read: ['features', 'monitoring'], buckets_write: ['monitoring'], secrets: [], registry_push: false });
   // External Secrets Operator reads the pipeline's secrets through one identity, used by a ClusterSecretStore
   // that only our namespaces may use.
   out.push({ role: 'external-secrets', namespace: ns.serving, service_account: sa('external-secrets'), buckets_read: [], buckets_write: [], secrets: plan.secrets.map((s) => s.name), registry_push: false });

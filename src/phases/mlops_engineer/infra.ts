@@ -236,6 +236,9 @@ export function nodePoolSummary(spec: ResolvedSpec, plan: MlopsPlan, ml: MlEngin
 // ---------------------------------------------------------------------------------------------------------------
 // Buckets, secrets, identities
 
+/** How long prediction logs and drift/quality reports stay in the monitoring bucket. */
+export const MONITORING_RETENTION_DAYS = 90;
+
 /** The retention of each data layer: the data_engineer's decision (spec override or derived from volume), else the spec's override. */
 export function bucketPlans(spec: ResolvedSpec, de?: Pick<DataEngineerDecisions, 'layers'>): BucketPlan[] {
   const specDays: Record<string, number | undefined> = { raw: spec.data.retention.raw_days, processed: spec.data.retention.processed_days, features: spec.data.retention.features_days };
@@ -243,6 +246,10 @@ export function bucketPlans(spec: ResolvedSpec, de?: Pick<DataEngineerDecisions,
     if (layer === 'models') {
       // Every promoted model stays (rollback, audit); versioning keeps overwritten artifacts.
       return { layer, retention_days: null, cool_after_days: null, versioned: true };
+    }
+    if (layer === 'monitoring') {
+      // Prediction logs wait for their delayed labels, drift reports are kept 90 days (drift_config.yaml report.keep_days).
+      return { layer, retention_days: MONITORING_RETENTION_DAYS, cool_after_days: 30, versioned: false };
     }
     const retention = de?.layers[layer].retention_days ?? specDays[layer] ?? null;
     // The infrequent-access tier after 30 days (data_engineer's storage tiers), when data lives longer than that.

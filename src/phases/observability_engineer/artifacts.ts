@@ -4,17 +4,21 @@ import { ARGOCD_NAMESPACE, ENVIRONMENT_SYNC, clusterName } from '../../generator
 import { ENVIRONMENTS } from '../../generators/kubernetes/parameters.js';
 import { toYaml, toYamlStream } from '../../generators/serializers/yaml.js';
 import { gitRepoUrl } from '../kubernetes_architect/delivery.js';
+import { grafanaDashboards } from './grafana.js';
 import { instrumentationModule } from './instrumentation.js';
 import { monitoringManifests } from './kubernetes.js';
 import { pythonPackage } from '../common.js';
 import { runbookPath, type AlertDefinition } from './alerts.js';
-import { otelCollectorConfig, prometheusConfig } from './collectors.js';
+import { alertmanagerConfig, alertmanagerRouteTests } from './alertmanager.js';
+import { collectorFiles, prometheusConfig } from './collectors.js';
 import { driftConfigYaml } from './driftConfig.js';
 import type { MonitoringPlan } from './plan.js';
-import { driftModule, initModule, metricsModule, retrainingTriggerModule } from './python.js';
+import { driftModule, initModule, metricsModule, qualityModule, retrainingTriggerModule } from './python.js';
+import { monitoringTestFiles } from './pythonTests.js';
+import { promtoolTestFiles } from './ruleTests.js';
 import { prometheusRulesFile } from './rules.js';
 import { runbookMarkdown } from './runbooks.js';
-import { datadogMonitors, newRelicConditions } from './vendor.js';
+import { vendorFiles } from './vendor.js';
 
 const PHASE = 'observability_engineer';
 
@@ -24,19 +28,24 @@ export function buildArtifacts(p: MonitoringPlan, alerts: AlertDefinition[]): Ar
   const files: Artifact[] = [];
   if (stack === 'prometheus' || stack === 'custom') {
     files.push(artifact(PHASE, 'monitoring/prometheus/rules.yml', 'prometheus-rules', prometheusRulesFile(p, alerts)));
+    for (const t of promtoolTestFiles(p, alerts)) files.push(artifact(PHASE, `monitoring/prometheus/tests/${t.name}`, 'prometheus-rules-test', t.content));
     files.push(artifact(PHASE, 'monitoring/prometheus/prometheus.yml', 'yaml', prometheusConfig(p)));
+    files.push(artifact(PHASE, 'monitoring/alertmanager/alertmanager.yml', 'alertmanager', alertmanagerConfig(p, alerts)));
+    files.push(artifact(PHASE, 'monitoring/alertmanager/route-tests.yaml', 'alertmanager-routes-test', alertmanagerRouteTests(p, alerts)));
+    for (const d of grafanaDashboards(p)) files.push(artifact(PHASE, d.path, 'grafana-dashboard', d.json));
   }
   files.push(...monitoringK8sFiles(p, alerts));
-  if (stack === 'custom') files.push(artifact(PHASE, 'monitoring/otel/collector.yaml', 'yaml', otelCollectorConfig(p)));
-  if (stack === 'datadog') files.push(artifact(PHASE, 'monitoring/datadog/monitors.yaml', 'yaml', datadogMonitors(p, alerts)));
-  if (stack === 'newrelic') files.push(artifact(PHASE, 'monitoring/newrelic/alert_conditions.json', 'json', newRelicConditions(p, alerts)));
+  for (const f of collectorFiles(p)) files.push(artifact(PHASE, f.path, f.kind, f.content));
+  for (const f of vendorFiles(p, alerts)) files.push(artifact(PHASE, f.path, f.kind, f.content));
   files.push(artifact(PHASE, 'monitoring/drift/drift_config.yaml', 'yaml', driftConfigYaml(p)));
   const pkg = `ml/src/${pythonPackage(p.spec)}/observability`;
   files.push(artifact(PHASE, `${pkg}/__init__.py`, 'python', initModule(p)));
   files.push(artifact(PHASE, `${pkg}/metrics.py`, 'python', metricsModule(p)));
   files.push(artifact(PHASE, `${pkg}/instrumentation.py`, 'python', instrumentationModule(p)));
   files.push(artifact(PHASE, `${pkg}/drift.py`, 'python', driftModule(p)));
+  files.push(artifact(PHASE, `${pkg}/quality.py`, 'python', qualityModule(p)));
   files.push(artifact(PHASE, `${pkg}/retraining_trigger.py`, 'python', retrainingTriggerModule(p)));
+  files.push(...monitoringTestFiles(p));
   for (const a of alerts) files.push(artifact(PHASE, runbookPath(a.name), 'markdown', runbookMarkdown(p, a)));
   return files;
 }

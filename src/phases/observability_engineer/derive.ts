@@ -2,6 +2,7 @@ import { averageRps } from '../common.js';
 import type { PhaseInput } from '../types.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { normalQuantile } from '../../stats/normal.js';
+import { estimateCost, type CostUpstream } from '../../stats/cost.js';
 import { intervalHours, runsPerDay } from './cron.js';
 
 /**
@@ -513,20 +514,38 @@ export function driftSchedule(spec: ResolvedSpec, traffic: TrafficPlan, tests: D
 // ---------------------------------------------------------------- tracing and logs
 
 export interface TracingPlan {
-  backend: 'jaeger' | 'datadog-apm' | 'newrelic-apm';
+  /** Where traces go: Jaeger (OTLP) or Zipkin on the self-hosted stacks, the vendor's APM otherwise. */
+  backend: 'jaeger' | 'zipkin' | 'datadog-apm' | 'newrelic-apm';
+  /** Why that backend, in one sentence. */
+  reason: string;
   headSampleRatio: number;
   targetTracesPerSecond: number;
   tailPolicies: string[];
   retainedTracesPerDay: number;
 }
 
+/**
+ * Zipkin when the requirements name Zipkin and not Jaeger (the team already runs Zipkin or its B3-instrumented
+ * services); Jaeger otherwise, including a text naming both ("Jaeger/Zipkin"), because Jaeger ingests OTLP natively.
+ */
 export function tracingPlan(spec: ResolvedSpec, traffic: TrafficPlan): TracingPlan {
   const target = 10;
   const rps = traffic.modes.includes('online') || traffic.modes.includes('stream') ? traffic.averageRps : 1;
   const ratio = sig(Math.min(1, target / rps), 3);
-  const backend = spec.options.monitoring_stack === 'datadog' ? 'datadog-apm' : spec.options.monitoring_stack === 'newrelic' ? 'newrelic-apm' : 'jaeger';
+  const stack = spec.options.monitoring_stack;
+  const zipkin = /\bzipkin\b/i.test(spec.requirements) && !/\bjaeger\b/i.test(spec.requirements);
+  const backend: TracingPlan['backend'] = stack === 'datadog' ? 'datadog-apm' : stack === 'newrelic' ? 'newrelic-apm' : zipkin ? 'zipkin' : 'jaeger';
+  const reason =
+    backend === 'datadog-apm'
+      ? 'Datadog APM correlates traces with the monitors and logs of the same stack'
+      : backend === 'newrelic-apm'
+        ? 'New Relic distributed tracing correlates traces with the alert conditions and logs of the same stack'
+        : backend === 'zipkin'
+          ? 'the requirements name Zipkin: the collector converts OTLP spans with its zipkin exporter, so Zipkin-instrumented (B3) services and the new OTLP ones land in one Zipkin'
+          : 'Jaeger ingests OTLP natively (no translating exporter) and its UI compares traces, which separates feature lookup from inference';
   return {
     backend,
+    reason,
     headSampleRatio: ratio,
     targetTracesPerSecond: target,
     tailPolicies: ['every trace with an error status', `every trace slower than the p99 SLO (${spec.slo.p99_latency_ms} ms)`, `${ratio * 100 >= 1 ? round(ratio * 100, 2) : sig(ratio * 100, 2)} % of the rest`],
@@ -595,6 +614,13 @@ export interface CostPlan {
   servingGpus: number;
   gpuSharing: string;
   recommendations: string[];
+  /** From the cost model (src/stats/cost.ts) on the designed cloud: projected monthly USD and its split. */
+  projectedMonthlyUsd: number;
+  projectedBudgetSharePct: number;
+  budgetVerdict: 'within' | 'near' | 'over';
+  projectedByComponent: Record<string, number>;
+  projectedSpotSharePct: number;
+  priceTableAsOf: string;
 }
 
 /** A Kubernetes label value (and Datadog tag) from free text: lowercase, [a-z0-9-_.], at most 63 characters. */
@@ -620,6 +646,8 @@ export function costPlan(spec: ResolvedSpec, up: Upstream, traffic: TrafficPlan)
   const replicasAtAverage = Math.max(k8s.autoscaling.min_replicas, Math.ceil(traffic.averageRps / rpsPerReplica));
   const idle = traffic.modes.includes('online') ? round(100 * (1 - traffic.averageRps / (replicasAtAverage * rpsPerReplica)), 1) : 0;
   const trainingRunsPerMonth = round(runsPerDay(ml.training.schedule) * 30, 2);
+  const estimate = estimateCost(spec, up as CostUpstream, { clouds: [spec.options.cloud_provider] });
+  const projected = estimate.scenarios[0]!;
   const gpuHours = round((trainingRunsPerMonth * ml.training.expected_minutes * ml.training.gpus) / 60, 1);
   const components = ['serving', 'training', ...(traffic.modes.includes('batch') ? ['batch'] : []), ...(traffic.modes.includes('stream') ? ['stream'] : []), 'monitoring'];
   const recs: string[] = [];
@@ -640,6 +668,11 @@ export function costPlan(spec: ResolvedSpec, up: Upstream, traffic: TrafficPlan)
     recs.push(`scheduled retraining costs ≈ ${gpuHours} GPU-hours a month (${trainingRunsPerMonth} runs × ${ml.training.expected_minutes} min × ${ml.training.gpus} GPU): drift- and degradation-triggered runs replace a scheduled run instead of adding to it (the trigger service skips the next scheduled run after a triggered one)`);
   } else {
     recs.push(`scheduled retraining runs ${trainingRunsPerMonth} times a month on CPU (${ml.training.expected_minutes} min each): run it on spot nodes only`);
+  }
+  if (projected.budget.verdict === 'within') {
+    recs.push(`the designed platform is projected at ${projected.total_usd} USD/month at list prices (${projected.budget.share_pct} % of the ${budget} USD budget): the 50/80/100 % alerts leave room for unplanned retraining and traffic growth`);
+  } else {
+    recs.push(`the designed platform is projected at ${projected.total_usd} USD/month at list prices, ${projected.budget.share_pct} % of the ${budget} USD budget (${projected.budget.verdict}): raise the budget, commit to savings plans or committed-use discounts, or shrink the pre-production clusters before the CostBudget alerts fire every month`);
   }
   recs.push(`HPO runs ${ml.hpo.parallel_trials} trial(s) in parallel: every trial pod carries the experiment label (${ml.tracking.experiment_name}) so its cost shows per experiment, and experiments without cost in the last 7 days are reviewed for idle notebooks and volumes`);
   return {
@@ -662,6 +695,12 @@ export function costPlan(spec: ResolvedSpec, up: Upstream, traffic: TrafficPlan)
     servingGpus: k8s.gpu.serving,
     gpuSharing: k8s.gpu.sharing,
     recommendations: recs,
+    projectedMonthlyUsd: projected.total_usd,
+    projectedBudgetSharePct: projected.budget.share_pct,
+    budgetVerdict: projected.budget.verdict,
+    projectedByComponent: projected.by_component,
+    projectedSpotSharePct: projected.spot_share_pct,
+    priceTableAsOf: estimate.price_table.as_of_newest,
   };
 }
 

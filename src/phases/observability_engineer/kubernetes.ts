@@ -6,15 +6,16 @@ import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { CONTAINER_SECURITY, POD_SECURITY } from '../k8s.js';
 import { objectFetch } from '../mlops_engineer/cloud.js';
 import { componentLabels, componentSelector } from '../mlops_engineer/naming.js';
+import { podIdentityLabels } from '../mlops_engineer/serviceAccounts.js';
 import { objectStoreUri, pythonPackage } from '../common.js';
 import type { AlertDefinition } from './alerts.js';
 import { driftConfigYaml } from './driftConfig.js';
 import type { MonitoringPlan } from './plan.js';
 import { duration } from './promql.js';
+import { grafanaDashboardConfigMaps, grafanaDashboards } from './grafana.js';
 import { ruleGroups } from './rules.js';
 
 /**
@@ -22,7 +23,7 @@ import { ruleGroups } from './rules.js';
  * the rules as a PrometheusRule and a ServiceMonitor for every component that exposes metrics; for every stack
  * the Pushgateway the jobs push to, and the scheduled drift and quality jobs plus the retraining trigger service.
  */
-export type MonitoringObject = IPrometheusRule | IServiceMonitor | IPodMonitor | IDeployment | IService | ICronJob | IConfigMap | IServiceAccount;
+export type MonitoringObject = IPrometheusRule | IServiceMonitor | IPodMonitor | IDeployment | IService | ICronJob | IConfigMap;
 
 /** kube-prometheus-stack's Prometheus selects rules and monitors by its Helm release label unless told otherwise. */
 export const PROMETHEUS_SELECTOR_LABEL = { release: 'kube-prometheus-stack' } as const;
@@ -40,6 +41,7 @@ function names(p: MonitoringPlan) {
     driftConfig: `${p.pipeline}-drift-config`,
     quality: `${p.pipeline}-quality-evaluation`,
     trigger: `${p.pipeline}-retraining-trigger`,
+    // The monitoring workload identity (mlops_engineer identity.ts): bucket access for the jobs' inputs and reports.
     serviceAccount: `${p.pipeline}-monitoring`,
   };
 }
@@ -54,7 +56,7 @@ export function retrainingTriggerUrl(p: MonitoringPlan): string {
 }
 
 function meta(p: MonitoringPlan, name: string, component: string, namespace = p.namespaces.monitoring) {
-  return { name, namespace, labels: { ...componentLabels(p.spec, component, name), ...p.cost.labels, ...PROMETHEUS_SELECTOR_LABEL } };
+  return { name, namespace, labels: { ...componentLabels(p.spec, component, name), ...PROMETHEUS_SELECTOR_LABEL } };
 }
 
 export function prometheusRule(p: MonitoringPlan, alerts: AlertDefinition[]): IPrometheusRule {
@@ -141,7 +143,7 @@ function scrapeAnnotations(p: MonitoringPlan): Record<string, string> | undefine
 
 function pushgateway(p: MonitoringPlan): MonitoringObject[] {
   const n = names(p);
-  const labels = { ...componentLabels(p.spec, 'pushgateway', n.pushgateway), ...p.cost.labels };
+  const labels = { ...componentLabels(p.spec, 'pushgateway', n.pushgateway), ...podIdentityLabels(p.spec) };
   const annotations = scrapeAnnotations(p);
   const deployment: IDeployment = {
     apiVersion: 'apps/v1',
@@ -153,6 +155,9 @@ function pushgateway(p: MonitoringPlan): MonitoringObject[] {
       template: {
         metadata: { labels, ...(annotations ? { annotations } : {}) },
         spec: {
+          // Runs under the monitoring identity like every pod of the namespace, but never talks to the API server.
+          serviceAccountName: n.serviceAccount,
+          automountServiceAccountToken: false,
           securityContext: POD_SECURITY,
           containers: [
             {
@@ -178,7 +183,7 @@ function pushgateway(p: MonitoringPlan): MonitoringObject[] {
 
 /** A scheduled job of the package's monitoring code, with init containers that copy its inputs from object storage. */
 function cronJob(p: MonitoringPlan, name: string, component: string, schedule: string, inputs: { name: string; uri: string }[], args: string[], deadlineSeconds: number): ICronJob {
-  const labels = { ...componentLabels(p.spec, component, name), ...p.cost.labels };
+  const labels = { ...componentLabels(p.spec, component, name), ...podIdentityLabels(p.spec) };
   const init: IContainer[] = inputs.map((input) => {
     const fetch = objectFetch(p.spec, input.uri, `/data/${input.name}`);
     return {
@@ -278,7 +283,7 @@ function jobs(p: MonitoringPlan): MonitoringObject[] {
     [`${pkg}.observability.quality`, '--config', '/etc/drift/drift_config.yaml', '--predictions', '/data/predictions/sample.csv', '--labels', '/data/labels/sample.csv', '--push'],
     3_600,
   );
-  const triggerLabels = { ...componentLabels(p.spec, 'retraining-trigger', n.trigger), ...p.cost.labels };
+  const triggerLabels = { ...componentLabels(p.spec, 'retraining-trigger', n.trigger), ...podIdentityLabels(p.spec) };
   const trigger: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -310,12 +315,7 @@ function jobs(p: MonitoringPlan): MonitoringObject[] {
       },
     },
   };
-  const serviceAccount: IServiceAccount = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: n.serviceAccount, namespace: p.namespaces.monitoring, labels: componentLabels(p.spec, 'monitoring-jobs', n.serviceAccount) },
-  };
-  return [serviceAccount, config, drift, quality, trigger, service(p, n.trigger, 'retraining-trigger', { name: 'http', port: RETRAINING_TRIGGER_PORT })];
+  return [config, drift, quality, trigger, service(p, n.trigger, 'retraining-trigger', { name: 'http', port: RETRAINING_TRIGGER_PORT })];
 }
 
 /** deploy/k8s/monitoring/<file>: the objects per file, in apply order. */
@@ -323,7 +323,13 @@ export function monitoringManifests(p: MonitoringPlan, alerts: AlertDefinition[]
   // Vendor stacks evaluate their own monitors; their agents scrape the Pushgateway through its annotations.
   const operator = p.spec.options.monitoring_stack === 'prometheus' || p.spec.options.monitoring_stack === 'custom';
   return [
-    ...(operator ? [{ file: 'prometheus-rules.yaml', objects: [prometheusRule(p, alerts)] }, { file: 'service-monitors.yaml', objects: serviceMonitors(p) }] : []),
+    ...(operator
+      ? [
+          { file: 'prometheus-rules.yaml', objects: [prometheusRule(p, alerts)] },
+          { file: 'service-monitors.yaml', objects: serviceMonitors(p) },
+          { file: 'grafana-dashboards.yaml', objects: grafanaDashboardConfigMaps(p, grafanaDashboards(p)) },
+        ]
+      : []),
     { file: 'pushgateway.yaml', objects: pushgateway(p) },
     { file: 'jobs.yaml', objects: jobs(p) },
   ];

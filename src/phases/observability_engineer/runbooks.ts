@@ -26,7 +26,14 @@ function logQuery(p: MonitoringPlan): string {
 }
 
 function traceHint(p: MonitoringPlan): string {
-  return p.tracing.backend === 'jaeger' ? `Jaeger: service ${code(p.servingJob)}, tag ${code('error=true')}, or min duration ${code(`${p.spec.slo.p99_latency_ms}ms`)}` : `${p.tracing.backend === 'datadog-apm' ? 'Datadog APM' : 'New Relic APM'}: service ${code(p.servingJob)}, errors and slow traces`;
+  switch (p.tracing.backend) {
+    case 'jaeger':
+      return `Jaeger: service ${code(p.servingJob)}, tag ${code('error=true')}, or min duration ${code(`${p.spec.slo.p99_latency_ms}ms`)}`;
+    case 'zipkin':
+      return `Zipkin: serviceName ${code(p.servingJob)}, tag ${code('error')}, or minDuration ${code(`${p.spec.slo.p99_latency_ms * 1000}`)} µs`;
+    default:
+      return `${p.tracing.backend === 'datadog-apm' ? 'Datadog APM' : 'New Relic APM'}: service ${code(p.servingJob)}, errors and slow traces`;
+  }
 }
 
 function rollbackStep(p: MonitoringPlan): string {

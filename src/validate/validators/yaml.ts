@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { Validator } from '../types.js';
 
-export const YAML_KINDS = ['yaml', 'kubernetes', 'helm-chart', 'kustomization', 'prometheus-rules', 'prometheus-rules-test', 'alertmanager', 'github-workflow', 'gitlab-ci'] as const;
+export const YAML_KINDS = ['yaml', 'kubernetes', 'helm-chart', 'kustomization', 'prometheus-rules', 'prometheus-rules-test', 'alertmanager', 'alertmanager-routes-test', 'otel-collector', 'github-workflow', 'gitlab-ci'] as const;
 
 export const yamlParseValidator: Validator = {
   name: 'yaml-parse',

@@ -58,7 +58,7 @@ describe('the success-criteria scorecard', () => {
     expect(score(defaultSpec(), [], untested)['ops.alert_time']!.evidence).toMatch(/no promtool test makes .*ModelErrorSpike.* fire/);
     const noCron = (files: Artifact[]) => files.filter((f) => f.path !== 'deploy/k8s/monitoring/jobs.yaml');
     expect(score(defaultSpec(), [], noCron)['model.drift_detection']!.status).toBe('not_met');
-    const daily = (files: Artifact[]) => files.map((f) => (f.path === 'deploy/k8s/monitoring/jobs.yaml' ? { ...f, content: f.content.replace(/\n  schedule: .*/, '\n  schedule: "0 0 */2 * *"') } : f));
+    const daily = (files: Artifact[]) => files.map((f) => (f.path === 'deploy/k8s/monitoring/jobs.yaml' ? { ...f, content: f.content.replace(/\n {2}schedule: .*/, '\n  schedule: "0 0 */2 * *"') } : f));
     expect(score(defaultSpec(), [], daily)['model.drift_detection']!.evidence).toMatch(/exceeds 24 h/);
   });
 

@@ -41,7 +41,7 @@ function yamlOf(file: File | undefined): unknown {
   }
 }
 
-function objectsOf(file: File | undefined): { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> }[] {
+function objectsOf(file: File | undefined): { kind?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> }[] {
   if (!file) return [];
   try {
     return parseAllDocuments(file.content).map((d) => d.toJS() as never);
@@ -96,7 +96,7 @@ export function observabilityEvidence(files: readonly File[]): ObservabilityEvid
   const vendorDashboards = count(/^resource\s+"(datadog_dashboard(_json)?|newrelic_one_dashboard(_json)?)"/gm);
   const vendorRouting = count(/^resource\s+"(newrelic_workflow|newrelic_notification_channel)"/gm) > 0 || terraform.some((f) => /@(pagerduty|opsgenie)-/.test(f.content));
 
-  const drift = monitors.find((o) => o.kind === 'CronJob' && (o.metadata?.name ?? '').endsWith('-drift-monitor'));
+  const drift = monitors.find((o) => o.kind === 'CronJob' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'drift-monitor');
 
   const collectors = files.filter((f) => f.path.startsWith('monitoring/otel/'));
   const exportersOf = (signal: 'logs' | 'traces') => [...new Set(collectors.flatMap((f) => collectorPipelines(f, signal)))];

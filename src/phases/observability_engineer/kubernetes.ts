@@ -31,15 +31,15 @@ export const PROMETHEUS_SELECTOR_LABEL = { release: 'kube-prometheus-stack' } as
 export const PUSHGATEWAY = { name: 'pushgateway', port: 9091, image: 'quay.io/prometheus/pushgateway:v1.10.0' } as const;
 export const RETRAINING_TRIGGER_PORT = 8080;
 
-
 function names(p: MonitoringPlan) {
   return {
     rules: `${p.pipeline}-rules`,
     serving: `${p.pipeline}-model-server`,
     pushgateway: `${p.pipeline}-${PUSHGATEWAY.name}`,
-    drift: `${p.pipeline}-drift-monitor`,
+    // CronJob names stay ≤ 52 characters (the Job controller appends an 11-character suffix): 40 + 6.
+    drift: `${p.pipeline}-drift`,
     driftConfig: `${p.pipeline}-drift-config`,
-    quality: `${p.pipeline}-quality-evaluation`,
+    quality: `${p.pipeline}-quality`,
     trigger: `${p.pipeline}-retraining-trigger`,
     // The monitoring workload identity (mlops_engineer identity.ts): bucket access for the jobs' inputs and reports.
     serviceAccount: `${p.pipeline}-monitoring`,

@@ -28,23 +28,23 @@ function realExistingAncestor(path: string): { real: string; rest: string[] } {
  * absolute paths, `..` segments, NUL bytes, and symlinks (checked on the real path of every existing
  * ancestor, which also rules out sibling-prefix tricks such as /exports-evil for root /exports).
  */
-export function resolveUnderRoot(root: string, userPath: string, what: string): string {
+export function resolveUnderRoot(root: string, userPath: string, what: string, rootName = 'export root'): string {
   if (typeof userPath !== 'string' || userPath.length === 0) throw new UserError(`${what} must be a non-empty relative path`);
   if (userPath.includes('\0')) throw new UserError(`${what} must not contain NUL bytes`);
   if (userPath.length > 1024) throw new UserError(`${what} is too long (at most 1024 characters)`);
   if (isAbsolute(userPath) || /^[a-zA-Z]:[\\/]/.test(userPath) || userPath.startsWith('\\')) {
-    throw new UserError(`${what} must be relative to the export root, not absolute ("${userPath}")`, 'forbidden');
+    throw new UserError(`${what} must be relative to the ${rootName}, not absolute ("${userPath}")`, 'forbidden');
   }
   const segments = userPath.split(/[\\/]+/);
   if (segments.some((s) => s === '..')) throw new UserError(`${what} must not contain ".." segments`, 'forbidden');
   if (segments.some((s) => s.length > 255)) throw new UserError(`${what} has a path segment longer than 255 characters`);
   const realRoot = realpathSync(root);
   const target = resolve(realRoot, userPath);
-  if (!inside(realRoot, target) || target === realRoot) throw new UserError(`${what} must name a folder or file inside the export root`, 'forbidden');
+  if (!inside(realRoot, target) || target === realRoot) throw new UserError(`${what} must name a folder or file inside the ${rootName}`, 'forbidden');
   const { real, rest } = realExistingAncestor(target);
   const realTarget = rest.length ? join(real, ...rest) : real;
-  if (!inside(realRoot, realTarget)) throw new UserError(`${what} resolves outside the export root (through a symlink)`, 'forbidden');
+  if (!inside(realRoot, realTarget)) throw new UserError(`${what} resolves outside the ${rootName} (through a symlink)`, 'forbidden');
   // A symlink back to the root itself would make an overwrite replace the whole export root.
-  if (realTarget === realRoot) throw new UserError(`${what} resolves to the export root itself (through a symlink); name a folder inside it`, 'forbidden');
+  if (realTarget === realRoot) throw new UserError(`${what} resolves to the ${rootName} itself (through a symlink); name a folder inside it`, 'forbidden');
   return realTarget;
 }

@@ -193,12 +193,7 @@ function chartPng(ranked: readonly FeatureOut[], warnAts: ReadonlyMap<string, nu
 }
 
 function dataPath(root: string, userPath: string, field: string): string {
-  try {
-    return resolveUnderRoot(root, userPath, field);
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(error.message.replace(/export root/g, 'data root'), error.code);
-    throw error;
-  }
+  return resolveUnderRoot(root, userPath, field, 'data root');
 }
 
 async function csvColumns(root: string, args: { reference_csv: string; current_csv: string; features?: { name: string; type?: 'numeric' | 'categorical' | undefined }[] | undefined }, signal: AbortSignal) {

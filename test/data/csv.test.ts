@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvParser, readCsvColumns, readCsvFile, readCsvHeader } from '../../src/data/csv.js';
-import { UserError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
+import { userError } from '../helpers/expect.js';
 
 /** Parses text fed in pieces of `step` characters (Infinity: in one piece); returns [line, fields] per record. */
 function parse(text: string, step = Infinity): [number, string[]][] {
@@ -14,15 +14,6 @@ function parse(text: string, step = Infinity): [number, string[]][] {
   return records;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('CsvParser (RFC 4180)', () => {
   const tricky = 'name,note,n\r\n"Smith, J","said ""hi""",1\r\n"multi\nline",,2\nplain,"",3';
@@ -105,7 +96,7 @@ describe('reading CSV files', () => {
     const dir = tempDir();
     const path = join(dir, 'r.csv');
     writeFileSync(path, 'a,b\n1,2\n"x\ny",2\n3,4,5\n');
-    const error = await rejection(readCsvColumns(path, ref, ['a'], new Map()));
+    const error = await userError(readCsvColumns(path, ref, ['a'], new Map()));
     expect(error.message).toBe('reference file "ref.csv": line 5 has 3 fields but the header has 2; every row needs one field per column (quote fields that contain commas).');
   });
 
@@ -113,7 +104,7 @@ describe('reading CSV files', () => {
     const dir = tempDir();
     const path = join(dir, 'r.csv');
     writeFileSync(path, 'price\n1\n2\nfree\n');
-    const error = await rejection(readCsvColumns(path, ref, ['price'], new Map([['price', 'numeric']])));
+    const error = await userError(readCsvColumns(path, ref, ['price'], new Map([['price', 'numeric']])));
     expect(error.message).toMatch(/^reference file "ref\.csv", column "price", line 4: "free" is not a number, and the column is declared numeric/);
   });
 
@@ -130,10 +121,10 @@ describe('reading CSV files', () => {
     ];
     for (const [name, content, message] of cases) {
       writeFileSync(join(dir, name), content);
-      expect((await rejection(readCsvColumns(join(dir, name), ref, ['a'], new Map()))).message, name).toMatch(message);
+      expect((await userError(readCsvColumns(join(dir, name), ref, ['a'], new Map()))).message, name).toMatch(message);
     }
-    expect((await rejection(readCsvColumns(join(dir, 'nope.csv'), ref, ['a'], new Map()))).message).toMatch(/does not exist under the data root/);
-    expect((await rejection(readCsvColumns(dir, ref, ['a'], new Map()))).message).toMatch(/is a folder|not a regular file/);
+    expect((await userError(readCsvColumns(join(dir, 'nope.csv'), ref, ['a'], new Map()))).message).toMatch(/does not exist under the data root/);
+    expect((await userError(readCsvColumns(dir, ref, ['a'], new Map()))).message).toMatch(/is a folder|not a regular file/);
   });
 
   it('reads 100,000 rows × 5 numeric columns quickly (streamed in chunks)', async () => {

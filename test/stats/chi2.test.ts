@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chi2Contingency, chi2Sf, numpySum } from '../../src/stats/chi2.js';
 import { erfc, igam, igamc, lgam } from '../../src/stats/gamma.js';
+import { expectRelative } from '../helpers/expect.js';
 
 interface Fixture {
   chi2_sf: { x: number; dof: number; sf: number }[];
@@ -17,13 +18,6 @@ interface Fixture {
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/scipy/ks_chi2.json', import.meta.url), 'utf8')) as Fixture;
 
-function expectRelative(actual: number, expected: number, rel: number, what: string): void {
-  if (expected < 1e-300) {
-    expect(actual, what).toBeLessThan(1e-300);
-    return;
-  }
-  expect(Math.abs(actual - expected), `${what}: ${actual} vs scipy ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected));
-}
 
 describe('chi2Sf: the chi-square upper tail Q(dof/2, x/2)', () => {
   it('has the closed forms for 1 and 2 degrees of freedom', () => {

@@ -11,6 +11,7 @@ import {
   MAX_AUTO_N,
   roundHalfEven,
 } from '../../src/stats/ks.js';
+import { expectRelative } from '../helpers/expect.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The data generator of scripts/scipy-fixtures/ks_chi2.py, bit for bit: mulberry32 uniforms with 53 random bits,
@@ -79,15 +80,6 @@ interface Fixture {
   smirnov: { n: number; d: number; sf: number }[];
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/scipy/ks_chi2.json', import.meta.url), 'utf8')) as Fixture;
-
-/** |actual − expected| <= rel·|expected|, with values below 1e-300 only required to be below 1e-300 too. */
-function expectRelative(actual: number, expected: number, rel: number, what: string): void {
-  if (expected < 1e-300) {
-    expect(actual, what).toBeLessThan(1e-300);
-    return;
-  }
-  expect(Math.abs(actual - expected), `${what}: ${actual} vs scipy ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected));
-}
 
 describe('ks2samp: the statistic is max |ECDF_a − ECDF_b| with ties counted fully', () => {
   it('n = 1 against n = 1: D = 1 when the values differ, 0 when equal', () => {

@@ -6,12 +6,12 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app.js';
 import { dataHome, defaultDataRoot } from '../../src/config.js';
-import { UserError } from '../../src/errors.js';
 import { DEFAULT_DRIFT_THRESHOLDS } from '../../src/stats/drift.js';
 import { CheckDriftInput, CheckDriftOutput, checkDrift } from '../../src/tools/check_drift.js';
 import type { ToolResult } from '../../src/tools/tool.js';
 import { CLI, call, requireBuild, text } from '../helpers/mcp.js';
 import { tempDir } from '../helpers/tmp.js';
+import { userError } from '../helpers/expect.js';
 
 type Output = ReturnType<typeof CheckDriftOutput.parse>;
 
@@ -36,15 +36,6 @@ async function run(args: Record<string, unknown>, dataRoot = '/nonexistent-data-
   return { ...result, structured: CheckDriftOutput.parse(result.structured) } as ToolResult<Output> & { structured: Output };
 }
 
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return error as UserError;
-  }
-  throw new Error('expected a UserError');
-}
 
 const byFeature = (out: Output) => Object.fromEntries(out.features.map((f) => [f.feature, f]));
 

@@ -69,52 +69,39 @@ export function prometheusRule(p: MonitoringPlan, alerts: AlertDefinition[]): IP
   };
 }
 
+type Endpoint = NonNullable<IServiceMonitor['spec']['endpoints']>[number];
+
+/** A ServiceMonitor for the Service `name` of `component` in `namespace`, named after that Service. */
+function serviceMonitor(p: MonitoringPlan, name: string, component: string, namespace: string, endpoint: Endpoint): IServiceMonitor {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: meta(p, name, `${component}-monitor`),
+    spec: {
+      namespaceSelector: { matchNames: [namespace] },
+      selector: { matchLabels: componentSelector(p.spec, component, name) },
+      endpoints: [{ interval: duration(p.timing.scrapeSeconds), ...endpoint }],
+    },
+  };
+}
+
 function serviceMonitors(p: MonitoringPlan): IServiceMonitor[] {
   const n = names(p);
-  const scrape = duration(p.timing.scrapeSeconds);
   const monitors: IServiceMonitor[] = [];
   if (p.spec.options.monitoring_stack === 'prometheus' && (p.traffic.modes.includes('online') || p.traffic.modes.includes('stream'))) {
-    monitors.push({
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'ServiceMonitor',
-      metadata: meta(p, n.serving, 'model-server-monitor'),
-      spec: {
-        namespaceSelector: { matchNames: [p.namespaces.serving] },
-        selector: { matchLabels: componentSelector(p.spec, 'model-server', n.serving) },
-        endpoints: [
-          {
-            port: 'metrics',
-            path: p.up.mlops_engineer.serving.metrics_path,
-            interval: scrape,
-            scrapeTimeout: duration(Math.max(1, Math.floor(p.timing.scrapeSeconds * 0.8))),
-            // The job label ModelServingDown selects on, whatever the Service is called.
-            relabelings: [{ targetLabel: 'job', replacement: p.servingJob, action: 'replace' }],
-          },
-        ],
-      },
-    });
+    monitors.push(
+      serviceMonitor(p, n.serving, 'model-server', p.namespaces.serving, {
+        port: 'metrics',
+        path: p.up.mlops_engineer.serving.metrics_path,
+        scrapeTimeout: duration(Math.max(1, Math.floor(p.timing.scrapeSeconds * 0.8))),
+        // The job label ModelServingDown selects on, whatever the Service is called.
+        relabelings: [{ targetLabel: 'job', replacement: p.servingJob, action: 'replace' }],
+      }),
+    );
   }
-  monitors.push({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: meta(p, n.pushgateway, 'pushgateway-monitor'),
-    spec: {
-      namespaceSelector: { matchNames: [p.namespaces.monitoring] },
-      selector: { matchLabels: componentSelector(p.spec, 'pushgateway', n.pushgateway) },
-      // Jobs push their own `job` and `pipeline` labels: keep them instead of the Pushgateway's.
-      endpoints: [{ port: 'metrics', interval: scrape, honorLabels: true }],
-    },
-  });
-  monitors.push({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: meta(p, n.trigger, 'retraining-trigger-monitor'),
-    spec: {
-      namespaceSelector: { matchNames: [p.namespaces.monitoring] },
-      selector: { matchLabels: componentSelector(p.spec, 'retraining-trigger', n.trigger) },
-      endpoints: [{ port: 'http', path: '/metrics', interval: scrape }],
-    },
-  });
+  // Jobs push their own `job` and `pipeline` labels: keep them instead of the Pushgateway's.
+  monitors.push(serviceMonitor(p, n.pushgateway, 'pushgateway', p.namespaces.monitoring, { port: 'metrics', honorLabels: true }));
+  monitors.push(serviceMonitor(p, n.trigger, 'retraining-trigger', p.namespaces.monitoring, { port: 'http', path: '/metrics' }));
   return monitors;
 }
 

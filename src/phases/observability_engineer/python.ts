@@ -742,7 +742,6 @@ values flags gradual concept drift that no single window shows. Exit code 2 when
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import re
@@ -754,6 +753,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+# The drift job's readers: one config loader, one strict CSV reader (ragged rows are an error).
+from .drift import load_config, read_csv_columns
 from .metrics import Sample, exposition, push, write_textfile
 
 PIPELINE = ${pyLiteral(p.pipeline)}
@@ -1100,24 +1101,6 @@ def metric_samples(results: Sequence[QualityResult], joined: Sequence[Joined]) -
     if joined:
         out.append((LABELS_LAST_JOINED, {"pipeline": PIPELINE, "model": MODEL}, max(j.timestamp for j in joined)))
     return out
-
-
-def load_config(path: str) -> Dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    if path.endswith(".json"):
-        return dict(json.loads(text))
-    import yaml  # PyYAML, optional: JSON configs work without it
-
-    return dict(yaml.safe_load(text))
-
-
-def read_csv_columns(path: str) -> Dict[str, List[str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    if not rows:
-        raise ValueError(f"{path} is empty")
-    return {name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -149,12 +149,12 @@ describe('drift monitor: generated files', () => {
     });
   });
 
-  it('the jobs import only numpy, scipy and the standard library at module level', () => {
+  it('the jobs import only numpy, scipy, the standard library and each other at module level', () => {
     const { plan } = planOf(defaultSpec());
     const stdlib = new Set(['__future__', 'argparse', 'base64', 'csv', 'json', 'math', 'os', 'random', 're', 'sys', 'time', 'urllib.request', 'dataclasses', 'datetime', 'typing', 'hmac', 'threading', 'http.server']);
     for (const source of [driftModule(plan), qualityModule(plan), retrainingTriggerModule(plan)]) {
       const modules = [...source.matchAll(/^(?:from (\S+) import|import (\S+))/gm)].map((m) => (m[1] ?? m[2])!);
-      for (const m of modules) expect(stdlib.has(m) || m === 'numpy' || m.startsWith('scipy') || m === '.metrics', m).toBe(true);
+      for (const m of modules) expect(stdlib.has(m) || m === 'numpy' || m.startsWith('scipy') || m === '.metrics' || m === '.drift', m).toBe(true);
     }
   });
 

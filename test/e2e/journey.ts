@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { expect } from 'vitest';
 import { PHASE_IDS } from '../../src/phases/graph.js';
-import { call, text } from '../helpers/mcp.js';
+import { call, recordProgressMessages, text } from '../helpers/mcp.js';
 
 /**
  * The user journey both transports must support: create → wrong order refused → run all with progress →
@@ -24,11 +24,9 @@ export async function userJourney(client: Client, exportRoot: string): Promise<s
   expect(early.isError).toBe(true);
   expect(text(early)).toMatch(/needs the output of data_engineer.*Call the data_engineer tool first, or run_pipeline/);
 
-  const progress: string[] = [];
+  const progress = recordProgressMessages(client);
   const ran = (await client.callTool({ name: 'run_pipeline', arguments: { pipeline_id: id } }, undefined, {
-    onprogress: (p) => {
-      progress.push(String(p.message));
-    },
+    onprogress: () => undefined,
   })) as { isError?: boolean; structuredContent?: Record<string, unknown> };
   expect(ran.isError).toBeFalsy();
   expect(ran.structuredContent!.ran).toEqual([...PHASE_IDS]);

@@ -59,3 +59,21 @@ export function text(result: CallToolResult): string {
 export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult & { structuredContent?: Record<string, unknown> };
 }
+
+/**
+ * Records the progress messages the server sends, as they arrive on the transport. The SDK's own `onprogress`
+ * can miss the last one: when the notification and the response arrive in one read, the response retires the
+ * token before the notification's handler runs (modelcontextprotocol/typescript-sdk#2580, open), so counting
+ * `onprogress` calls would measure that race rather than the server.
+ */
+export function recordProgressMessages(client: Client): string[] {
+  const transport = client.transport;
+  if (!transport?.onmessage) throw new Error('connect the client before recording its progress messages');
+  const forward = transport.onmessage;
+  const messages: string[] = [];
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'notifications/progress') messages.push(String(message.params?.message));
+    forward.call(transport, message, extra);
+  };
+  return messages;
+}

@@ -1,15 +1,17 @@
 /**
  * The drift statistics engine behind the `check_drift` tool. It implements exactly the policy the generated
  * Python drift monitor implements (docs: DRIFT_POLICY below), with scipy/numpy semantics:
- * - KS: scipy.stats.ks_2samp(method='auto'): ks2sampSorted (exact p-values), or above 10,000 values one merge
- *   walk shared with Wasserstein and ks2sampSorted's asymptotic p-value (ksWassersteinSorted),
+ * - KS: scipy.stats.ks_2samp(method='auto'): ks2sampSorted (exact p-values), or above 10,000 values the
+ *   asymptotic p-value, with D computed on a grid (gridDrift.ts) or by one merge walk shared with Wasserstein
+ *   (ksWassersteinSorted),
  * - bins: numpy.unique(numpy.quantile(ref, [1/10 … 9/10])) ('linear'), numpy.searchsorted(side='right'),
  * - PSI (eps 1e-6), scipy.spatial.distance.jensenshannon(base=2), scipy.stats.wasserstein_distance (exact:
  *   the integral of |F_ref − F_cur| over the merged sorted values),
  * - categorical: scipy.stats.chi2_contingency (Yates when dof = 1), Cramér's V, Cochran's rule.
  *
- * Speed: every numeric statistic is computed from the two sorted samples in linear passes (one sort per
- * sample, src/stats/sort.ts). driftAll spreads numeric columns over worker threads (shared memory, no copies
+ * Speed: above 10,000 values the numeric statistics come from a few linear passes over the unsorted samples
+ * (gridDrift.ts: a counting grid, exact work only where the answer can be); below that, or when the data
+ * defeat the grid, from the two sorted samples (one sort per sample, src/stats/sort.ts). driftAll spreads numeric columns over worker threads (shared memory, no copies
  * of the samples beyond the one into shared memory when the caller's arrays are not shared already).
  */
 import { existsSync } from 'node:fs';
@@ -20,6 +22,8 @@ import { Worker } from 'node:worker_threads';
 import { chi2Contingency } from './chi2.js';
 import { kstwoSf } from './kolmogorov.js';
 import { MAX_AUTO_N, ks2sampSorted, roundHalfEven, type KsResult } from './ks.js';
+import { GridScratch, gridStatistics, type GridStatistics } from './gridDrift.js';
+import { linearQuantile, uniqueQuantileEdges } from './quantile.js';
 import { SortScratch, sortedCopy } from './sort.js';
 
 export type ColumnData =
@@ -98,25 +102,12 @@ export const DRIFT_POLICY: { summary: string; sources: string[] } = Object.freez
 
 /** numpy.quantile(sorted, q) with the default 'linear' method, on an already sorted sample. */
 export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('quantile of an empty sample');
-  const virtual = (n - 1) * q;
-  if (virtual >= n - 1) return sorted[n - 1]!;
-  if (virtual < 0) return sorted[0]!;
-  const previous = Math.floor(virtual);
-  const gamma = virtual - previous;
-  const a = sorted[previous]!;
-  const b = sorted[previous + 1]!;
-  const diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+  return linearQuantile(sorted.length, q, (r) => sorted[r]!);
 }
 
 /** numpy.unique(numpy.quantile(ref, [1/B, …, (B-1)/B])): the inner bin edges. */
 export function quantileEdges(sortedRef: Float64Array, bins: number = DRIFT_BINS): number[] {
-  const raw = Float64Array.from({ length: bins - 1 }, (_, i) => quantileSorted(sortedRef, (i + 1) / bins)).sort();
-  const edges: number[] = [];
-  for (const e of raw) if (edges.length === 0 || edges[edges.length - 1] !== e) edges.push(e);
-  return edges;
+  return uniqueQuantileEdges(sortedRef.length, bins, (r) => sortedRef[r]!);
 }
 
 /** Number of values < x in a sorted sample. */
@@ -309,6 +300,7 @@ function pickLevel(critical: boolean, warn: boolean): DriftLevel {
 /** Reusable memory for the numeric path (one per thread). */
 export class DriftScratch {
   readonly sort = new SortScratch();
+  readonly grid = new GridScratch();
   private ref = new Float64Array(0);
   private cur = new Float64Array(0);
 
@@ -317,6 +309,29 @@ export class DriftScratch {
     if (this.cur.length < nCur) this.cur = new Float64Array(nCur);
     return [this.ref.subarray(0, nRef), this.cur.subarray(0, nCur)];
   }
+}
+
+/**
+ * KS, Wasserstein and the bin counts of two non-empty samples. Above ks_2samp's exact-p-value size the grid
+ * (gridDrift.ts) computes them without sorting; otherwise, or when the data defeat the grid, both samples are
+ * sorted and walked. Both ways give the same KS result and counts bit for bit (test/stats/gridDrift.test.ts).
+ */
+export function numericStatistics(reference: Float64Array, current: Float64Array, scratch: DriftScratch = new DriftScratch()): GridStatistics {
+  if (Math.max(reference.length, current.length) > MAX_AUTO_N) {
+    const grid = gridStatistics(reference, current, DRIFT_BINS, scratch.grid);
+    if (grid) return grid;
+  }
+  return sortedStatistics(reference, current, scratch);
+}
+
+/** numericStatistics by sorting both samples and walking them (the reference the grid path is tested against). */
+export function sortedStatistics(reference: Float64Array, current: Float64Array, scratch: DriftScratch = new DriftScratch()): GridStatistics {
+  const [ref, cur] = scratch.outputs(reference.length, current.length);
+  sortedCopy(reference, ref, scratch.sort);
+  sortedCopy(current, cur, scratch.sort);
+  const { ks, wasserstein } = ksWassersteinSorted(ref, cur);
+  const edges = quantileEdges(ref);
+  return { ks, wasserstein, refCounts: binCountsSorted(ref, edges), curCounts: binCountsSorted(cur, edges) };
 }
 
 function insufficient(
@@ -349,17 +364,10 @@ export function numericFeatureDrift(
   const base = { feature: name, kind: 'numeric' as const, samples: { reference: reference.length, current: current.length }, missing: { ...missing } };
   const n = Math.min(reference.length, current.length);
   if (n === 0) return insufficient(base, 'ks', thresholds.min_samples);
-  const [ref, cur] = scratch.outputs(reference.length, current.length);
-  sortedCopy(reference, ref, scratch.sort);
-  sortedCopy(current, cur, scratch.sort);
-
-  const { ks, wasserstein: w } = ksWassersteinSorted(ref, cur);
-  const edges = quantileEdges(ref);
-  const refCounts = binCountsSorted(ref, edges);
-  const curCounts = binCountsSorted(cur, edges);
+  const { ks, wasserstein: w, refCounts, curCounts } = numericStatistics(reference, current, scratch);
   const psi = populationStabilityIndex(refCounts, curCounts);
   const js = jensenShannon(refCounts, curCounts);
-  const std = sampleStd(ref);
+  const std = sampleStd(reference);
   const statistics: FeatureDrift['statistics'] = {
     ks: { statistic: ks.statistic, p_value: ks.pValue, method: ks.method },
     psi,

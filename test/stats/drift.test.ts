@@ -25,22 +25,11 @@ import {
 } from '../../src/stats/drift.js';
 import { ks2sampSorted } from '../../src/stats/ks.js';
 import { SortScratch, radixSortedCopy, sortedCopy } from '../../src/stats/sort.js';
+import { uniforms } from '../helpers/random.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 // ---- The fixture's sample generators, bit for bit (see scripts/scipy-fixtures/drift.py) ----
-
-function uniforms(seed: number, count: number): Float64Array {
-  const out = new Float64Array(count);
-  let a = seed >>> 0;
-  for (let k = 0; k < count; k++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t = ((t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t) >>> 0;
-    out[k] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
-}
 
 type Generator =
   | { kind: 'values'; values: (number | string)[]; numeric?: boolean }

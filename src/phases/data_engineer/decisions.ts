@@ -51,6 +51,12 @@ export const DataEngineerDecisions = z.object({
     validation_module: z.string().describe('dotted Python module validating records against the contract'),
     profiling_module: z.string(),
     backfill_script: z.string(),
+    // Added with the data layer's code (issue 6):
+    expectations: z.record(z.string(), z.string()).describe('Great Expectations suite file per source'),
+    models_module: z.string().describe('dotted Python module with one pydantic model per source'),
+    expectations_module: z.string().describe('dotted Python module running the expectation suites'),
+    incremental_module: z.string().describe('dotted Python module with the watermark and CDC loaders'),
+    lineage_module: z.string().describe('dotted Python module emitting OpenLineage run events'),
   }),
 });
 export type DataEngineerDecisions = z.infer<typeof DataEngineerDecisions>;

@@ -125,7 +125,19 @@ export interface DataPlan {
   };
   versioning: { tool: 'dvc' | 'lakefs'; remote: string; storage_namespace: string; detail: string };
   lineage: { standard: string; namespace: string; backend: string; emitter: string; datasets: { source: string; namespace: string; name: string }[] };
-  paths: { schemas: Record<string, string>; ingestion: Record<string, string>; quality_gates: string; validation_module: string; profiling_module: string; backfill_script: string };
+  paths: {
+    schemas: Record<string, string>;
+    ingestion: Record<string, string>;
+    expectations: Record<string, string>;
+    quality_gates: string;
+    validation_module: string;
+    profiling_module: string;
+    models_module: string;
+    expectations_module: string;
+    incremental_module: string;
+    lineage_module: string;
+    backfill_script: string;
+  };
 }
 
 export function defaultIngestion(kind: SourceKind): IngestionMode {
@@ -446,9 +458,14 @@ export function derivePlan(spec: ResolvedSpec): DataPlan {
     paths: {
       schemas: Object.fromEntries(sources.map((s) => [s.name, `data/schemas/${s.name}.schema.json`])),
       ingestion: Object.fromEntries(sources.map((s) => [s.name, `data/ingestion/${s.name}.yaml`])),
+      expectations: Object.fromEntries(sources.map((s) => [s.name, `data/expectations/${s.name}.json`])),
       quality_gates: 'data/contracts/quality_gates.yaml',
       validation_module: `${pkg}.data.validation`,
       profiling_module: `${pkg}.data.profiling`,
+      models_module: `${pkg}.data.models`,
+      expectations_module: `${pkg}.data.expectations`,
+      incremental_module: `${pkg}.data.incremental`,
+      lineage_module: `${pkg}.data.lineage`,
       backfill_script: 'data/ingestion/backfill.sh',
     },
   };

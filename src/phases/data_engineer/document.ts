@@ -88,7 +88,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, plan: DataPla
   doc.paragraph(
     `Each source has a data contract: a JSON Schema (${plan.sources.map((s) => code(plan.paths.schemas[s.name] ?? '')).join(', ')}) with the entity key ${code(data.entity_key)}, the event time ${code(data.event_timestamp)} and the source's features; the label ${code(plan.label.column)} (${code(plan.label.json_type)}) belongs to ${code(plan.label.source)} and is nullable because labels arrive up to ${num(spec.problem.label_delay_hours)} h later.`,
     `Records are checked at ingestion by ${code(plan.paths.validation_module)}: a dependency-free validator (standard library only, so it runs inside any connector or orchestrator task without Pydantic or Great Expectations installed) implementing the same rules as the contract: types, required columns, null policy, ranges and category sets.`,
-    'Great Expectations suites can be generated from the same contract for warehouse-side checks; the JSON Schema stays the single source of truth.',
+    `The same typed contract yields one Pydantic model per source (${code(plan.paths.models_module)}: types, ranges, category sets, nullability, unknown fields rejected; pydantic 1.10 and 2.x) and one Great Expectations suite per source (${plan.sources.map((s) => code(plan.paths.expectations[s.name] ?? '')).join(', ')}), the gates below as expectations; ${code(plan.paths.expectations_module)} runs the suites with Great Expectations when installed and with its own pandas implementation of the same expectation types otherwise. The JSON Schema stays the single source of truth.`,
   );
   doc.table(
     ['Feature', 'Source', 'Type', 'Null policy', 'Range / allowed values'],
@@ -179,6 +179,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, plan: DataPla
   doc.paragraph(
     `${plan.lineage.standard} events (job namespace ${code(plan.lineage.namespace)}) go to ${plan.lineage.backend}; emitter for ${code(spec.options.orchestration)}: ${plan.lineage.emitter}.`,
     'Each ingestion, validation, profiling and feature job emits START/COMPLETE/FAIL run events with input and output datasets, the schema facet from the contract and a data-quality facet with the gate results, so a model version can be traced to the source partitions it was trained on.',
+    `${code(plan.paths.lineage_module)} sends them through the openlineage-python client when installed and configured, else as an HTTP POST to ${code('OPENLINEAGE_URL')}, else to a local JSON Lines file; the loaders of ${code(plan.paths.incremental_module)} (high-watermark with lookback and de-duplication by key for batch and stream sources, Debezium change events for CDC sources, watermark state replaced atomically) and the suite runner emit them.`,
   );
   doc.table(
     ['Source', 'Input dataset (namespace / name)', 'Outputs'],

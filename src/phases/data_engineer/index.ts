@@ -49,6 +49,11 @@ function toDecisions(plan: DataPlan): DataEngineerDecisions {
       validation_module: plan.paths.validation_module,
       profiling_module: plan.paths.profiling_module,
       backfill_script: plan.paths.backfill_script,
+      expectations: plan.paths.expectations,
+      models_module: plan.paths.models_module,
+      expectations_module: plan.paths.expectations_module,
+      incremental_module: plan.paths.incremental_module,
+      lineage_module: plan.paths.lineage_module,
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ResolvedSpec } from '../../spec/resolve.js';
 import { pythonPackage } from '../common.js';
 import type { SourcePlan } from './derive.js';
+import { identifierQuote, quoteIdentifier } from './python/incremental.js';
 
 // Connector configuration per source (data/ingestion/<source>.yaml): the connector's own settings plus the
 // landing contract (where, in which format, partitioned how, validated against what). Credentials are never
@@ -66,6 +67,8 @@ function debezium(spec: ResolvedSpec, s: SourcePlan): { runtime: string; setting
 
 function connectorSettings(spec: ResolvedSpec, s: SourcePlan): { runtime: string; settings: ConnectorSettings; credentials: string[] } {
   const env = envPrefix(s);
+  // Identifiers are quoted (names such as "order" or "from" are reserved words); the bounds stay bind parameters.
+  const q = (name: string) => quoteIdentifier(name, identifierQuote(s.kind));
   switch (s.connector) {
     case 'debezium-postgres':
     case 'debezium-mysql': {
@@ -107,10 +110,10 @@ function connectorSettings(spec: ResolvedSpec, s: SourcePlan): { runtime: string
         settings: {
           query:
             s.connector === 'snowflake-stream'
-              ? `SELECT * FROM ${s.name}_changes`
+              ? `SELECT * FROM ${q(`${s.name}_changes`)}`
               : s.connector === 'bigquery-change-history'
-                ? `SELECT * FROM CHANGES(TABLE ${s.name}, @watermark_low, @watermark_high)`
-                : `SELECT * FROM ${s.name} WHERE ${s.watermark_column} > @watermark_low AND ${s.watermark_column} <= @watermark_high`,
+                ? `SELECT * FROM CHANGES(TABLE ${q(s.name)}, @watermark_low, @watermark_high)`
+                : `SELECT * FROM ${q(s.name)} WHERE ${q(s.watermark_column)} > @watermark_low AND ${q(s.watermark_column)} <= @watermark_high`,
           fetch_size: 50_000,
           watermark_column: s.watermark_column,
           late_overlap_minutes: s.late_overlap_minutes,

@@ -235,17 +235,22 @@ export function profilingModule(spec: ResolvedSpec, plan: DataPlan): string {
 The profiles are the baseline of the anomaly rules (volume z-score, null spike, mean shift, new categories) in
 data/contracts/quality_gates.yaml and of the feature drift tests.
 
-Usage: python -m ${plan.paths.profiling_module} SOURCE FILE.jsonl|FILE.csv [--out PROFILE.json]
+The profile holds summary statistics only; the drift job (observability/drift.py --reference) needs row values,
+so --reference-sample writes a seeded reservoir sample of the rows as CSV (booleans as true/false, missing values
+as empty cells), the format drift.py reads.
+
+Usage: python -m ${plan.paths.profiling_module} SOURCE FILE.jsonl|FILE.csv [--out PROFILE.json] [--reference-sample SAMPLE.csv]
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import random
 import sys
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .validation import CONTRACTS, _as_number, _is_missing, _parse_timestamp, read_records
 
@@ -386,12 +391,48 @@ def profile(records: Iterable[Mapping[str, Any]], source: str) -> Dict[str, Any]
     return {"source": source, "rows": rows, "features": {name: p.to_dict() for name, p in profiles.items()}}
 
 
+def _cell(value: Any) -> str:
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def reference_sample(records: Iterable[Mapping[str, Any]], source: str, size: int = RESERVOIR_SIZE, seed: int = SEED) -> Tuple[List[str], List[Dict[str, str]]]:
+    """Columns (all but the entity key) and at most size rows drawn uniformly with a seeded reservoir."""
+    columns = [name for name, column in CONTRACTS[source]["columns"].items() if column["type"] != "key"]
+    generator = random.Random(seed)
+    kept: List[Dict[str, str]] = []
+    for seen, record in enumerate(records, start=1):
+        row = {name: _cell(record.get(name)) for name in columns}
+        if len(kept) < size:
+            kept.append(row)
+        else:
+            slot = generator.randrange(seen)
+            if slot < size:
+                kept[slot] = row
+    return columns, kept
+
+
+def write_reference_sample(path: str, columns: List[str], rows: List[Dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Profile one partition of a source")
     parser.add_argument("source", choices=sorted(CONTRACTS))
     parser.add_argument("path")
     parser.add_argument("--out", help="write the profile JSON to this file")
+    parser.add_argument("--reference-sample", help="also write a row sample (CSV) the drift job can use as --reference")
+    parser.add_argument("--sample-size", type=int, default=RESERVOIR_SIZE)
     args = parser.parse_args(argv)
+    if args.reference_sample:
+        columns, rows = reference_sample(read_records(args.path), args.source, args.sample_size)
+        write_reference_sample(args.reference_sample, columns, rows)
     result = profile(read_records(args.path), args.source)
     text = json.dumps(result, indent=2, sort_keys=True, default=str)
     if args.out:

@@ -316,8 +316,9 @@ describe('mlops_engineer: artifacts pass their validators', () => {
         if (online && platform === 'torchserve') expected.push(['serving/torchserve/config.properties', 'torchserve-config'], ['serving/torchserve/README.md', 'markdown'], ['scripts/build-model-archive.sh', 'shell']);
         if (online && platform === 'triton') expected.push([`serving/triton/${out.decisions.model.name}/config.pbtxt`, 'triton-config'], ['serving/triton/README.md', 'markdown']);
         expected.push(['scripts/deploy.sh', 'shell'], ['docs/runbooks/release.md', 'markdown'], ['docs/runbooks/rollback.md', 'markdown']);
-        // CI/CD, images and Terraform have their own tests (test/phases/mlops_engineer/ci, test/generators/terraform).
-        const delivery = (p: string) => isCiFile(p) || p.startsWith('ci/scripts/') || p === 'docs/runbooks/ci-cd.md' || p.startsWith('infra/terraform/');
+        // CI/CD, images, Terraform and the serving Python have their own tests (test/phases/mlops_engineer/ci,
+        // test/generators/terraform, test/phases/mlops_engineer/servingPython.test.ts).
+        const delivery = (p: string) => isCiFile(p) || p.startsWith('ci/scripts/') || p === 'docs/runbooks/ci-cd.md' || p.startsWith('infra/terraform/') || p.startsWith('ml/');
         expect(out.artifacts.filter((a) => !delivery(a.path)).map((a) => [a.path, a.kind])).toEqual(expected);
         expect(out.artifacts.filter((a) => a.path.startsWith('infra/terraform/')).every((a) => a.kind === 'terraform')).toBe(true);
       });
@@ -390,9 +391,7 @@ describe('mlops_engineer: reads cover every spec path the output depends on', ()
       s.options.experiment_tracking = 'neptune';
       s.options.feature_store = 'custom';
       s.problem.label_delay_hours = 1;
-      s.data.features.splice(2);
       s.data.versioning = 'dvc';
-      s.data.event_timestamp = 'ts';
       s.experiment.alpha = 0.01;
       s.team.oncall = 'pagerduty';
       s.team.budget_usd_per_month = 1;

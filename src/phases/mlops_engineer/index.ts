@@ -21,6 +21,7 @@ import { SELDON_UNIT, kserveScaling, seldonWorkloadName } from './platforms.js';
 import { AB_HEADER, analysisRunTemplate, analysisTemplateNames, errorRateQuery, experimentObjects, fqdn, latencyQuery, releaseObjects, seldonCanaryPredictor, shadowTarget } from './release.js';
 import { modelArchiveScript, runtimeLayoutReadme, torchserveConfig, tritonConfig } from './runtimeConfig.js';
 import { releaseRunbook, rollbackRunbook } from './runbooks.js';
+import { servingPythonFiles } from './python/index.js';
 import { ENVIRONMENTS, deployScript } from './scripts.js';
 import type { Artifact, ArtifactKind } from '../../artifacts/artifact.js';
 
@@ -305,6 +306,7 @@ function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, upstream: PhaseInput<'m
       add('serving/triton/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model repository layout');
     }
   }
+  for (const f of servingPythonFiles(spec, plan)) add(f.path, f.kind, f.content, f.purpose);
   add('scripts/deploy.sh', 'shell', deployScript(spec, plan), 'GitOps promotion dev → staging → prod with the release steps of the platform');
   for (const f of ciDeliveryFiles(spec, plan, { data_engineer: upstream.data_engineer, ml_engineer: ml, python_pro: upstream.python_pro })) add(f.path, f.kind, f.content, f.purpose);
   for (const f of generateTerraform(tf)) add(f.path, 'terraform', f.content, terraformFilePurpose(f.path));
@@ -329,6 +331,8 @@ export const mlopsEngineer: PhaseDefinition<'mlops_engineer'> = {
     'problem.type',
     'data.sources',
     'data.entity_key',
+    'data.event_timestamp',
+    'data.features',
     'team.namespace',
     'team.owner',
     'data.retention',

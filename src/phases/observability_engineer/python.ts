@@ -805,6 +805,9 @@ def metric_kind(metric: str, problem_type: str = PROBLEM_TYPE) -> str:
     if RANKING.match(metric) or metric == "mrr":
         return "ranking"
     if metric in SCORE_METRICS:
+        if problem_type == "multiclass_classification":
+            # The prediction log holds the predicted class, not one probability per class.
+            raise UnsupportedMetric(f"{metric} needs class probabilities; the multiclass prediction log holds the predicted class")
         return "score"
     if metric in CLASS_METRICS:
         return "class"

@@ -1,0 +1,404 @@
+import { pyLiteral, type PyValue } from '../../../generators/serializers/python.js';
+import type { ResolvedSpec } from '../../../spec/resolve.js';
+import type { StreamPlan } from '../derive.js';
+import { classifies } from './model.js';
+
+/** Invalid inputs the generated tests send, chosen from the declared features: [what, column, value]. */
+export function badInputs(spec: ResolvedSpec): [string, string, PyValue][] {
+  const out: [string, string, PyValue][] = [];
+  const fs = spec.data.features.filter((f) => !f.protected);
+  const numeric = fs.find((f) => f.type === 'numeric' || f.type === 'integer');
+  if (numeric) out.push(['wrong type', numeric.name, 'not-a-number']);
+  const ranged = fs.find((f) => (f.type === 'numeric' || f.type === 'integer') && (f.min !== undefined || f.max !== undefined));
+  if (ranged) out.push(['out of range', ranged.name, ranged.max !== undefined ? ranged.max + 1 : ranged.min! - 1]);
+  const categorical = fs.find((f) => f.type === 'categorical' && f.categories && f.categories.length > 0);
+  if (categorical) out.push(['unknown category', categorical.name, `${categorical.categories!.join('')}-not-declared`]);
+  const required = fs.find((f) => !f.nullable);
+  if (required) out.push(['missing required feature', required.name, null]);
+  return out;
+}
+
+/** tests/serving/serving_stand_in.py: a tiny picklable model honouring the model contract (no training code). */
+export function standInPy(spec: ResolvedSpec): string {
+  const classes = spec.problem.type === 'multiclass_classification' ? 3 : classifies(spec) ? 2 : 0;
+  return String.raw`"""A stand-in model for the serving tests: the model contract without the training code.
+
+predict(frame) over the raw feature columns, predict_proba(frame) for classification, feature_names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence
+
+import numpy as np
+
+CLASSES: int = ${classes}
+
+
+class StandInModel:
+    def __init__(self, feature_names: Sequence[str], fail: bool = False) -> None:
+        self.feature_names: List[str] = list(feature_names)
+        self.fail = fail
+        self.seen_columns: List[List[str]] = []
+
+    def _score(self, frame: Any) -> Any:
+        if self.fail:
+            raise RuntimeError("stand-in model failure")
+        self.seen_columns.append(list(frame.columns))
+        numbers = frame.select_dtypes(include="number").astype(float).fillna(0.0)
+        return numbers.sum(axis=1).to_numpy() if len(numbers.columns) else np.zeros(len(frame))
+
+    def predict(self, frame: Any) -> Any:
+        score = self._score(frame)
+        if CLASSES:
+            return (np.floor(np.abs(score)) % CLASSES).astype(int)
+        return score.astype(float)
+
+    def predict_proba(self, frame: Any) -> Any:
+        if not CLASSES:
+            raise AttributeError("regression-like stand-in has no predict_proba")
+        labels = self.predict(frame)
+        proba = np.full((len(labels), CLASSES), 0.1 / max(1, CLASSES - 1))
+        proba[np.arange(len(labels)), labels] = 0.9
+        return proba
+`;
+}
+
+const HEADER = (what: string, marker: string) => String.raw`"""${what}"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Dict, List
+
+import pytest
+
+from serving_stand_in import StandInModel
+from support import ENTITY_KEY, EVENT_TIMESTAMP, FEATURES, PACKAGE, synthetic_rows
+
+pytestmark = pytest.mark.${marker}
+
+FEATURE_NAMES = [f["name"] for f in FEATURES]
+
+
+INTEGER_FEATURES = {f["name"] for f in FEATURES if f["type"] == "integer"}
+
+
+def plain(name: str, value: Any) -> Any:
+    """A JSON value: numpy scalars as Python, missing (None, NaN, NA) as None, whole floats of integer features as int."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    value = value.item() if hasattr(value, "item") else value
+    if name in INTEGER_FEATURES and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def request_row(row: Dict[str, Any]) -> Dict[str, Any]:
+    """A synthetic row as a client sends it: the features and the entity key, nothing else."""
+    out = {k: plain(k, row[k]) for k in FEATURE_NAMES}
+    out.setdefault(ENTITY_KEY, plain(ENTITY_KEY, row[ENTITY_KEY]))
+    return out
+
+
+def stand_in(tmp_path: Any, fail: bool = False) -> Any:
+    """The stand-in model pickled to a file, loaded as the server loads models."""
+    import importlib
+
+    schema = importlib.import_module(f"{PACKAGE}.serving.schema")
+    served = importlib.import_module(f"{PACKAGE}.serving.model")
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(StandInModel(schema.MODEL_INPUTS, fail=fail)))
+    return served.load(path)
+`;
+
+export function schemaTestPy(spec: ResolvedSpec): string {
+  return String.raw`${HEADER('The request schema: declared features accepted, invalid values rejected, the vectorised check agreeing.', 'unit')}
+pytest.importorskip("pydantic")
+pd = pytest.importorskip("pandas")
+
+BAD_INPUTS: List[Any] = ${pyLiteral(badInputs(spec) as unknown as PyValue)}
+
+
+def schema() -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PACKAGE}.serving.schema")
+
+
+def test_synthetic_rows_are_valid_records() -> None:
+    for row in synthetic_rows(200):
+        schema().parse_record(request_row(row))
+
+
+def test_unknown_field_is_rejected() -> None:
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError):
+        schema().parse_record({**request_row(synthetic_rows(1)[0]), "not_a_declared_feature": 1})
+
+
+@pytest.mark.parametrize(("what", "column", "value"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS] or None)
+def test_bad_value_is_rejected_by_the_model_and_the_frame_check(what: str, column: str, value: Any) -> None:
+    import pydantic
+
+    row = request_row(synthetic_rows(1)[0])
+    row[column] = value
+    with pytest.raises(pydantic.ValidationError) as raised:
+        schema().parse_record(row)
+    assert column in str(raised.value)
+    _, valid, reason = schema().check_frame(pd.DataFrame([row]))
+    assert not bool(valid.iloc[0])
+    assert reason.iloc[0].startswith(column)
+
+
+def test_frame_check_accepts_what_the_request_model_accepts() -> None:
+    rows = [request_row(r) for r in synthetic_rows(300, seed=3)]
+    _, valid, reason = schema().check_frame(pd.DataFrame(rows))
+    assert bool(valid.all()), list(reason[~valid])
+`;
+}
+
+export function appTestPy(spec: ResolvedSpec): string {
+  return String.raw`${HEADER('The model server over HTTP (FastAPI TestClient): predictions, validation errors, probes and metrics.', 'integration')}
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+pytest.importorskip("prometheus_client")
+
+BAD_INPUTS: List[Any] = ${pyLiteral(badInputs(spec) as unknown as PyValue)}
+CLASSIFICATION: bool = ${classifies(spec) ? 'True' : 'False'}
+
+
+def app_module() -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PACKAGE}.serving.app")
+
+
+@pytest.fixture()
+def client(tmp_path: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app_module().create_app(stand_in(tmp_path))) as test_client:
+        yield test_client
+
+
+def test_predict_one_record(client: Any) -> None:
+    answer = client.post("/predict", json=request_row(synthetic_rows(1)[0]))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert "prediction" in body and body["model_version"]
+    if CLASSIFICATION:
+        assert abs(sum(body["probabilities"]) - 1.0) < 1e-6
+
+
+def test_predict_batch(client: Any) -> None:
+    rows = [request_row(r) for r in synthetic_rows(25)]
+    answer = client.post("/predict/batch", json={"records": rows})
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["predictions"]) == 25
+
+
+def test_batch_size_is_bounded(client: Any) -> None:
+    import importlib
+
+    schema_max = importlib.import_module(f"{PACKAGE}.serving.schema").MAX_BATCH
+    row = request_row(synthetic_rows(1)[0])
+    assert client.post("/predict/batch", json={"records": [row] * (schema_max + 1)}).status_code == 422
+    assert client.post("/predict/batch", json={"records": []}).status_code == 422
+
+
+@pytest.mark.parametrize(("what", "column", "value"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS] or None)
+def test_invalid_input_is_a_422_naming_the_field(client: Any, what: str, column: str, value: Any) -> None:
+    row = request_row(synthetic_rows(1)[0])
+    row[column] = value
+    answer = client.post("/predict", json=row)
+    assert answer.status_code == 422, what
+    assert any(column in [str(p) for p in e["loc"]] for e in answer.json()["detail"]), answer.text
+
+
+def test_unknown_field_is_a_422(client: Any) -> None:
+    answer = client.post("/predict", json={**request_row(synthetic_rows(1)[0]), "not_a_declared_feature": 1})
+    assert answer.status_code == 422
+    assert any("not_a_declared_feature" in [str(p) for p in e["loc"]] for e in answer.json()["detail"]), answer.text
+
+
+def test_health_and_ready(client: Any) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_without_a_model_only_liveness_answers(tmp_path: Any, monkeypatch: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    served = __import__(f"{PACKAGE}.serving.model", fromlist=["PATH_ENV"])
+    monkeypatch.setenv(served.PATH_ENV, str(tmp_path / "missing.pkl"))
+    with TestClient(app_module().create_app()) as no_model:
+        assert no_model.get("/health").status_code == 200
+        assert no_model.get("/ready").status_code == 503
+        assert no_model.post("/predict", json=request_row(synthetic_rows(1)[0])).status_code == 503
+
+
+def test_model_loaded_from_the_environment_at_start_up(tmp_path: Any, monkeypatch: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    served = __import__(f"{PACKAGE}.serving.model", fromlist=["PATH_ENV"])
+    stand_in(tmp_path)
+    monkeypatch.setenv(served.PATH_ENV, str(tmp_path / "model.pkl"))
+    with TestClient(app_module().create_app()) as loaded:
+        assert loaded.get("/ready").status_code == 200
+        assert loaded.post("/predict", json=request_row(synthetic_rows(1)[0])).status_code == 200
+
+
+def test_metrics_use_the_alert_rule_names(client: Any) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    client.post("/predict", json=request_row(synthetic_rows(1)[0]))
+    client.post("/predict", json={"not_a_declared_feature": 1})
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    samples = [s for family in text_string_to_metric_families(answer.text) for s in family.samples]
+    codes = {s.labels.get("code") for s in samples if s.name == "model_requests_total" and s.labels.get("endpoint") == "/predict"}
+    assert {"200", "422"} <= codes
+    assert any(s.name == "model_request_duration_seconds_bucket" and s.labels.get("endpoint") == "/predict" for s in samples)
+    assert any(s.name == "model_predictions_total" and s.labels.get("mode") == "online" and s.value >= 1 for s in samples)
+`;
+}
+
+export function batchTestPy(): string {
+  return String.raw`${HEADER('The batch scoring job on a small CSV: predictions with entity key and timestamp, rejects, shards.', 'integration')}
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pydantic")
+
+
+def batch() -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PACKAGE}.serving.batch_score")
+
+
+def input_csv(tmp_path: Any, n: int = 300) -> Any:
+    rows = synthetic_rows(n)
+    bad = dict(rows[0])
+    required = next((f["name"] for f in FEATURES if not f["nullable"] and not f["protected"]), None)
+    if required is not None:
+        bad[required] = None
+        bad[ENTITY_KEY] = "bad-row"
+        rows.append(bad)
+    path = tmp_path / "input.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path, required is not None
+
+
+def test_scores_every_valid_row_with_key_and_timestamp(tmp_path: Any) -> None:
+    path, has_bad = input_csv(tmp_path)
+    result = batch().run(str(path), str(tmp_path / "out"), loaded=stand_in(tmp_path), chunk_rows=64)
+    assert result["scored"] == 300
+    assert result["rejected"] == (1 if has_bad else 0)
+    out = pd.read_csv(result["output"])
+    assert len(out) == 300
+    assert {ENTITY_KEY, EVENT_TIMESTAMP, "prediction", "model_version", "scored_at"} <= set(out.columns)
+    assert out["prediction"].notna().all()
+    if has_bad:
+        rejects = pd.read_csv(result["rejects"])
+        assert list(rejects[ENTITY_KEY]) == ["bad-row"] and rejects["reason"].iloc[0]
+
+
+def test_shards_are_disjoint_and_cover_the_input(tmp_path: Any) -> None:
+    path, has_bad = input_csv(tmp_path)
+    loaded = stand_in(tmp_path)
+    keys: List[Any] = []
+    total = 0
+    for shard in range(3):
+        result = batch().run(str(path), str(tmp_path / "out"), shards=3, shard=shard, loaded=loaded)
+        total += result["scored"] + result["rejected"]
+        keys.append(set(pd.read_csv(result["output"])[ENTITY_KEY].astype(str)))
+    assert total == 300 + (1 if has_bad else 0)
+    assert not (keys[0] & keys[1]) and not (keys[1] & keys[2]) and not (keys[0] & keys[2])
+
+
+def test_command_line_as_the_cronjob_runs_it(tmp_path: Any, monkeypatch: Any) -> None:
+    path, _ = input_csv(tmp_path, 50)
+    stand_in(tmp_path)
+    served = __import__(f"{PACKAGE}.serving.model", fromlist=["PATH_ENV"])
+    monkeypatch.setenv(served.PATH_ENV, str(tmp_path / "model.pkl"))
+    monkeypatch.delenv("PUSHGATEWAY", raising=False)
+    assert batch().main(["--input", str(path), "--shards", "1", "--output-uri", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "part-00000.csv").is_file()
+`;
+}
+
+export function streamTestPy(stream: StreamPlan): string {
+  return String.raw`${HEADER(`The ${stream.source_kind} stream consumer with the in-memory source: scoring, dead letters, at-least-once.`, 'integration')}
+import json
+
+pytest.importorskip("pandas")
+pytest.importorskip("pydantic")
+pytest.importorskip("prometheus_client")
+
+
+def consumer_module() -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PACKAGE}.serving.stream_consumer")
+
+
+def messages(n: int) -> List[Any]:
+    m = consumer_module()
+    good = [m.Message(json.dumps(request_row(r)).encode(), key=str(r[ENTITY_KEY]), position=i) for i, r in enumerate(synthetic_rows(n))]
+    not_json = m.Message(b"{not json", position=n)
+    unknown = m.Message(json.dumps({**request_row(synthetic_rows(1)[0]), "not_a_declared_feature": 1}).encode(), position=n + 1)
+    return [*good, not_json, unknown]
+
+
+def test_scores_valid_records_and_dead_letters_the_rest(tmp_path: Any) -> None:
+    m = consumer_module()
+    source, sink = m.InMemorySource(messages(5)), m.InMemorySink()
+    counts = m.Consumer(source, sink, stand_in(tmp_path), micro_batch=100).run_once()
+    assert counts == {"read": 7, "scored": 5, "dead_letter": 2}
+    assert len(sink.sent[m.OUTPUT_TOPIC]) == 5
+    assert all("prediction" in s["value"] for s in sink.sent[m.OUTPUT_TOPIC])
+    dead = sink.sent[m.DEAD_LETTER_TOPIC]
+    assert [d["value"]["reason"] for d in dead] == ["not a JSON object", "schema"]
+    assert any("not_a_declared_feature" in e["loc"] for e in dead[1]["value"]["errors"])
+    assert source.committed == 7
+
+
+def test_a_failed_batch_is_not_committed_and_is_redelivered(tmp_path: Any) -> None:
+    m = consumer_module()
+    source, sink = m.InMemorySource(messages(4)), m.InMemorySink()
+    with pytest.raises(RuntimeError):
+        m.Consumer(source, sink, stand_in(tmp_path, fail=True), micro_batch=100).run_once()
+    assert source.committed == 0
+    source.rewind()  # what a restarted consumer sees
+    counts = m.Consumer(source, m.InMemorySink(), stand_in(tmp_path), micro_batch=100).run_once()
+    assert counts["scored"] == 4 and source.committed == 6
+
+
+def test_micro_batches_commit_in_order(tmp_path: Any) -> None:
+    m = consumer_module()
+    source, sink = m.InMemorySource(messages(10)), m.InMemorySink()
+    consumer = m.Consumer(source, sink, stand_in(tmp_path), micro_batch=4)
+    assert consumer.run_once()["read"] == 4 and source.committed == 4
+    consumer.run_once()
+    consumer.run_once()
+    assert source.committed == 12 and consumer.run_once()["read"] == 0
+
+
+def test_stream_metrics_are_recorded(tmp_path: Any) -> None:
+    import importlib
+
+    from prometheus_client import REGISTRY
+
+    m = consumer_module()
+    pipeline = importlib.import_module(f"{PACKAGE}.observability.metrics").PIPELINE
+    labels = {"pipeline": pipeline, "topic": m.TOPIC, "result": "dead_letter"}
+    before = REGISTRY.get_sample_value("stream_messages_processed_total", labels) or 0.0
+    m.Consumer(m.InMemorySource(messages(2)), m.InMemorySink(), stand_in(tmp_path)).run_once()
+    assert REGISTRY.get_sample_value("stream_messages_processed_total", labels) == before + 2
+    assert REGISTRY.get_sample_value("stream_consumer_lag_seconds", {"pipeline": pipeline, "topic": m.TOPIC, "consumer_group": m.CONSUMER_GROUP}) is not None
+`;
+}

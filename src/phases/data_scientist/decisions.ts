@@ -77,6 +77,6 @@ export const DataScientistDecisions = z.object({
   }),
   bias: z.object({ groups: z.array(z.string()), metrics: z.array(z.object({ name: z.string(), threshold: z.number(), rule: z.string() })) }),
   evaluation: z.array(z.object({ name: z.string(), rule: z.string(), threshold: z.number() })),
-  paths: z.object({ feature_spec: z.string(), transform_module: z.string(), validation_module: z.string(), ab_test_plan: z.string() }),
+  paths: z.object({ feature_spec: z.string(), transform_module: z.string(), validation_module: z.string(), store_module: z.string(), ab_test_plan: z.string() }),
 });
 export type DataScientistDecisions = z.infer<typeof DataScientistDecisions>;

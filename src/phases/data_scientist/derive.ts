@@ -485,6 +485,7 @@ export function paths(spec: ResolvedSpec) {
     feature_spec: 'features/feature_spec.yaml',
     transform_module: `${pkg}.features.transform`,
     validation_module: `${pkg}.features.validation`,
+    store_module: `${pkg}.features.store`,
     ab_test_plan: 'experiments/ab_test_plan.yaml',
   };
 }

@@ -1,8 +1,9 @@
 import { code, num, text } from '../../generators/serializers/markdown.js';
 import type { ResolvedSpec } from '../../spec/resolve.js';
-import { averageRps, beginDocument } from '../common.js';
+import { averageRps, beginDocument, pythonPackage } from '../common.js';
 import type { DataEngineerDecisions } from '../data_engineer/decisions.js';
 import type { PhaseInfo } from '../graph.js';
+import { ADAPTER_CLASS, storeBackendEnv } from './storePy.js';
 import { DEFAULT_POSITIVE_RATE, HASH_BUCKETS, LOG_RANGE_RATIO, ONE_HOT_MAX_CATEGORIES, SKILL_SHARE, TFIDF_MAX_FEATURES, type SciencePlan } from './derive.js';
 
 const TRANSFORM_WHY: Record<string, string> = {
@@ -58,6 +59,10 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, de: DataEngin
     `TTL = 2 x the refresh interval (one missed refresh tolerated), at least 24 h; continuous sources 24 h, which bounds the staleness served when a stream stalls.`,
     `Training reads point-in-time correct joins on (${code(de.entity_key)}, ${code(de.event_timestamp)}) from the offline store (${code(fs.offline_store)}); serving reads the online store (${code(fs.online_store)}) within the ${code(`${num(fs.serving_latency_budget_ms)} ms`)} feature-serving bound (${code('slo.feature_serving_latency_ms')}).`,
     `Definitions: ${fs.definition_files.map((f) => code(f)).join(', ')}.`,
+  );
+  doc.paragraph(
+    `Client: ${code(`${plan.paths.store_module}.build_store()`)} returns the ${code(ADAPTER_CLASS[spec.options.feature_store])} adapter (SDK imported on first use) behind one interface: ${code('write_features')}, ${code('get_online_features')}, ${code('get_historical_features')} (point-in-time: never a value later than the row's event time, none older than the view TTL) and ${code('materialize')}.`,
+    `${code(`${storeBackendEnv(pythonPackage(spec))}=memory`)} selects the in-memory backend with the same keys (${code('<project>:<view>:<entity>')}), JSON values and TTLs; the generated contract tests (${code('ml/tests/features/test_store.py')}) run it and the adapter against a fake SDK.`,
   );
 
   doc.heading(3, 'Statistical validation rules');

@@ -17,7 +17,18 @@ type FeatureType = SciencePlan['features'][number]['type'];
 const FEAST_TYPE: Record<FeatureType, string> = { numeric: 'Float64', integer: 'Int64', categorical: 'String', boolean: 'Bool', text: 'String', timestamp: 'UnixTimestamp' };
 const TECTON_TYPE: Record<FeatureType, string> = { numeric: 'Float64', integer: 'Int64', categorical: 'String', boolean: 'Bool', text: 'String', timestamp: 'Timestamp' };
 
-function viewsLiteral(plan: SciencePlan) {
+/** One feature view as every definition file and the store client (features/store.py) carry it. */
+export type ViewLiteral = {
+  name: string;
+  source: string;
+  path: string;
+  ttl_hours: number;
+  online: boolean;
+  batch_interval_hours: number | null;
+  features: { name: string; type: FeatureType }[];
+};
+
+export function viewsLiteral(plan: SciencePlan): ViewLiteral[] {
   return plan.feature_store.views.map((v) => ({
     name: v.name,
     source: v.source,
@@ -27,6 +38,53 @@ function viewsLiteral(plan: SciencePlan) {
     batch_interval_hours: v.batch_interval_hours,
     features: v.features.map((f) => ({ name: f, type: plan.features.find((x) => x.name === f)!.type })),
   }));
+}
+
+/**
+ * The names the definitions (Feast repo, Tecton, Databricks, custom YAML) and the store client share: generated
+ * from the same plan so the client reads exactly the views and entities the definitions declare.
+ */
+export interface StoreBinding {
+  option: ResolvedSpec['options']['feature_store'];
+  project: string;
+  entity_key: string;
+  event_timestamp: string;
+  views: ViewLiteral[];
+  /** Feast / Tecton feature service over the online views. */
+  feature_service: string;
+  /** Databricks Unity Catalog catalog and schema of the feature tables. */
+  catalog: string;
+  schema: string;
+  /** Databricks Feature Serving endpoint over the online tables. */
+  serving_endpoint: string;
+  /** Redis key of one entity's values in one view: {view} and {entity} are filled in. */
+  key_template: string;
+  connection_string_env: string;
+  read_timeout_ms: number;
+  /** Folder of the Feast repo / Tecton repo, relative to the bundle root. */
+  repo_dir: string | null;
+  definition_file: string;
+}
+
+export function storeBinding(spec: ResolvedSpec, de: DataEngineerDecisions, plan: SciencePlan): StoreBinding {
+  const project = pythonPackage(spec);
+  const option = spec.options.feature_store;
+  return {
+    option,
+    project,
+    entity_key: de.entity_key,
+    event_timestamp: de.event_timestamp,
+    views: viewsLiteral(plan),
+    feature_service: `${project}_model`,
+    catalog: project,
+    schema: 'features',
+    serving_endpoint: `${spec.name}-features`,
+    key_template: `${project}:{view}:{entity}`,
+    connection_string_env: 'REDIS_CONNECTION_STRING',
+    read_timeout_ms: Math.min(plan.feature_store.serving_latency_budget_ms, 50),
+    repo_dir: option === 'feast' ? 'features/feature_repo' : option === 'tecton' ? 'features/tecton' : null,
+    definition_file: plan.feature_store.definition_files.at(-1)!,
+  };
 }
 
 function feastStoreYaml(spec: ResolvedSpec, plan: SciencePlan): Record<string, unknown> {
@@ -114,7 +172,7 @@ if FEAST_AVAILABLE:
 
 ${views}
 
-    model_features = FeatureService(name=${pyLiteral(`${pythonPackage(spec)}_model`)}, features=[${onlineViews.join(', ')}])
+    model_features = FeatureService(name=${pyLiteral(storeBinding(spec, de, plan).feature_service)}, features=[${onlineViews.join(', ')}])
 
 
 def feature_refs() -> list:
@@ -180,7 +238,7 @@ if TECTON_AVAILABLE:
 
 ${views}
 
-    model_service = FeatureService(name=${pyLiteral(`${pythonPackage(spec)}_model`)}, features=[${onlineViews.join(', ')}], online_serving_enabled=True)
+    model_service = FeatureService(name=${pyLiteral(storeBinding(spec, de, plan).feature_service)}, features=[${onlineViews.join(', ')}], online_serving_enabled=True)
 
 
 def feature_columns() -> list:
@@ -197,8 +255,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-CATALOG = ${pyLiteral(pythonPackage(spec))}
-SCHEMA = "features"
+CATALOG = ${pyLiteral(storeBinding(spec, de, plan).catalog)}
+SCHEMA = ${pyLiteral(storeBinding(spec, de, plan).schema)}
 ENTITY_KEY = ${pyLiteral(de.entity_key)}
 EVENT_TIMESTAMP = ${pyLiteral(de.event_timestamp)}
 
@@ -256,14 +314,16 @@ def publish_online() -> List[str]:
 }
 
 function customStoreYaml(spec: ResolvedSpec, de: DataEngineerDecisions, plan: SciencePlan): Record<string, unknown> {
+  const binding = storeBinding(spec, de, plan);
   return {
     store: 'custom',
     online: {
       type: 'redis',
-      connection_string_env: 'REDIS_CONNECTION_STRING',
-      key_template: `${pythonPackage(spec)}:{view}:{${de.entity_key}}`,
-      value_encoding: 'hash of feature name to JSON value',
-      read_timeout_ms: Math.min(plan.feature_store.serving_latency_budget_ms, 50),
+      connection_string_env: binding.connection_string_env,
+      key_template: binding.key_template,
+      value_encoding: 'JSON object {"event_timestamp": ISO-8601 UTC, "features": {name: value}}, written with SET key value EX ttl_seconds of the view',
+      reads: 'one pipelined GET per entity and online view',
+      read_timeout_ms: binding.read_timeout_ms,
     },
     offline: { type: 'parquet', uri: de.layers.features.uri, point_in_time_join: { entity_key: de.entity_key, event_timestamp: de.event_timestamp } },
     views: plan.feature_store.views.map((v) => ({

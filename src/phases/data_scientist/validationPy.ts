@@ -12,7 +12,8 @@ export function validationModule(spec: ResolvedSpec, plan: SciencePlan): string 
 - drift: KS and PSI for numeric features, chi-square and Jensen-Shannon for categorical and boolean ones, with a
   Bonferroni-corrected p-value and a minimum effect size (DRIFT_POLICY);
 - training frame: minimum rows and label coverage before training starts;
-- bias: demographic parity, equal opportunity and the four-fifths rule over the protected attributes.
+- bias: the rules of BIAS_RULES for the problem type (parity, opportunity and four-fifths rule; group error
+  ratios; exposure and recall ratios) over the protected attributes.
 Standard library only; the statistical tests come from the package's stats module.
 
 Usage: python -m ${plan.paths.validation_module} REFERENCE.jsonl CURRENT.jsonl  (exit code 1 on any drift alert)
@@ -207,23 +208,82 @@ def group_metric_ratio(values_by_group: Mapping[str, float]) -> float:
     return min(values_by_group.values()) / highest if highest > 0 else 1.0
 
 
-def check_bias(predictions: Sequence[int], labels: Sequence[int], attributes: Mapping[str, Sequence[Any]]) -> List[Dict[str, Any]]:
-    """Evaluates the classification rules of BIAS_RULES per protected attribute."""
+def _by_group(groups: Sequence[Any]) -> Dict[str, List[int]]:
+    positions: Dict[str, List[int]] = {}
+    for i, group in enumerate(groups):
+        positions.setdefault("__missing__" if _missing(group) else str(group), []).append(i)
+    return positions
+
+
+def group_error_ratio(predictions: Sequence[float], targets: Sequence[float], groups: Sequence[Any]) -> float:
+    """max / min mean absolute error across groups (1.0 = parity; inf when one group is exact and another is not)."""
+    errors = {g: sum(abs(float(predictions[i]) - float(targets[i])) for i in idx) / len(idx) for g, idx in _by_group(groups).items()}
+    highest, lowest = max(errors.values(), default=0.0), min(errors.values(), default=0.0)
+    if highest == 0:
+        return 1.0
+    return highest / lowest if lowest > 0 else math.inf
+
+
+def mean_residual_difference_pct(predictions: Sequence[float], targets: Sequence[float], groups: Sequence[Any]) -> float:
+    """max - min mean signed error (prediction - target) across groups, as % of the mean absolute target."""
+    residuals = [sum(float(predictions[i]) - float(targets[i]) for i in idx) / len(idx) for idx in _by_group(groups).values()]
+    scale = sum(abs(float(t)) for t in targets) / len(targets) if targets else 0.0
+    spread = max(residuals, default=0.0) - min(residuals, default=0.0)
+    return 100.0 * spread / scale if scale > 0 else (0.0 if spread == 0 else math.inf)
+
+
+def _top(scores: Sequence[float], top_k: Optional[int]) -> set[int]:
+    k = top_k if top_k is not None else max(1, len(scores) // 10)
+    return set(sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k])
+
+
+def exposure_ratio(scores: Sequence[float], groups: Sequence[Any], top_k: Optional[int] = None) -> float:
+    """min / max over groups of (share of the top-k slots) / (share of the candidates)."""
+    top = _top(scores, top_k)
+    exposure = {g: (sum(1 for i in idx if i in top) / len(top)) / (len(idx) / len(scores)) for g, idx in _by_group(groups).items()}
+    return group_metric_ratio(exposure)
+
+
+def group_recall_ratio(scores: Sequence[float], relevance: Sequence[float], groups: Sequence[Any], top_k: Optional[int] = None) -> float:
+    """min / max over groups of the share of the group's relevant items ranked in the top k (groups without any are left out)."""
+    top = _top(scores, top_k)
+    recall = {}
+    for g, idx in _by_group(groups).items():
+        relevant = [i for i in idx if float(relevance[i]) > 0]
+        if relevant:
+            recall[g] = sum(1 for i in relevant if i in top) / len(relevant)
+    return group_metric_ratio(recall)
+
+
+def check_bias(predictions: Sequence[Any], labels: Sequence[Any], attributes: Mapping[str, Sequence[Any]], top_k: Optional[int] = None) -> List[Dict[str, Any]]:
+    """Evaluates BIAS_RULES per protected attribute. Classification: 0/1 predictions and labels; regression and
+    forecasting: predicted and true values; ranking and recommendation: scores and relevance (top_k: the number of
+    exposed slots, a tenth of the rows by default)."""
     results: List[Dict[str, Any]] = []
     for attribute, groups in sorted(attributes.items()):
+        if not (len(groups) == len(predictions) == len(labels)):
+            raise ValueError(f"{attribute}: {len(groups)} groups for {len(predictions)} predictions and {len(labels)} labels")
         for rule in BIAS_RULES:
-            if rule["name"] == "demographic_parity_difference":
+            name = rule["name"]
+            if name == "demographic_parity_difference":
                 value = demographic_parity_difference(predictions, groups)
-                passed = value <= rule["threshold"]
-            elif rule["name"] == "equal_opportunity_difference":
+            elif name == "equal_opportunity_difference":
                 value = equal_opportunity_difference(predictions, labels, groups)
-                passed = value <= rule["threshold"]
-            elif rule["name"] == "disparate_impact_ratio":
+            elif name == "disparate_impact_ratio":
                 value = disparate_impact_ratio(predictions, groups)
-                passed = value >= rule["threshold"]
+            elif name == "group_error_ratio":
+                value = group_error_ratio(predictions, labels, groups)
+            elif name == "mean_residual_difference_pct":
+                value = mean_residual_difference_pct(predictions, labels, groups)
+            elif name == "exposure_ratio":
+                value = exposure_ratio(predictions, groups, top_k)
+            elif name == "group_metric_ratio":
+                value = group_recall_ratio(predictions, labels, groups, top_k)
             else:
-                continue  # ranking and regression rules need per-group metrics: use group_metric_ratio
-            results.append({"attribute": attribute, "metric": rule["name"], "value": value, "threshold": rule["threshold"], "passed": passed})
+                raise ValueError(f"unknown bias rule {name!r}")
+            at_least = name in ("disparate_impact_ratio", "exposure_ratio", "group_metric_ratio")
+            passed = value >= rule["threshold"] if at_least else value <= rule["threshold"]
+            results.append({"attribute": attribute, "metric": name, "value": value, "threshold": rule["threshold"], "passed": passed})
     return results
 
 

@@ -6,6 +6,7 @@ import { exportBundle } from './export_bundle.js';
 import { generateCiWorkflow } from './generate_ci_workflow.js';
 import { generateHelmChart } from './generate_helm_chart.js';
 import { generateKubernetesManifests } from './generate_kubernetes_manifests.js';
+import { generateDataValidation, generateFeatureStore, generateServingApp, generateTrainingPipeline } from './generate_ml_code.js';
 import { generateDriftMonitor, generateGrafanaDashboard, generatePrometheusRules } from './generate_observability.js';
 import { generateTerraform } from './generate_terraform.js';
 import { getPipeline } from './get_pipeline.js';
@@ -25,6 +26,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   updatePipeline,
   runPipeline,
   ...phaseTools,
+  generateDataValidation,
+  generateFeatureStore,
+  generateTrainingPipeline,
+  generateServingApp,
   generateKubernetesManifests,
   generateHelmChart,
   generateTerraform,

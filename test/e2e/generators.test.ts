@@ -129,4 +129,54 @@ describe('generator tools through a real MCP client (stdio)', () => {
       await close();
     }
   });
+  it('generate_data_validation, generate_feature_store, generate_training_pipeline and generate_serving_app return their slice of the Python project, which validates', async () => {
+    const dir = tempDir();
+    const { client, close } = await stdioClient(join(dir, 'g.db'), join(dir, 'exports'));
+    try {
+      const slice = async (tool: string, spec: Record<string, unknown> = {}) => {
+        const result = await call(client, tool, { requirements: 'Detect card fraud in real time from our Postgres ledger', spec });
+        expect(result.isError, text(result)).toBeFalsy();
+        return (result.structuredContent as unknown as Generated).files.map((f) => f.path);
+      };
+      const data = await slice('generate_data_validation');
+      expect(data.some((p) => /^ml\/src\/[^/]+\/data\/models\.py$/.test(p))).toBe(true);
+      expect(data.some((p) => /^data\/expectations\/.+\.json$/.test(p))).toBe(true);
+      expect(data.some((p) => p.startsWith('ml/tests/data/'))).toBe(true);
+
+      const custom = await slice('generate_feature_store', { options: { feature_store: 'custom' } });
+      expect(custom).toContain('features/custom/feature_store.yaml');
+      expect(custom.some((p) => p.endsWith('/features/store.py'))).toBe(true);
+      const feast = await slice('generate_feature_store', { options: { feature_store: 'feast' } });
+      expect(feast).toContain('features/feature_repo/feature_store.yaml');
+
+      const training = await slice('generate_training_pipeline');
+      expect(training.some((p) => p.endsWith('/training/pipeline.py'))).toBe(true);
+      expect(training.some((p) => p.endsWith('/sample_data.py'))).toBe(true);
+      expect(training).toContain('ml/configs/training.yaml');
+
+      const realtime = await slice('generate_serving_app');
+      expect(realtime.some((p) => p.endsWith('/serving/app.py'))).toBe(true);
+      const batch = await slice('generate_serving_app', { options: { deployment_mode: 'batch' } });
+      expect(batch.some((p) => p.endsWith('/serving/batch_score.py'))).toBe(true);
+      expect(batch.some((p) => p.endsWith('/serving/app.py'))).toBe(false);
+      const streaming = await slice('generate_serving_app', { options: { deployment_mode: 'streaming' } });
+      expect(streaming.some((p) => p.endsWith('/serving/stream_consumer.py'))).toBe(true);
+
+      // The four slices are parts of one project: on a stored pipeline they validate (py_compile, JSON, YAML).
+      const created = await call(client, 'create_pipeline', { requirements: 'Detect card fraud in real time from our Postgres ledger' });
+      const id = (created.structuredContent as { pipeline_id: string }).pipeline_id;
+      const paths: string[] = [];
+      for (const tool of ['generate_data_validation', 'generate_feature_store', 'generate_training_pipeline', 'generate_serving_app']) {
+        const result = await call(client, tool, { pipeline_id: id });
+        expect(result.isError, text(result)).toBeFalsy();
+        paths.push(...(result.structuredContent as unknown as Generated).files.map((f) => f.path));
+      }
+      const validated = await call(client, 'validate_artifacts', { pipeline_id: id, paths });
+      const summary = (validated.structuredContent as { summary: { failed: number; passed: number } }).summary;
+      expect(summary.failed, text(validated)).toBe(0);
+      expect(summary.passed).toBeGreaterThan(20);
+    } finally {
+      await close();
+    }
+  });
 });

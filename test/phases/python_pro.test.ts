@@ -194,7 +194,7 @@ print("ok")
     const root = writeArtifacts([...chain(spec).upstreamArtifacts, ...out.artifacts]);
     const r = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'unit or integration'], { cwd: join(root, 'ml'), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-  });
+  }, 180_000);
 
   it.skipIf(!hasPytest)('the generated integration layer passes with a relative promotion gate (regression, no baseline)', () => {
     const spec = resolveSpec({ name: 'house-prices', requirements: 'Predict the sale price of a house', problem: { type: 'regression', target: 'price' } });
@@ -209,7 +209,9 @@ print("ok")
     for (const t of ['test_relative_gate_compares_with_factor_times_the_baseline_score[minimize-0.95]', 'test_relative_gate_compares_with_factor_times_the_baseline_score[maximize-1.05]', 'test_absolute_gate_ignores_baseline_scores', 'test_promote_and_roll_back_with_the_offline_registry']) {
       expect(r.stdout).toMatch(new RegExp(`${t.replace(/[[\].]/g, '\\$&')} PASSED`));
     }
-  });
+    // The integration layer trains on sample rows and beats the measured mean predictor.
+    expect(r.stdout).toMatch(/test_training_on_sample_rows_beats_the_trivial_baseline PASSED/);
+  }, 180_000);
 });
 
 describe('python_pro escapes user text', () => {

@@ -10,6 +10,8 @@ import { interfacesPy, configPy, hpoPy, pipelinePy, trainingInitPy } from './pyt
 import { trackingPy } from './python/tracking.js';
 import { promotionPy, registryInitPy } from './python/registry.js';
 import { orchestrationPy, trainingMainPy } from './python/orchestration.js';
+import { sampleDataPy } from './python/sampleData.js';
+import { stepsPy } from './python/steps.js';
 import { rollbackBudget, rollbackScript } from './rollback.js';
 
 const PHASE = 'ml_engineer';
@@ -66,6 +68,8 @@ export function buildArtifacts(spec: ResolvedSpec, plan: MlPlan, config: Trainin
     artifact(PHASE, `${pkgDir}/training/hpo.py`, 'python', hpoPy(plan)),
     artifact(PHASE, `${pkgDir}/training/tracking.py`, 'python', trackingPy(plan, env)),
     artifact(PHASE, `${pkgDir}/training/pipeline.py`, 'python', pipelinePy(plan)),
+    artifact(PHASE, `${pkgDir}/steps.py`, 'python', stepsPy(plan)),
+    artifact(PHASE, `${pkgDir}/sample_data.py`, 'python', sampleDataPy(spec, plan)),
     artifact(PHASE, `${pkgDir}/registry/__init__.py`, 'python', registryInitPy()),
     artifact(PHASE, `${pkgDir}/registry/promotion.py`, 'python', promotionPy(plan, config, env)),
     artifact(PHASE, plan.orchestration.file, 'python', orchestrationPy(spec, plan)),

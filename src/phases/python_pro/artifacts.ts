@@ -6,7 +6,7 @@ import type { PyPlan, PyUpstream } from './derive.js';
 import { performanceRunbook } from './document.js';
 import { cachePy, dataioPy, errorsPy, loggingPy, packageInitPy } from './python/package.js';
 import { pyprojectObject } from './pyproject.js';
-import { conftestPy, integrationPy, performancePy, qualityPy, supportPy, unitTransformationsPy, unitUtilitiesPy } from './python/tests.js';
+import { conftestPy, integrationPy, integrationTrainingPy, performancePy, qualityPy, supportPy, unitTrainingStepsPy, unitTransformationsPy, unitUtilitiesPy } from './python/tests.js';
 
 const PHASE = 'python_pro';
 
@@ -26,7 +26,9 @@ export function buildArtifacts(spec: ResolvedSpec, up: PyUpstream, plan: PyPlan)
     artifact(PHASE, `${root}/tests/conftest.py`, 'python', conftestPy()),
     artifact(PHASE, `${root}/tests/unit/test_transformations.py`, 'python', unitTransformationsPy(plan, ml.training.sample_rows)),
     artifact(PHASE, `${root}/tests/unit/test_utilities.py`, 'python', unitUtilitiesPy()),
+    artifact(PHASE, `${root}/tests/unit/test_training_steps.py`, 'python', unitTrainingStepsPy()),
     artifact(PHASE, `${root}/tests/integration/test_pipeline_components.py`, 'python', integrationPy(ml)),
+    artifact(PHASE, `${root}/tests/integration/test_training_run.py`, 'python', integrationTrainingPy()),
     artifact(PHASE, `${root}/tests/quality/test_model_quality.py`, 'python', qualityPy(spec, plan)),
     artifact(PHASE, `${root}/tests/performance/test_budgets.py`, 'python', performancePy(plan, ml)),
     artifact(PHASE, `${LAYOUT.runbooks}/performance.md`, 'markdown', performanceRunbook(spec, up, plan)),

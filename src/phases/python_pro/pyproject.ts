@@ -25,7 +25,33 @@ const ORCHESTRATION_LIBS: Record<string, string[]> = {
   dagster: ['dagster>=1.6', 'dagster-k8s>=0.22'],
 };
 
-export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { runtime: Dependency[]; orchestration: string[]; dev: string[] } {
+const FEATURE_STORE_LIBS: Record<string, string[]> = {
+  feast: ['feast>=0.40'],
+  tecton: ['tecton>=0.9'],
+  databricks: ['databricks-feature-engineering>=0.6', 'databricks-sdk>=0.20'],
+  custom: ['redis>=5'],
+};
+
+/** Optional groups: SDKs the generated code imports lazily, behind adapters with local fallbacks. */
+export interface OptionalGroups {
+  orchestration: string[];
+  'feature-store': string[];
+  'data-quality': string[];
+  lineage: string[];
+  state: string[];
+  streaming?: string[];
+}
+
+/** The serving app exists for every deployment mode but batch (serving/app.py). */
+function servesOnline(spec: ResolvedSpec): boolean {
+  return spec.options.deployment_mode !== 'batch';
+}
+
+function streamLibrary(spec: ResolvedSpec): string {
+  return spec.data.sources.find((s) => s.kind === 'kafka' || s.kind === 'kinesis')?.kind === 'kinesis' ? 'boto3>=1.28' : 'kafka-python>=2.0';
+}
+
+export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { runtime: Dependency[]; orchestration: string[]; optional: OptionalGroups; dev: string[] } {
   const runtime: Dependency[] = [
     { requirement: 'numpy>=1.24', why: 'arrays' },
     { requirement: 'scipy>=1.10', why: 'drift monitor statistics (observability/drift.py)' },
@@ -33,7 +59,12 @@ export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { run
     { requirement: 'pyarrow>=14', why: 'columnar Parquet reads in chunks, Arrow strings' },
     { requirement: 'scikit-learn>=1.2', why: `${ml.cross_validation.strategy} folds, metrics` },
     { requirement: 'PyYAML>=6', why: 'reads configs/training.yaml' },
+    { requirement: 'pydantic>=1.10,<3', why: 'record models per source (data/models.py) and the serving request schema' },
+    { requirement: 'prometheus-client>=0.16', why: 'metrics of the serving app and the jobs (observability/instrumentation.py)' },
   ];
+  if (servesOnline(spec)) {
+    runtime.push({ requirement: 'fastapi>=0.92', why: 'the serving app (serving/app.py)' }, { requirement: 'uvicorn>=0.20', why: 'ASGI server of the serving app' });
+  }
   const seen = new Set(runtime.map((d) => d.requirement));
   for (const member of ml.ensemble.members) {
     const lib = MEMBER_LIBS.find(([re]) => re.test(member))?.[1];
@@ -48,17 +79,27 @@ export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { run
   if (ml.hpo.tool === 'optuna') runtime.push({ requirement: 'psycopg2-binary>=2.9', why: 'Optuna RDB storage shared by parallel trial pods' });
   const tracking = TRACKING_LIBS[spec.options.experiment_tracking];
   if (tracking) runtime.push({ requirement: tracking, why: `experiment tracking and registry (${spec.options.experiment_tracking})` });
+  const orchestration = ORCHESTRATION_LIBS[spec.options.orchestration] ?? [];
+  const optional: OptionalGroups = {
+    orchestration,
+    'feature-store': FEATURE_STORE_LIBS[spec.options.feature_store] ?? [],
+    'data-quality': ['great_expectations>=0.18,<1'],
+    lineage: ['openlineage-python>=1.0'],
+    state: ['fsspec>=2023.1'],
+  };
+  if (spec.options.deployment_mode === 'streaming') optional.streaming = [streamLibrary(spec)];
   return {
     runtime,
-    orchestration: ORCHESTRATION_LIBS[spec.options.orchestration] ?? [],
-    dev: ['pytest>=7.2', 'ruff>=0.4', 'mypy>=1.8', 'py-spy>=0.3', 'types-PyYAML>=6'],
+    orchestration,
+    optional,
+    dev: ['pytest>=7.2', 'httpx>=0.23', 'ruff>=0.4', 'mypy>=1.8', 'py-spy>=0.3', 'types-PyYAML>=6'],
   };
 }
 
 /** pyproject.toml as a typed object (serialized with toToml). */
 export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg: string, pythonVersion: string): Record<string, unknown> {
   const deps = dependencies(spec, ml);
-  const untyped = ['sklearn', 'pyarrow', 'xgboost', 'lightgbm', 'catboost', 'prophet', 'implicit', 'optuna', 'ray', 'mlflow', 'wandb', 'neptune', 'clearml', 'kfp', 'airflow', 'prefect', 'dagster', 'kubernetes', 'pendulum'];
+  const untyped = ['sklearn', 'pyarrow', 'xgboost', 'lightgbm', 'catboost', 'prophet', 'implicit', 'optuna', 'ray', 'mlflow', 'wandb', 'neptune', 'clearml', 'kfp', 'airflow', 'prefect', 'dagster', 'kubernetes', 'pendulum', 'great_expectations', 'openlineage', 'fsspec', 'feast', 'tecton', 'databricks', 'redis', 'kafka', 'boto3', 'uvicorn'];
   return {
     'build-system': { requires: ['setuptools>=68', 'wheel'], 'build-backend': 'setuptools.build_meta' },
     project: {
@@ -68,7 +109,7 @@ export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg
       'requires-python': `>=${pythonVersion}`,
       authors: [{ name: spec.team.owner }],
       dependencies: deps.runtime.map((d) => d.requirement),
-      'optional-dependencies': { orchestration: deps.orchestration, dev: deps.dev },
+      'optional-dependencies': { ...deps.optional, dev: deps.dev },
       scripts: {
         [`${spec.name}-train`]: `${pkg}.training.__main__:main`,
         [`${spec.name}-promote`]: `${pkg}.registry.promotion:main`,

@@ -16,7 +16,11 @@ export function trainingMainPy(plan: MlPlan, envPrefix: string): string {
 
 The concrete steps (loader, preprocessor, trainers, evaluator, ensembler) come from a factory named by --steps
 (module:function, default ${plan.pkg}.steps:build_steps) returning a mapping with those keys; this keeps the run loop
-independent of the algorithm and lets tests pass fakes.
+independent of the algorithm and lets tests pass fakes. When the steps also provide "package", the served model is
+written to --output-dir as model.pkl (one pickled object) with model_card.json.
+
+--sample ROWS trains on generated rows (${plan.pkg}.sample_data) with a shrunk configuration: few trials and folds,
+in-memory HPO storage, the local tracker. A demo: python -m ${plan.pkg}.training --sample 2000 --output-dir runs/sample
 """
 
 from __future__ import annotations
@@ -57,10 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--git-sha", default=os.environ.get("GIT_SHA", "unknown"))
     parser.add_argument("--steps", default=DEFAULT_STEPS)
     parser.add_argument("--output", default="runs/last_training.json", help="where the run's metrics and tags are written")
+    parser.add_argument("--output-dir", default="runs/model", help="where model.pkl and model_card.json are written")
+    parser.add_argument("--sample", type=int, default=0, metavar="ROWS", help="train on ROWS generated rows with a shrunk configuration")
+    parser.add_argument("--trials", type=int, default=3, help="HPO trials per member with --sample")
     args = parser.parse_args(argv)
 
     config = load_config(args.config)
     space_path = Path(args.config).resolve().parent.parent / config.hpo.search_space_file
+    spaces = load_search_spaces(space_path)
+    tracker = None
+    if args.sample:
+        from .. import steps as sample_steps
+
+        config = sample_steps.sample_config(config, rows=args.sample, trials=args.trials)
+        spaces = sample_steps.quick_spaces(spaces)
+        tracker = make_tracker(backend="local", local_dir=str(Path(args.output_dir) / "tracking"))
     steps = resolve_steps(args.steps, config)
     result = run_training(
         config,
@@ -69,14 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps["trainers"],
         steps["evaluator"],
         steps["ensembler"],
-        make_tracker(),
-        load_search_spaces(space_path),
+        tracker or make_tracker(),
+        spaces,
         args.data_version,
         args.git_sha,
     )
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"metrics": result.metrics, "best_params": result.best_params, "tags": result.tags, "minutes": result.minutes}, indent=2, default=str), encoding="utf-8")
+    if "package" in steps:
+        from .. import steps as default_steps
+
+        card = default_steps.save_model(result, config, args.output_dir, steps["package"](result))
+        print(json.dumps({"model": str(Path(args.output_dir) / "model.pkl"), "baseline": card["baseline"]}))
     print(json.dumps(result.metrics))
     return 0
 

@@ -415,6 +415,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -493,6 +494,32 @@ def direction_sign(direction: str) -> float:
 def running_mean(scores: Sequence[float]) -> float:
     finite = [s for s in scores if math.isfinite(s)]
     return sum(finite) / len(finite) if finite else float("nan")
+
+
+def random_params(space: Sequence[Param], rng: random.Random) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for p in space:
+        low, high = float(p.low or 0.0), float(p.high or 0.0)
+        if p.kind == "categorical":
+            values[p.name] = rng.choice(list(p.choices))
+            continue
+        value = math.exp(rng.uniform(math.log(low), math.log(high))) if p.log else rng.uniform(low, high)
+        values[p.name] = int(round(value)) if p.kind == "int" else value
+    return coerce(values)
+
+
+def local_search(member: HpoMemberConfig, space: Sequence[Param], score: CrossValidatedScore, direction: str, seed: int) -> tuple[dict[str, Any], float, int]:
+    """Seeded random search in this process (sample runs without a study storage or a Ray cluster)."""
+    rng = random.Random(seed)
+    sign = direction_sign(direction)
+    best: tuple[dict[str, Any], float] | None = None
+    for _ in range(max(1, member.trials)):
+        params = random_params(space, rng)
+        value = score(params, lambda _fold, _mean: False)
+        if best is None or (math.isfinite(value) and (not math.isfinite(best[1]) or sign * value > sign * best[1])):
+            best = (params, value)
+    assert best is not None
+    return best[0], float(best[1]), max(1, member.trials)
 `;
   if (d.tool === 'optuna') {
     return `${common}${String.raw`
@@ -526,7 +553,7 @@ def run_search(cfg: HpoConfig, member: HpoMemberConfig, space: Sequence[Param], 
     sampler = optuna.samplers.TPESampler(seed=cfg.seed, multivariate=True)
     study = optuna.create_study(
         study_name=study_name,
-        storage=cfg.storage,
+        storage=cfg.storage or None,  # empty: in-memory study (sample runs, tests)
         load_if_exists=True,
         direction=direction,
         sampler=sampler,
@@ -567,7 +594,12 @@ def to_ray_space(space: Sequence[Param]) -> dict[str, Any]:
 
 
 def run_search(cfg: HpoConfig, member: HpoMemberConfig, space: Sequence[Param], score: CrossValidatedScore, direction: str, study_name: str) -> tuple[dict[str, Any], float, int]:
-    """One trial per GPU (cfg.parallel_trials), ASHA early stopping on the per-fold reports, TPE suggestions."""
+    """One trial per GPU (cfg.parallel_trials), ASHA early stopping on the per-fold reports, TPE suggestions.
+
+    Without a results storage (sample runs, tests) the search runs in this process: local_search.
+    """
+    if not cfg.storage:
+        return local_search(member, space, score, direction, cfg.seed)
     from ray import train, tune
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
@@ -634,6 +666,22 @@ class TrainingResult:
     # CV mean of the primary metric per reference model, on the same folds as the members (also in metrics as
     # baseline/<model>/<metric>): a relative promotion gate compares the candidate with factor x this score.
     baseline_scores: dict[str, float] = field(default_factory=dict)
+    # The preprocessor fitted on the full sample (what the served model transforms raw rows with) and the problem
+    # type's trivial reference, always scored (also in baseline_scores) so a run shows what "no model" achieves.
+    preprocessor: Any = None
+    trivial_baseline: str | None = None
+
+
+# Trivial reference per problem type (a built-in of BUILTIN_BASELINES below).
+TRIVIAL_BASELINE: dict[str, str] = {
+    "binary_classification": "constant_scorer",
+    "multiclass_classification": "majority_class",
+    "regression": "mean_predictor",
+    "forecasting": "mean_predictor",
+    "anomaly_detection": "constant_scorer",
+    "ranking": "constant_scorer",
+    "recommendation": "constant_scorer",
+}
 
 
 def baseline_metric_key(model: str, metric: str) -> str:
@@ -857,6 +905,9 @@ def run_training(
     if dataset.rows() < cfg.data.min_rows:
         raise ValueError(f"data version {data_version} has {dataset.rows()} rows; training needs at least {cfg.data.min_rows}")
     references = baseline_trainers(cfg, trainers)
+    trivial = TRIVIAL_BASELINE.get(cfg.problem.type)
+    if trivial is not None and trivial not in references:
+        references = {**references, trivial: trainers.get(trivial) or BUILTIN_BASELINES[trivial]()}
     dataset = _subsample(dataset, cfg.data.sample_rows, cfg.hpo.seed)
     trial_data = _subsample(dataset, cfg.data.trial_rows, cfg.hpo.seed)
 
@@ -873,6 +924,7 @@ def run_training(
         members: list[tuple[str, Model, EvaluationResult]] = []
         best_params: dict[str, dict[str, Any]] = {}
         fold_scores: dict[str, list[float]] = {}
+        final_preprocessor: Preprocessor | None = None
         sign = direction_sign(cfg.metric.direction)
         for member in cfg.hpo.members:
             name = member.name
@@ -892,7 +944,7 @@ def run_training(
             cross_validated_score(dataset, preprocessor, trainer, evaluator, cfg, params, lambda _f, _m: False, scores)
             fold_scores[name] = scores
             log_fold_scores(tracker, f"{name}/{cfg.metric.primary}", scores)
-            fitted = preprocessor.fit(dataset)
+            fitted = final_preprocessor = preprocessor.fit(dataset)
             model = trainer.fit(fitted.transform(dataset.frame), dataset.frame[dataset.target], params)
             members.append((name, model, EvaluationResult(metrics={cfg.metric.primary: running_mean(scores)}, rows=dataset.rows())))
         # Reference models (naive forecasts, trivial predictors) are scored on the same folds, never ensembled; the
@@ -908,7 +960,17 @@ def run_training(
         if minutes > cfg.resources.timeout_minutes:
             tracker.log_params({"warning": f"run took {minutes:.0f} min, budget {cfg.resources.timeout_minutes} min"})
         status = "FINISHED"
-        return TrainingResult(model=model, metrics=metrics, best_params=best_params, fold_scores=fold_scores, minutes=minutes, tags=tags, baseline_scores=baseline_scores)
+        return TrainingResult(
+            model=model,
+            metrics=metrics,
+            best_params=best_params,
+            fold_scores=fold_scores,
+            minutes=minutes,
+            tags=tags,
+            baseline_scores=baseline_scores,
+            preprocessor=final_preprocessor,
+            trivial_baseline=trivial,
+        )
     finally:
         tracker.end_run(status)
 

@@ -9,11 +9,11 @@ import type { PyPlan } from '../derive.js';
 
 export function supportPy(spec: ResolvedSpec, plan: PyPlan): string {
   const features = spec.data.features.map((f) => ({ name: f.name, ...featureContract(f) }));
-  return String.raw`"""Test support shared by every layer: the declared features of this pipeline and a synthetic row generator."""
+  return String.raw`"""Test support shared by every layer: the declared features of this pipeline and its sample rows generator."""
 
 from __future__ import annotations
 
-import random
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,47 +30,45 @@ FEATURES: list[dict[str, Any]] = ${pyLiteral(features as unknown as PyValue)}
 MODEL_ENV: str = ${pyLiteral(`${plan.pkg.toUpperCase()}_TEST_MODEL`)}
 
 
+def sample_data() -> Any:
+    """The package's deterministic sample generator (<pkg>.sample_data): declared features and a learnable target."""
+    return importlib.import_module(f"{PACKAGE}.sample_data")
+
+
 def synthetic_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Rows with every declared feature inside its declared range or categories (deterministic)."""
-    rng = random.Random(seed)
-    rows = []
-    for i in range(n):
-        row: dict[str, Any] = {ENTITY_KEY: f"e{i % 97}", EVENT_TIMESTAMP: f"2024-01-{1 + i % 28:02d}T00:00:00Z"}
-        for f in FEATURES:
-            low = f["min"] if f["min"] is not None else 0.0
-            high = f["max"] if f["max"] is not None else low + 1000.0
-            if f["type"] == "numeric":
-                row[f["name"]] = rng.uniform(low, high)
-            elif f["type"] == "integer":
-                row[f["name"]] = rng.randint(int(low), int(high))
-            elif f["type"] == "categorical":
-                row[f["name"]] = rng.choice(f["categories"] or ["a", "b"])
-            elif f["type"] == "boolean":
-                row[f["name"]] = rng.random() < 0.5
-            elif f["type"] == "text":
-                row[f["name"]] = " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(8))
-            else:
-                row[f["name"]] = row[EVENT_TIMESTAMP]
-            if f["nullable"] and rng.random() < 0.05:
-                row[f["name"]] = None
-        row[TARGET] = rng.random() < 0.1
-        rows.append(row)
-    return rows
+    """Rows with every declared feature inside its declared range or categories and a target the features explain
+    (deterministic; timestamps as ISO strings, missing values as None)."""
+    return sample_data().rows(n, seed)
+
+
+def synthetic_frame(n: int, seed: int = 7) -> Any:
+    """The same rows as a typed pandas.DataFrame (event time as UTC datetimes)."""
+    return sample_data().generate(n, seed)
 `;
 }
 
 export function conftestPy(): string {
-  return String.raw`"""Fixtures: a synthetic frame inside the declared ranges and the model under test; the --record-directions option."""
+  return String.raw`"""Fixtures: sample rows inside the declared ranges, the model under test and the --record-directions option.
+
+Without the env variable named by MODEL_ENV the model under test is trained once per session on sample rows
+(<pkg>.steps.train_sample, a few seconds) in a temporary directory, so quality and performance tests always run.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support import MODEL_ENV, synthetic_rows
+from support import MODEL_ENV, PACKAGE, sample_data, synthetic_frame
+
+SAMPLE_TRAINING_ROWS = 2000
+SAMPLE_TRIALS = 2
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,18 +84,38 @@ def feature_specs() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def sample_frame() -> Any:
-    pd = pytest.importorskip("pandas")
-    return pd.DataFrame(synthetic_rows(2000))
+    return synthetic_frame(2000)
 
 
 @pytest.fixture(scope="session")
-def model() -> Any:
-    """The model under test: a pickled object with predict(frame), path in the env variable named by MODEL_ENV."""
+def sample_training(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One end-to-end training run on sample rows: {"dir": output directory, "card": model_card.json}."""
+    steps = importlib.import_module(f"{PACKAGE}.steps")
+    out = tmp_path_factory.mktemp("sample_model")
+    card = steps.train_sample(out, rows=SAMPLE_TRAINING_ROWS, trials=SAMPLE_TRIALS)
+    return {"dir": out, "card": json.loads((out / "model_card.json").read_text(encoding="utf-8")), "returned": card}
+
+
+@pytest.fixture(scope="session")
+def model_path(request: pytest.FixtureRequest) -> Path:
+    """The pickled model under test: the env variable's file, else the sample training run's model.pkl."""
     path = os.environ.get(MODEL_ENV)
-    if not path:
-        pytest.skip(f"set {MODEL_ENV} to a pickled model to run model-quality and performance tests")
-    with open(path, "rb") as handle:
+    if path:
+        return Path(path)
+    return Path(request.getfixturevalue("sample_training")["dir"]) / "model.pkl"
+
+
+@pytest.fixture(scope="session")
+def model(model_path: Path) -> Any:
+    """The model under test: a pickled object with predict(frame) over the raw feature columns."""
+    with open(model_path, "rb") as handle:
         return pickle.load(handle)
+
+
+@pytest.fixture(scope="session")
+def expected_directions() -> dict[str, int]:
+    """Directions the sample generator built into the target (only meaningful for a model trained on sample rows)."""
+    return {} if os.environ.get(MODEL_ENV) else sample_data().directions()
 `;
 }
 
@@ -370,8 +388,17 @@ TOLERANCE = 0.01
 pytestmark = pytest.mark.quality
 
 
+def _scores(model: Any, frame: Any) -> list[float]:
+    """One number per row: P(positive) for binary, the expected class index for multiclass, else predict()."""
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(frame)
+        width = len(proba[0])
+        return [float(row[-1]) if width == 2 else float(sum(i * p for i, p in enumerate(row))) for row in proba]
+    return [float(v) for v in model.predict(frame)]
+
+
 def _mean_prediction(model: Any, frame: Any) -> float:
-    values = [float(v) for v in model.predict(frame)]
+    values = _scores(model, frame)
     assert all(math.isfinite(v) for v in values), "non-finite prediction"
     return sum(values) / len(values)
 
@@ -408,7 +435,7 @@ def test_invariance(case: dict[str, str], model: Any, sample_frame: Any) -> None
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "directional"], ids=_case_ids)
-def test_directional(case: dict[str, str], model: Any, sample_frame: Any, request: pytest.FixtureRequest) -> None:
+def test_directional(case: dict[str, str], model: Any, sample_frame: Any, expected_directions: dict[str, int], request: pytest.FixtureRequest) -> None:
     name = case["feature"]
     frame = sample_frame.copy()
     if case["test"] == "flip_sign":
@@ -424,7 +451,12 @@ def test_directional(case: dict[str, str], model: Any, sample_frame: Any, reques
         DIRECTIONS.write_text(json.dumps(recorded, indent=2, sort_keys=True), encoding="utf-8")
         return
     if name not in recorded:
-        pytest.skip(f"no recorded direction for {name}; run once with --record-directions on the production model")
+        # A model trained on sample rows must recover the direction the generator built in.
+        if name not in expected_directions:
+            pytest.skip(f"no recorded direction for {name}; run once with --record-directions on the production model")
+        if expected_directions[name] != 0:
+            assert sign == expected_directions[name], f"{case['expectation']}: sign {sign}, built into the sample rows {expected_directions[name]}"
+        return
     assert sign == recorded[name] or sign == 0, f"{case['expectation']}: sign {sign}, recorded {recorded[name]}"
 `;
 }
@@ -502,5 +534,177 @@ def test_downcast_frame_memory_scales_within_budget() -> None:
     assert per_row <= 2 * BYTES_PER_ROW, f"{per_row:.0f} B/row, plan {BYTES_PER_ROW} B/row"
     assert per_row * TRAINING_ROWS / 1_000_000 <= TRAINING_PEAK_MB
     assert peak > 0
+`;
+}
+
+/** Unit tests of the sample generator and the ColumnTransformer preprocessor of <pkg>.steps. */
+export function unitTrainingStepsPy(): string {
+  return String.raw`"""Unit tests of the training steps: the sample generator, the ColumnTransformer preprocessor and the metrics."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import pytest
+
+from support import ENTITY_KEY, EVENT_TIMESTAMP, FEATURES, PACKAGE, TARGET
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+pytest.importorskip("sklearn")
+steps = importlib.import_module(f"{PACKAGE}.steps")
+sample_data = importlib.import_module(f"{PACKAGE}.sample_data")
+pytestmark = pytest.mark.unit
+
+PLAN = steps.feature_plan()
+INPUTS = [f for f in FEATURES if not f["protected"]]
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return sample_data.generate(600, seed=11)
+
+
+@pytest.fixture(scope="module")
+def fitted(frame):
+    dataset = steps.Dataset(frame=frame, data_version="test")
+    return steps.ColumnPreprocessor().fit(dataset)
+
+
+def test_sample_rows_are_deterministic_and_carry_every_declared_column(frame) -> None:
+    again = sample_data.generate(600, seed=11)
+    pd.testing.assert_frame_equal(frame, again)
+    assert not frame.equals(sample_data.generate(600, seed=12))
+    assert {ENTITY_KEY, EVENT_TIMESTAMP, TARGET, *(f["name"] for f in FEATURES)} <= set(frame.columns)
+    assert len(sample_data.rows(3)) == 3
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda f: f["name"])
+def test_sample_values_stay_inside_the_declared_contract(frame, feature: dict) -> None:
+    column = frame[feature["name"]]
+    present = column.dropna()
+    if not feature["nullable"]:
+        assert len(present) == len(column)
+    if feature["type"] in ("numeric", "integer"):
+        values = present.astype(float)
+        if feature["min"] is not None:
+            assert values.min() >= feature["min"]
+        if feature["max"] is not None:
+            assert values.max() <= feature["max"]
+    if feature["type"] == "categorical" and feature["categories"]:
+        assert set(present) <= set(feature["categories"])
+
+
+def test_sample_target_is_not_constant(frame) -> None:
+    assert frame[TARGET].nunique() > 1
+
+
+def test_one_transformer_per_model_input() -> None:
+    transformer = steps.column_transformer(PLAN)
+    names = [name for name, _, _ in transformer.transformers]
+    assert len([n for n in names if not n.endswith("_missing")]) == len(PLAN) == len(INPUTS)
+    assert sum(1 for n in names if n.endswith("_missing")) == sum(1 for f in PLAN if f["missing_indicator"] and f["type"] != "timestamp")
+
+
+def test_fit_returns_a_new_fitted_step_and_the_unfitted_one_refuses_to_transform(frame, fitted) -> None:
+    unfitted = steps.ColumnPreprocessor()
+    assert fitted is not unfitted
+    with pytest.raises(RuntimeError):
+        unfitted.transform(frame)
+
+
+def test_transform_is_finite_and_keeps_the_raw_rows(frame, fitted) -> None:
+    matrix = fitted.transform(frame)
+    assert matrix.shape[0] == len(frame) and matrix.shape[1] >= len(PLAN)
+    assert np.isfinite(np.asarray(matrix)).all()
+    assert matrix.raw is frame
+
+
+def test_all_missing_inputs_still_encode_to_finite_values(frame, fitted) -> None:
+    blank = frame.assign(**{f["name"]: None for f in INPUTS})
+    assert np.isfinite(np.asarray(fitted.transform(blank))).all()
+
+
+@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] == "categorical"], ids=lambda f: f["name"])
+def test_unseen_categories_are_ignored_and_case_and_whitespace_do_not_matter(frame, fitted, feature: dict) -> None:
+    name = feature["name"]
+    unseen = fitted.transform(frame.head(5).assign(**{name: "__never_seen__"}))
+    assert np.isfinite(np.asarray(unseen)).all()
+    shouted = frame.head(50).assign(**{name: frame[name].head(50).map(lambda v: v if v is None else "  " + str(v).upper() + " ")})
+    assert np.allclose(np.asarray(fitted.transform(shouted)), np.asarray(fitted.transform(frame.head(50))))
+
+
+@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] in ("numeric", "integer") and f["outliers"] == "clip_to_range" and f["max"] is not None], ids=lambda f: f["name"])
+def test_values_beyond_the_declared_range_encode_like_the_bound(frame, fitted, feature: dict) -> None:
+    name = feature["name"]
+    at_max = fitted.transform(frame.head(20).assign(**{name: feature["max"]}))
+    beyond = fitted.transform(frame.head(20).assign(**{name: feature["max"] * 10 + 1}))
+    assert np.allclose(np.asarray(at_max), np.asarray(beyond))
+
+
+def test_metrics_score_a_perfect_and_a_constant_prediction() -> None:
+    y = np.array([0, 0, 1, 1, 0, 1])
+    assert steps.metric_value("roc_auc", "binary_classification", y, y.astype(float)) == 1.0
+    assert steps.metric_value("roc_auc", "binary_classification", y, np.full(6, 0.5)) == 0.5
+    assert steps.metric_value("rmse", "regression", np.array([1.0, 3.0]), np.array([2.0, 2.0])) == 1.0
+    assert math.isclose(steps.metric_value("wape", "forecasting", np.array([10.0, 10.0]), np.array([9.0, 11.0])), 0.1)
+    assert steps.metric_value("macro_f1", "multiclass_classification", np.array([0, 1, 2]), np.array([0, 1, 2])) == 1.0
+    relevance, scores = np.array([3, 0, 1, 0]), np.array([0.9, 0.1, 0.5, 0.0])
+    assert math.isclose(steps.metric_value("ndcg_at_10", "ranking", relevance, scores), 1.0)
+    assert steps.metric_value("ndcg_at_10", "ranking", relevance, -scores) < 1.0
+    with pytest.raises(steps.UnknownMetric):
+        steps.metric_value("no_such_metric", "regression", y, y)
+`;
+}
+
+/** The end-to-end training run on sample rows (shared with the quality and performance layers through conftest). */
+export function integrationTrainingPy(): string {
+  return String.raw`"""Integration test of the whole training run on sample rows: HPO, cross-validation, ensemble, references, and
+the ONE pickled artifact (model.pkl + model_card.json) that serving loads.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import pytest
+
+from support import FEATURES, synthetic_frame
+
+pytestmark = pytest.mark.integration
+
+
+def test_training_on_sample_rows_beats_the_trivial_baseline(sample_training) -> None:
+    card = sample_training["card"]
+    metric, baseline = card["metric"], card["baseline"]
+    assert baseline["model"] and baseline["value"] is not None, card
+    assert math.isfinite(metric["cv_mean"]), card
+    if metric["direction"] == "maximize":
+        assert metric["cv_mean"] > baseline["value"], card
+    else:
+        assert metric["cv_mean"] < baseline["value"], card
+    assert baseline["beaten"] is True
+    assert card["features"] == [f["name"] for f in FEATURES if not f["protected"]]
+    assert card["versions"]["scikit-learn"]
+
+
+def test_the_artifact_predicts_from_raw_feature_columns(sample_training) -> None:
+    with open(sample_training["dir"] / "model.pkl", "rb") as handle:
+        model = pickle.load(handle)
+    frame = synthetic_frame(50, seed=99)
+    raw = frame[list(model.feature_names)]
+    predictions = model.predict(raw)
+    assert len(predictions) == 50
+    if sample_training["card"]["problem_type"] in ("binary_classification", "multiclass_classification"):
+        proba = model.predict_proba(raw)
+        assert proba.shape == (50, len(sample_training["card"]["classes"]))
+        assert all(math.isclose(sum(row), 1.0, rel_tol=1e-6) for row in proba)
+        assert set(predictions.tolist()) <= set(sample_training["card"]["classes"])
+    else:
+        assert all(math.isfinite(float(v)) for v in predictions)
+    # A pickled round trip predicts the same.
+    assert (pickle.loads(pickle.dumps(model)).predict(raw) == predictions).all()
 `;
 }

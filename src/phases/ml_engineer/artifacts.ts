@@ -11,6 +11,7 @@ import { trackingPy } from './python/tracking.js';
 import { promotionPy, registryInitPy } from './python/registry.js';
 import { orchestrationPy, trainingMainPy } from './python/orchestration.js';
 import { sampleDataPy } from './python/sampleData.js';
+import { orchestrationContractTestPy, trackingContractTestPy } from './python/contractTests.js';
 import { stepsPy } from './python/steps.js';
 import { rollbackBudget, rollbackScript } from './rollback.js';
 
@@ -73,6 +74,8 @@ export function buildArtifacts(spec: ResolvedSpec, plan: MlPlan, config: Trainin
     artifact(PHASE, `${pkgDir}/registry/__init__.py`, 'python', registryInitPy()),
     artifact(PHASE, `${pkgDir}/registry/promotion.py`, 'python', promotionPy(plan, config, env)),
     artifact(PHASE, plan.orchestration.file, 'python', orchestrationPy(spec, plan)),
+    artifact(PHASE, `${root}/tests/integration/test_tracking_contract.py`, 'python', trackingContractTestPy(plan)),
+    artifact(PHASE, `${root}/tests/integration/test_orchestration_contract.py`, 'python', orchestrationContractTestPy(spec, plan)),
     artifact(PHASE, 'scripts/rollback_model.sh', 'shell', rollbackScript(spec, plan, env)),
     artifact(PHASE, `${LAYOUT.runbooks}/model-rollback.md`, 'markdown', rollbackRunbook(spec, plan)),
   ];

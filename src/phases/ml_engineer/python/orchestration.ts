@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", default=DEFAULT_STEPS)
     parser.add_argument("--output", default="runs/last_training.json", help="where the run's metrics and tags are written")
     parser.add_argument("--output-dir", default="runs/model", help="where model.pkl and model_card.json are written")
+    parser.add_argument("--metrics-output", default=None, help="also write the flat metrics here (the promotion gate's --candidate-metrics)")
     parser.add_argument("--sample", type=int, default=0, metavar="ROWS", help="train on ROWS generated rows with a shrunk configuration")
     parser.add_argument("--trials", type=int, default=3, help="HPO trials per member with --sample")
     args = parser.parse_args(argv)
@@ -92,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"metrics": result.metrics, "best_params": result.best_params, "tags": result.tags, "minutes": result.minutes}, indent=2, default=str), encoding="utf-8")
+    if args.metrics_output:
+        flat = Path(args.metrics_output)
+        flat.parent.mkdir(parents=True, exist_ok=True)
+        # The promotion gate reads the primary metric by its bare name (the CV mean), next to the baseline scores.
+        metrics = {k: float(v) for k, v in result.metrics.items()}
+        metrics[config.metric.primary] = metrics[f"cv/{config.metric.primary}/mean"]
+        flat.write_text(json.dumps(metrics, indent=2, sort_keys=True), encoding="utf-8")
     if "package" in steps:
         from .. import steps as default_steps
 
@@ -106,9 +114,19 @@ if __name__ == "__main__":
 `;
 }
 
+/** Ordered task names of the pipeline: one validation per source, training (with HPO), the promotion gate, batch scoring. */
+export function pipelineTasks(spec: ResolvedSpec): string[] {
+  return [...spec.data.sources.map((s) => `validate_${s.name}`), 'train', 'promote', ...(hasBatchScoring(spec) ? ['batch_score'] : [])];
+}
+
+export function hasBatchScoring(spec: ResolvedSpec): boolean {
+  return spec.options.deployment_mode === 'batch' || spec.options.deployment_mode === 'hybrid';
+}
+
 /** ml/pipelines/training_<tool>.py: how the chosen orchestrator runs the schedule. */
 export function orchestrationPy(spec: ResolvedSpec, plan: MlPlan): string {
   const d = plan.decisions;
+  const batch = hasBatchScoring(spec);
   const header = String.raw`from __future__ import annotations
 
 import os
@@ -123,18 +141,71 @@ CPU: str = ${pyLiteral(d.training.cpu)}
 MEMORY: str = ${pyLiteral(d.training.memory)}
 GPUS: int = ${pyLiteral(d.training.gpus)}
 TIMEOUT_MINUTES: int = ${pyLiteral(d.training.timeout_minutes)}
+PACKAGE: str = ${pyLiteral(plan.pkg)}
+# The jobs image's working directory holds configs/ (docker/jobs/Dockerfile); the training PVC is mounted at /data.
 TRAIN_COMMAND: list[str] = ${pyLiteral(d.distributed.enabled
     ? ['torchrun', `--nnodes=${d.distributed.workers}`, `--nproc-per-node=${d.distributed.gpus_per_worker}`, '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml']
     : ['python', '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml'])}
+DATA_DIR: str = "/data"
+SOURCES: tuple[str, ...] = tuple(${pyLiteral(spec.data.sources.map((s) => s.name))})
+PROMOTE_TO: str = ${pyLiteral(d.registry.stages[1] ?? 'staging')}
+BATCH_SCORING: bool = ${batch ? 'True' : 'False'}
+# Task order: data validation (one task per source) -> training with HPO -> promotion gate${batch ? ' -> batch scoring' : ''}.
+TASKS: tuple[str, ...] = (*[f"validate_{source}" for source in SOURCES], "train", "promote", *(["batch_score"] if BATCH_SCORING else []))
+
+
+def run_dir(data_version: str, git_sha: str) -> str:
+    return f"{DATA_DIR}/runs/{data_version}-{git_sha}"
+
+
+def model_version(data_version: str, git_sha: str) -> str:
+    return f"{data_version}-{git_sha}"
+
+
+def validate_arguments(source: str) -> list[str]:
+    return ["python", "-m", f"{PACKAGE}.data.validation", source, f"{DATA_DIR}/snapshots/{source}.jsonl", "--report", f"{DATA_DIR}/reports/validation_{source}.json"]
 
 
 def train_arguments(data_version: str, git_sha: str) -> list[str]:
-    return [*TRAIN_COMMAND, "--data-version", data_version, "--git-sha", git_sha]
+    out = run_dir(data_version, git_sha)
+    return [*TRAIN_COMMAND, "--data-version", data_version, "--git-sha", git_sha, "--output", f"{out}/last_training.json", "--output-dir", f"{out}/model", "--metrics-output", f"{out}/metrics.json"]
+
+
+def promote_arguments(data_version: str, git_sha: str) -> list[str]:
+    """The promotion gate: exits 3 (failing the pipeline) when the candidate misses the threshold or the baseline."""
+    out = run_dir(data_version, git_sha)
+    return [
+        "python", "-m", f"{PACKAGE}.registry.promotion", "promote",
+        "--version", model_version(data_version, git_sha), "--to", PROMOTE_TO,
+        "--candidate-metrics", f"{out}/metrics.json", "--training-output", f"{out}/last_training.json",
+    ]
+
+
+def batch_score_arguments() -> list[str]:
+    """Batch scoring with the promoted model; input and output locations come from the environment (serving ConfigMap)."""
+    return ["python", "-m", f"{PACKAGE}.serving.batch_score"]
+
+
+def task_arguments(data_version: str = "latest", git_sha: str = "unknown") -> dict[str, list[str]]:
+    """Every task's full command line, in execution order."""
+    argv: dict[str, list[str]] = {f"validate_{source}": validate_arguments(source) for source in SOURCES}
+    argv["train"] = train_arguments(data_version, git_sha)
+    argv["promote"] = promote_arguments(data_version, git_sha)
+    if BATCH_SCORING:
+        argv["batch_score"] = batch_score_arguments()
+    return argv
+
+
+def split_command(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Container command and args, split like the Kubernetes Jobs: python -m MODULE | ARGS, or LAUNCHER | ARGS."""
+    cut = 3 if argv[:2] == ["python", "-m"] else 1
+    return argv[:cut], argv[cut:]
 
 
 def run_locally(data_version: str = "latest", git_sha: str = "unknown") -> None:
-    """What every task below executes, runnable without the orchestrator."""
-    subprocess.run(train_arguments(data_version, git_sha), check=True, timeout=TIMEOUT_MINUTES * 60)
+    """What the tasks below execute, in order, runnable without the orchestrator."""
+    for argv in task_arguments(data_version, git_sha).values():
+        subprocess.run(argv, check=True, timeout=TIMEOUT_MINUTES * 60)
 `;
   switch (plan.orchestration.tool) {
     case 'kubeflow':
@@ -152,18 +223,44 @@ KFP_CRON: str = "0 " + CRON
 def build_pipeline():  # type: ignore[no-untyped-def]
     from kfp import dsl
 
+    def step(argv: list[str]):  # type: ignore[no-untyped-def]
+        command, args = split_command(argv)
+        return dsl.ContainerSpec(image=IMAGE, command=command, args=args)
+
+    @dsl.container_component
+    def validate(source: str):  # type: ignore[no-untyped-def]
+        return step(validate_arguments(source))
+
     @dsl.container_component
     def train(data_version: str, git_sha: str):  # type: ignore[no-untyped-def]
-        return dsl.ContainerSpec(image=IMAGE, command=TRAIN_COMMAND, args=["--data-version", data_version, "--git-sha", git_sha])
+        return step(train_arguments(data_version, git_sha))
 
-    @dsl.pipeline(name=NAME, description="Scheduled retraining; drift and degradation alerts trigger ad-hoc runs")
+    @dsl.container_component
+    def promote(data_version: str, git_sha: str):  # type: ignore[no-untyped-def]
+        return step(promote_arguments(data_version, git_sha))
+
+    @dsl.container_component
+    def batch_score():  # type: ignore[no-untyped-def]
+        return step(batch_score_arguments())
+
+    @dsl.pipeline(name=NAME, description="Data validation, training with HPO, promotion gate and batch scoring; alerts trigger ad-hoc runs")
     def training_pipeline(data_version: str = "latest", git_sha: str = "unknown"):  # type: ignore[no-untyped-def]
-        task = train(data_version=data_version, git_sha=git_sha)
-        task.set_cpu_request(CPU).set_cpu_limit(CPU)
-        task.set_memory_request(MEMORY).set_memory_limit(MEMORY)
+        checks = []
+        for source in SOURCES:
+            check = validate(source=source)
+            check.set_display_name(f"validate_{source}")
+            checks.append(check)
+        training = train(data_version=data_version, git_sha=git_sha).after(*checks)
+        training.set_display_name("train")
+        training.set_cpu_request(CPU).set_cpu_limit(CPU)
+        training.set_memory_request(MEMORY).set_memory_limit(MEMORY)
         if GPUS > 0:
-            task.set_accelerator_type("nvidia.com/gpu").set_accelerator_limit(GPUS)
-        task.set_retry(1)
+            training.set_accelerator_type("nvidia.com/gpu").set_accelerator_limit(GPUS)
+        training.set_retry(1)
+        gate = promote(data_version=data_version, git_sha=git_sha).after(training)
+        gate.set_display_name("promote")
+        if BATCH_SCORING:
+            batch_score().after(gate).set_display_name("batch_score")
 
     return training_pipeline
 
@@ -200,7 +297,7 @@ if __name__ == "__main__":
         print(compile_pipeline())
 `;
     case 'airflow':
-      return String.raw`"""Airflow DAG ${plan.orchestration.name}: one KubernetesPodOperator task per scheduled retraining, one active run at a time."""
+      return String.raw`"""Airflow DAG ${plan.orchestration.name}: one KubernetesPodOperator per step (validation, training, promotion gate${batch ? ', batch scoring' : ''}), one active run at a time."""
 
 ${header}
 
@@ -221,18 +318,26 @@ def build_dag():  # type: ignore[no-untyped-def]
         tags=["training", NAMESPACE],
         params={"data_version": "latest", "git_sha": "unknown"},
     ) as dag:
-        KubernetesPodOperator(
-            task_id="train",
-            name=NAME.replace("_", "-"),
-            namespace=NAMESPACE,
-            image=IMAGE,
-            cmds=TRAIN_COMMAND[:1],
-            arguments=[*TRAIN_COMMAND[1:], "--data-version", "{{ params.data_version }}", "--git-sha", "{{ params.git_sha }}"],
-            container_resources=k8s.V1ResourceRequirements(requests=limits, limits=limits),
-            execution_timeout=timedelta(minutes=TIMEOUT_MINUTES),
-            retries=1,
-            get_logs=True,
-        )
+        tasks = {}
+        for task_id, argv in task_arguments("{{ params.data_version }}", "{{ params.git_sha }}").items():
+            command, args = split_command(argv)
+            tasks[task_id] = KubernetesPodOperator(
+                task_id=task_id,
+                name=f"{NAME}-{task_id}".replace("_", "-"),
+                namespace=NAMESPACE,
+                image=IMAGE,
+                cmds=command,
+                arguments=args,
+                container_resources=k8s.V1ResourceRequirements(requests=limits, limits=limits) if task_id == "train" else None,
+                execution_timeout=timedelta(minutes=TIMEOUT_MINUTES),
+                retries=1 if task_id == "train" else 0,
+                get_logs=True,
+            )
+        for source in SOURCES:
+            tasks[f"validate_{source}"] >> tasks["train"]
+        tasks["train"] >> tasks["promote"]
+        if BATCH_SCORING:
+            tasks["promote"] >> tasks["batch_score"]
     return dag
 
 
@@ -251,13 +356,15 @@ WORK_POOL: str = NAMESPACE + "-k8s"
 def build_flow():  # type: ignore[no-untyped-def]
     from prefect import flow, task
 
-    @task(retries=1, timeout_seconds=TIMEOUT_MINUTES * 60)
-    def train(data_version: str, git_sha: str) -> None:
-        run_locally(data_version, git_sha)
+    @task(retries=1, timeout_seconds=TIMEOUT_MINUTES * 60, task_run_name="{name}")
+    def step(name: str, argv: list[str]) -> None:
+        subprocess.run(argv, check=True, timeout=TIMEOUT_MINUTES * 60)
 
     @flow(name=NAME.split("/")[0])
     def training_flow(data_version: str = "latest", git_sha: str = "unknown") -> None:
-        train(data_version, git_sha)
+        # Sequential calls: each step starts once the previous one succeeded; a failure stops the flow.
+        for name, argv in task_arguments(data_version, git_sha).items():
+            step(name, argv)
 
     return training_flow
 
@@ -283,15 +390,29 @@ if __name__ == "__main__":
 ${header}
 
 def build_definitions():  # type: ignore[no-untyped-def]
-    from dagster import Definitions, ScheduleDefinition, job, op
+    from dagster import Definitions, In, Nothing, ScheduleDefinition, job, op
 
-    @op(tags={"dagster-k8s/config": {"container_config": {"resources": {"limits": {"cpu": CPU, "memory": MEMORY, **({"nvidia.com/gpu": str(GPUS)} if GPUS > 0 else {})}}}}})
-    def train(context) -> None:  # type: ignore[no-untyped-def]
-        run_locally(str(context.run.tags.get("data_version", "latest")), str(context.run.tags.get("git_sha", "unknown")))
+    resources = {"limits": {"cpu": CPU, "memory": MEMORY, **({"nvidia.com/gpu": str(GPUS)} if GPUS > 0 else {})}}
+
+    def step_op(name: str, first: bool):  # type: ignore[no-untyped-def]
+        tags = {"dagster-k8s/config": {"container_config": {"resources": resources}}} if name == "train" else {}
+
+        @op(name=name, ins={} if first else {"after": In(Nothing)}, tags=tags)
+        def run_step(context) -> None:  # type: ignore[no-untyped-def]
+            run_tags = context.run.tags
+            argv = task_arguments(str(run_tags.get("data_version", "latest")), str(run_tags.get("git_sha", "unknown")))[name]
+            subprocess.run(argv, check=True, timeout=TIMEOUT_MINUTES * 60)
+
+        return run_step
+
+    ops = [step_op(name, index == 0) for index, name in enumerate(TASKS)]
 
     @job(name=NAME.replace("_schedule", ""))
     def training_job() -> None:
-        train()
+        # A chain through Nothing inputs: validation -> train -> promote${batch ? ' -> batch_score' : ''}.
+        previous = ops[0]()
+        for step in ops[1:]:
+            previous = step(after=previous)
 
     schedule = ScheduleDefinition(name=NAME, job=training_job, cron_schedule=CRON, execution_timezone="UTC")
     return Definitions(jobs=[training_job], schedules=[schedule])

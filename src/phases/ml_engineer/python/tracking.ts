@@ -136,7 +136,7 @@ const ADAPTERS: Record<string, { cls: string; code: string }> = {
         logger = self._task.get_logger()
         for key, value in metrics.items():
             title, _, series = key.rpartition("/")
-            logger.report_scalar(title=title or key, series=series, value=float(value), iteration=step or 0)
+            logger.report_scalar(title=title or key, series=series or key, value=float(value), iteration=step or 0)
 
     def log_artifact(self, path: str, kind: str) -> None:
         self._task.upload_artifact(name=f"{kind}/{Path(path).name}", artifact_object=path)

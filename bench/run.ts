@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { bundleFiles } from '../src/pipeline/bundle.js';
 import { benchDrift } from './drift.js';
+import { benchServing } from './serving.js';
 import { runAllPhases } from '../src/pipeline/runPhases.js';
 import { resolveSpec, specFromRequirements } from '../src/spec/resolve.js';
 import { ValidatorRegistry, defaultValidators } from '../src/validate/registry.js';
@@ -85,3 +86,4 @@ async function main() {
 
 await main();
 await benchDrift();
+await benchServing();

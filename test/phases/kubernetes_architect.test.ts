@@ -178,6 +178,9 @@ describe('kubernetes_architect: rich spec (gcp, triton, GPUs, p99 80 ms, hybrid)
     expect(tpl.spec.containers[0]!.resources!.requests!['nvidia.com/gpu']).toBe(String(d.training_job.gpus_per_worker));
     expect(JSON.stringify(tpl.spec.affinity)).toContain('preferredDuringSchedulingIgnoredDuringExecution');
     expect(tpl.spec.tolerations!.map((t) => t.key)).toEqual(['cloud.google.com/gke-spot', 'nvidia.com/gpu']);
+    // The jobs image copies ml/configs to /app/configs and runs from /app.
+    const args = (tpl.spec.containers[0] as { args: string[] }).args;
+    expect(args[args.indexOf('--config') + 1]).toBe('configs/training.yaml');
   });
 
   it('sets a GPU quota on serving and training only', () => {

@@ -106,7 +106,9 @@ export function planTraining(spec: ResolvedSpec, ml: MlEngineerDecisions): Train
 function trainingCommand(plan: TrainingPlan, ml: MlEngineerDecisions): { command: string[]; args: string[] } {
   const shape = plan.shape;
   const module = `${ml.code.package}.training`;
-  const tail = ['--config', ml.code.config];
+  // The jobs image runs from /app with ml/configs copied to ./configs (mlops_engineer/ci/docker.ts), so the
+  // repository path ml/configs/… is configs/… inside the container.
+  const tail = ['--config', ml.code.config.replace(/^ml\//, '')];
   const nproc = `--nproc-per-node=${plan.nproc_per_node}`;
   if (plan.kind === 'PyTorchJob' && shape.launcher === 'torchrun') {
     // The operator sets PET_NNODES, PET_NODE_RANK, PET_MASTER_ADDR/PORT (and PET_RDZV_* under elasticPolicy); torchrun reads them.

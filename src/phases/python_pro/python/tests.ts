@@ -56,10 +56,12 @@ Without the env variable named by MODEL_ENV the model under test is trained once
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,8 @@ from support import MODEL_ENV, PACKAGE, sample_data, synthetic_frame
 
 SAMPLE_TRAINING_ROWS = 2000
 SAMPLE_TRIALS = 2
+# A directory where sample-trained models are kept between sessions (content-addressed, see _model_key).
+MODEL_CACHE_ENV = "ML_TEST_MODEL_CACHE"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,13 +91,43 @@ def sample_frame() -> Any:
     return synthetic_frame(2000)
 
 
+# Files whose content decides the sample-trained model: a cached model is reused only when all are unchanged.
+MODEL_INPUTS = ("steps.py", "sample_data.py", "features/transform.py", "training/config.py", "training/hpo.py", "training/interfaces.py", "training/pipeline.py")
+
+
+def _model_key() -> str:
+    package_dir = Path(importlib.import_module(PACKAGE).__file__).parent
+    digest = hashlib.sha256(f"{SAMPLE_TRAINING_ROWS}:{SAMPLE_TRIALS}:{sys.version}".encode())
+    for name in MODEL_INPUTS:
+        path = package_dir / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()[:32]
+
+
 @pytest.fixture(scope="session")
 def sample_training(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One end-to-end training run on sample rows: {"dir": output directory, "card": model_card.json}."""
+    """One end-to-end training run on sample rows: {"dir": output directory, "card": model_card.json}.
+
+    With the directory named by MODEL_CACHE_ENV set, the run is kept there under a hash of the files that decide
+    the model (MODEL_INPUTS), so suites of projects with the same training code train once.
+    """
     steps = importlib.import_module(f"{PACKAGE}.steps")
-    out = tmp_path_factory.mktemp("sample_model")
-    card = steps.train_sample(out, rows=SAMPLE_TRAINING_ROWS, trials=SAMPLE_TRIALS)
-    return {"dir": out, "card": json.loads((out / "model_card.json").read_text(encoding="utf-8")), "returned": card}
+    cache = os.environ.get(MODEL_CACHE_ENV)
+    if not cache:
+        out = tmp_path_factory.mktemp("sample_model")
+        steps.train_sample(out, rows=SAMPLE_TRAINING_ROWS, trials=SAMPLE_TRIALS)
+    else:
+        out = Path(cache) / f"{PACKAGE}-{_model_key()}"
+        if not (out / "model_card.json").exists():
+            # Trained beside its final place, then renamed: a reader never sees half a model.
+            out.parent.mkdir(parents=True, exist_ok=True)
+            staging = out.parent / f".{out.name}.{os.getpid()}"
+            steps.train_sample(staging, rows=SAMPLE_TRAINING_ROWS, trials=SAMPLE_TRIALS)
+            try:
+                os.replace(staging, out)
+            except OSError:  # another session stored the same model first
+                out = out if (out / "model_card.json").exists() else staging
+    return {"dir": out, "card": json.loads((out / "model_card.json").read_text(encoding="utf-8"))}
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 }
 
 function python(args: string[], cwd: string, env: Record<string, string> = {}): string {
-  const run = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONPATH: 'src:tests', ...env }, maxBuffer: 1 << 26 });
+  const run = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONPATH: 'src:tests:tests/serving', ...env }, maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed:\n${(run.stderr || run.error?.message || '').slice(-2000)}`);
   return run.stdout;
 }

@@ -117,7 +117,25 @@ def latest_by_key(rows: Iterable[Row], keys: Sequence[str], watermark_column: st
 
 # ------------------------------------------------------------------ state stores
 
-class LocalStateStore:
+class _JsonStateStore:
+    """State of every source as one JSON document: subclasses read it whole and replace it whole."""
+
+    def load_all(self) -> Dict[str, Any]:
+        raise NotImplementedError
+
+    def save_all(self, everything: Dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def get(self, source: str) -> Optional[Dict[str, Any]]:
+        return self.load_all().get(source)
+
+    def put(self, source: str, state: Mapping[str, Any]) -> None:
+        everything = self.load_all()
+        everything[source] = dict(state)
+        self.save_all(everything)
+
+
+class LocalStateStore(_JsonStateStore):
     """Watermark/offset state of every source in one JSON file, replaced atomically (temp file + os.replace)."""
 
     def __init__(self, path: str) -> None:
@@ -129,12 +147,7 @@ class LocalStateStore:
         with open(self.path, encoding="utf-8") as handle:
             return json.load(handle)
 
-    def get(self, source: str) -> Optional[Dict[str, Any]]:
-        return self.load_all().get(source)
-
-    def put(self, source: str, state: Mapping[str, Any]) -> None:
-        everything = self.load_all()
-        everything[source] = dict(state)
+    def save_all(self, everything: Dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=str(self.path.parent))
         try:
@@ -149,7 +162,7 @@ class LocalStateStore:
             raise
 
 
-class ObjectStoreStateStore:
+class ObjectStoreStateStore(_JsonStateStore):
     """State as one object (s3://, gs://, az://) through fsspec; an object PUT replaces the object atomically."""
 
     def __init__(self, uri: str) -> None:
@@ -164,12 +177,7 @@ class ObjectStoreStateStore:
         with self.fs.open(self.path, "r") as handle:
             return json.load(handle)
 
-    def get(self, source: str) -> Optional[Dict[str, Any]]:
-        return self.load_all().get(source)
-
-    def put(self, source: str, state: Mapping[str, Any]) -> None:
-        everything = self.load_all()
-        everything[source] = dict(state)
+    def save_all(self, everything: Dict[str, Any]) -> None:
         self.fs.pipe(self.path, json.dumps(everything, indent=2, sort_keys=True, default=str).encode("utf-8"))
 
 

@@ -109,6 +109,14 @@ describe('ml_engineer derivations (rich spec)', () => {
     expect(d.ensemble.max_members).toBe(2); // p99 80 ms
   });
 
+  it('anomaly detection: the isolation forest is the only member, the robust z-score a reference to beat', () => {
+    const spec = resolveSpec({ name: 'network-anomalies', requirements: 'Flag anomalous network traffic', problem: { type: 'anomaly_detection', target: 'is_anomaly' } });
+    const anomaly = run(spec).decisions;
+    expect(anomaly.ensemble).toMatchObject({ method: 'single_model', baselines: ['robust_zscore'] });
+    expect(anomaly.ensemble.members).toHaveLength(1);
+    expect(anomaly.hpo.members.map((m) => m.family)).toEqual(['isolation_forest']);
+  });
+
   it('follows the wandb / airflow / gcp options and the tighter rollback SLO', () => {
     expect(d.tracking).toMatchObject({ backend: 'wandb', tracking_uri: 'https://api.wandb.ai', project: 'forecasting/demand-forecast' });
     expect(d.hpo.storage).toBe('gs://demand-forecast-ml-artifacts/ray-results/demand-forecast');

@@ -527,8 +527,12 @@ export function derivePlan(spec: ResolvedSpec, de: DataEngineerDecisions): Scien
   const online = spec.options.deployment_mode !== 'batch';
   const evaluation: DataScientistDecisions['evaluation'] = [
     { name: primary, rule: baseline.rule === 'absolute' ? `${direction === 'maximize' ? '>=' : '<='} threshold on the out-of-time holdout` : `${direction === 'maximize' ? '>=' : '<='} threshold x measured baseline on the out-of-time holdout`, threshold: baseline.threshold },
-    { name: `${primary}_cv_std`, rule: 'standard deviation across cross-validation folds <= threshold (stability)', threshold: direction === 'maximize' ? 0.02 : 0.05 },
-    { name: `${primary}_worst_slice_ratio`, rule: 'worst categorical slice / overall metric >= threshold (no segment left behind)', threshold: 0.9 },
+    // Stability is relative (std / |mean| of the fold scores) so one threshold holds for bounded scores and for
+    // errors in the target's unit (an RMSE in dollars).
+    { name: `${primary}_cv_relative_std`, rule: 'standard deviation / |mean| of the cross-validation fold scores <= threshold (stability)', threshold: 0.1 },
+    direction === 'maximize'
+      ? { name: `${primary}_worst_slice_ratio`, rule: 'worst categorical slice / overall metric >= threshold (no segment scores more than 20 % below the whole)', threshold: 0.8 }
+      : { name: `${primary}_worst_slice_ratio`, rule: 'overall metric / worst categorical slice >= threshold (no segment\'s error above 1.5 x the whole)', threshold: 0.67 },
     ...(spec.problem.type === 'binary_classification' ? [{ name: 'expected_calibration_error', rule: '<= threshold (scores are used as probabilities)', threshold: 0.05 }] : []),
     ...(online ? [{ name: 'model_inference_p99_ms', rule: 'model share of the p99 latency budget (the rest is feature fetch and network) <= threshold', threshold: Math.round(spec.slo.p99_latency_ms * 0.5 * 100) / 100 }] : []),
   ];

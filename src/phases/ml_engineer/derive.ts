@@ -195,7 +195,7 @@ function crossValidation(spec: ResolvedSpec, ds: DataScientistDecisions, rows: n
 }
 
 /** Candidates that are references to beat (naive forecasts, majority class…), not models to ensemble. */
-export const BASELINE_WORDS = /naive|baseline|heuristic|reference|majority|dummy|last[-_ ]?value|moving[-_ ]?average|popularity|random/i;
+export const BASELINE_WORDS = /naive|baseline|heuristic|reference|majority|dummy|last[-_ ]?value|moving[-_ ]?average|popularity|random|z[-_ ]?score/i;
 
 /** Ensembling: members from the upstream candidates, capped by the latency budget; method by problem type. */
 function ensemble(spec: ResolvedSpec, ds: DataScientistDecisions, rows: number): { ensemble: MlEngineerDecisions['ensemble']; cap: number } {
@@ -205,8 +205,10 @@ function ensemble(spec: ResolvedSpec, ds: DataScientistDecisions, rows: number):
   const primary = ds.algorithm.library.trim() || ds.algorithm.family;
   const candidates = ds.algorithm.candidates.map((n) => n.trim()).filter(Boolean);
   const baselines = candidates.filter((c) => BASELINE_WORDS.test(c));
-  // A candidate naming the primary library (e.g. "xgboost_global_model" for xgboost) is the primary itself.
-  const others = candidates.filter((c) => !BASELINE_WORDS.test(c) && !c.toLowerCase().includes(primary.toLowerCase()) && !primary.toLowerCase().includes(c.toLowerCase()));
+  // A candidate naming the primary library or family (e.g. "xgboost_global_model" for xgboost, "isolation_forest" for
+  // a scikit-learn isolation forest) is the primary itself, not a second member.
+  const same = (c: string, name: string) => c.toLowerCase().includes(name.toLowerCase()) || name.toLowerCase().includes(c.toLowerCase());
+  const others = candidates.filter((c) => !BASELINE_WORDS.test(c) && !same(c, primary) && !same(c, ds.algorithm.family));
   const members = [primary, ...new Set(others)].slice(0, cap);
   if (members.length <= 1) return { ensemble: { method: 'single_model', members, max_members: cap, baselines }, cap };
   const type = spec.problem.type;

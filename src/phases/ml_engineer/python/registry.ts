@@ -158,9 +158,18 @@ const CLIENTS: Record<string, { cls: string; code: string }> = {
 export function registryInitPy(): string {
   return String.raw`"""Model registry: promotion gate, promote and rollback."""
 
-from .promotion import Gate, GateDecision, LocalRegistry, evaluate_gate, promote, rollback
+from typing import Any
 
 __all__ = ["Gate", "GateDecision", "LocalRegistry", "evaluate_gate", "promote", "rollback"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so "python -m <package>.registry.promotion" does not load the module twice.
+    if name in __all__:
+        from . import promotion
+
+        return getattr(promotion, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 `;
 }
 
@@ -198,6 +207,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -263,13 +273,17 @@ class Gate:
         """The value the primary metric must reach; None when a relative gate has no (finite) baseline score.
 
         Relative: baseline_factor x baseline_score, written as score + (factor - 1) x |score| so that a negative
-        score (e.g. r2) still moves the threshold in the better direction.
+        score (e.g. r2) still moves the threshold in the better direction. For a score bounded by 1 (AUC, F1, recall,
+        NDCG...) the threshold is capped at 1: a baseline that is already perfect must be matched, not exceeded.
         """
         if self.rule == "absolute":
             return self.min_value
         if baseline_score is None or not math.isfinite(baseline_score) or self.baseline_factor is None:
             return None
-        return baseline_score + (self.baseline_factor - 1.0) * abs(baseline_score)
+        raised = baseline_score + (self.baseline_factor - 1.0) * abs(baseline_score)
+        if self.direction == "maximize" and bounded_by_one(self.metric):
+            return min(raised, 1.0)
+        return raised
 
 
 GATE = Gate(
@@ -291,6 +305,14 @@ class GateDecision:
     passed: bool
     reasons: tuple[str, ...]
     checks: Mapping[str, bool] = field(default_factory=dict)
+
+
+_BOUNDED_BY_ONE = re.compile(r"(roc_auc|auc|pr_auc|average_precision|accuracy|balanced_accuracy|f1|precision|recall|ndcg|map|mrr|hit_rate|r2)(_at_\d+|_at_precision_\d+|_at_fpr_\d+pct)?", re.IGNORECASE)
+
+
+def bounded_by_one(metric: str) -> bool:
+    """Scores that cannot exceed 1, so a relative threshold above 1 could never be met."""
+    return _BOUNDED_BY_ONE.fullmatch(metric.strip()) is not None or metric.lower().endswith("_f1")
 
 
 def lower_is_better(metric: str) -> bool:

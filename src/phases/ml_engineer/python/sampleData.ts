@@ -15,7 +15,7 @@ missing values at 5 % where a feature is nullable, and a target the features exp
 
 Per problem type: binary (logistic of the features, 10-30 % positives), multiclass (3 ordered classes), regression,
 ranking (entity key = query id, ~20 rows per query, graded relevance 0-4), forecasting (one daily series per entity
-with trend and weekly seasonality), anomaly_detection (3 % labelled outliers at the edges of the feature ranges) and
+with trend and weekly seasonality), anomaly_detection (5 % labelled outliers, 2-3 standard deviations high on every numeric input at once) and
 recommendation (entity key = user id, ~60 candidate rows per user, interaction 0/1 with a latent user taste).
 
 python -m ${plan.pkg}.sample_data --rows 2000 --seed 7 --out sample.csv
@@ -117,7 +117,7 @@ def generate(rows: int = 2000, seed: int = 7) -> Any:
     seconds = rng.integers(0, 86_400, size=rows) if PROBLEM_TYPE != "forecasting" else np.zeros(rows, dtype=int)
     timestamps = pd.Timestamp(START, tz="UTC") + pd.to_timedelta(day, unit="D") + pd.to_timedelta(seconds, unit="s")
     weekday = timestamps.dayofweek.to_numpy()
-    anomalous = rng.random(rows) < 0.03 if PROBLEM_TYPE == "anomaly_detection" else np.zeros(rows, dtype=bool)
+    anomalous = rng.random(rows) < 0.05 if PROBLEM_TYPE == "anomaly_detection" else np.zeros(rows, dtype=bool)
     data: dict[str, Any] = {ENTITY_KEY: [f"e{k}" for k in entity], EVENT_TIMESTAMP: timestamps}
     score = np.zeros(rows)
     for f in FEATURES:
@@ -125,8 +125,12 @@ def generate(rows: int = 2000, seed: int = 7) -> Any:
         if kind in ("numeric", "integer"):
             low, high = _bounds(f)
             if PROBLEM_TYPE == "anomaly_detection":
-                u = np.clip(rng.normal(0.35, 0.08, rows), 0.0, 1.0)
-                u = np.where(anomalous, rng.uniform(0.85, 1.0, rows), u)
+                # Normal inputs vary independently around 0.35; an outlier is 2-3 standard deviations high on every
+                # numeric input at once (each value alone is unremarkable, together they are rare).
+                u = rng.normal(0.35, 0.08, rows)
+                if not f.get("protected"):
+                    u = np.where(anomalous, 0.35 + 0.08 * rng.uniform(2.0, 3.0, rows), u)
+                u = np.clip(u, 0.0, 1.0)
             else:
                 u = rng.random(rows)
             values = low + (high - low) * (u**4 if _wide(low, high) else u)
@@ -143,8 +147,6 @@ def generate(rows: int = 2000, seed: int = 7) -> Any:
                 if PROBLEM_TYPE == "anomaly_detection" and len(categories) > 1:
                     weights[-1] = 0.02
                 pick = rng.choice(len(categories), size=rows, p=weights / weights.sum())
-                if PROBLEM_TYPE == "anomaly_detection" and len(categories) > 1:
-                    pick = np.where(anomalous & (rng.random(rows) < 0.5), len(categories) - 1, pick)
                 column = np.array(categories, dtype=object)[pick]
             effects = np.linspace(-1.0, 1.0, len(categories)) if len(categories) > 1 else np.zeros(1)
             signal = effects[pick]

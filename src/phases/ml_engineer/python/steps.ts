@@ -842,6 +842,141 @@ class MetricEvaluator:
                 continue
         return EvaluationResult(metrics=out, rows=len(y))
 
+    def gate_metrics(self, folds: Sequence[Any], config: TrainingConfig) -> dict[str, float]:
+        """The promotion gate's slice, calibration and bias criteria on the candidate's pooled out-of-fold rows."""
+        wanted = {c.name: c for c in config.registry.gate.criteria}
+        frame = pd.concat([f.frame for f in folds], ignore_index=True)
+        y = np.concatenate([np.asarray(f.target) for f in folds])
+        pred = np.concatenate([np.asarray(f.predictions) for f in folds])
+        out: dict[str, float] = {}
+        ratio = f"{self.primary}_worst_slice_ratio"
+        if ratio in wanted:
+            value, measured = worst_slice_ratio(self.primary, self.problem, config.metric.direction, y, pred, frame)
+            out[ratio] = value
+            out[f"{self.primary}_slices_measured"] = float(measured)
+        if "expected_calibration_error" in wanted and self.problem == "binary_classification":
+            out["expected_calibration_error"] = expected_calibration_error(_binary_truth(y), pred)
+        bias = [c for c in config.registry.gate.criteria if c.source == "bias"]
+        if bias and config.data.protected_attributes:
+            out.update(bias_metrics(bias, self.problem, y, pred, frame, config.data.protected_attributes, config.problem.positive_rate))
+        return out
+
+
+class _Rows:
+    """Raw rows where metric_value expects encoded features (it only reads .raw, for per-query grouping)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+
+# A slice is measured when it has this many rows and, for ranking-type binary metrics, this many of each class.
+SLICE_MIN_ROWS = 30
+SLICE_MIN_CLASS = 10
+PAIRWISE_METRICS = ("roc_auc", "auc", "pr_auc", "average_precision")
+
+
+def slice_columns() -> list[str]:
+    return [f["name"] for f in feature_plan() if f["type"] in ("categorical", "boolean")]
+
+
+def worst_slice_ratio(metric: str, problem: str, direction: str, y: Any, pred: Any, frame: Any) -> tuple[float, int]:
+    """min over the values of every categorical/boolean input of slice metric / overall metric (overall / slice for
+    metrics where lower is better), so 1.0 means no segment is worse than the whole. Slices too small to measure are
+    left out; with none measured the ratio is 1.0 and the count says so. Average precision depends on the share of
+    positives, which differs between slices, so it is compared as (AP - share) / (1 - share)."""
+
+    def value_of(truth: Any, scores: Any, rows: Any) -> float:
+        value = metric_value(metric, problem, truth, scores, _Rows(rows))
+        if metric in ("pr_auc", "average_precision"):
+            share = float(_binary_truth(truth).mean())
+            return (value - share) / (1.0 - share) if share < 1.0 else float("nan")
+        return value
+
+    try:
+        overall = value_of(y, pred, frame)
+    except (UnknownMetric, ValueError, TypeError):
+        return float("nan"), 0
+    if not math.isfinite(overall):
+        return float("nan"), 0
+    worst, measured = 1.0, 0
+    truth = _binary_truth(y) if metric in PAIRWISE_METRICS else None
+    for column in slice_columns():
+        if column not in frame:
+            continue
+        keys = frame[column].astype(str).where(frame[column].notna(), MISSING).to_numpy()
+        for key in pd.unique(keys):
+            mask = keys == key
+            if mask.sum() < SLICE_MIN_ROWS:
+                continue
+            if truth is not None and min(int(truth[mask].sum()), int((1 - truth[mask]).sum())) < SLICE_MIN_CLASS:
+                continue
+            try:
+                value = value_of(y[mask], pred[mask], frame[mask])
+            except (UnknownMetric, ValueError, TypeError):
+                continue
+            if not math.isfinite(value):
+                continue
+            if direction == "maximize":
+                ratio = value / overall if overall > 0 else 1.0
+            else:
+                ratio = overall / value if value > 0 else 1.0
+            worst = min(worst, ratio)
+            measured += 1
+    return float(worst), measured
+
+
+def expected_calibration_error(truth: Any, scores: Any, bins: int = 10) -> float:
+    """Weighted mean |observed rate - mean score| over equal-width score bins (scores clipped to [0, 1])."""
+    p = np.clip(np.asarray(scores, dtype="float64"), 0.0, 1.0)
+    t = np.asarray(truth, dtype="float64")
+    if len(p) == 0:
+        return float("nan")
+    index = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = index == b
+        if mask.any():
+            total += abs(float(t[mask].mean()) - float(p[mask].mean())) * int(mask.sum())
+    return total / len(p)
+
+
+def bias_metrics(criteria: Sequence[Any], problem: str, y: Any, pred: Any, frame: Any, attributes: Sequence[str], positive_rate: float | None) -> dict[str, float]:
+    """Worst value over the protected attributes of each bias criterion (features/validation.py's check_bias).
+
+    Decisions: binary at the served 0.5 threshold; anomaly detection flags the top positive_rate share (1 % when
+    unset); multiclass is measured one class against the rest, keeping the worst class."""
+    from .features.validation import check_bias
+
+    groups = {a: frame[a].tolist() for a in attributes if a in frame}
+    if not groups:
+        return {}
+    runs: list[tuple[Any, Any]] = []
+    if problem == "binary_classification":
+        runs.append(((np.asarray(pred, dtype="float64") >= 0.5).astype(int), _binary_truth(y)))
+    elif problem == "anomaly_detection":
+        scores = np.asarray(pred, dtype="float64")
+        cut = np.quantile(scores, 1.0 - (positive_rate or 0.01))
+        runs.append(((scores >= cut).astype(int), _binary_truth(y)))
+    elif problem == "multiclass_classification":
+        labels, truth = np.asarray(pred).astype(str), np.asarray(y).astype(str)
+        for cls in sorted(set(truth)):
+            runs.append(((labels == cls).astype(int), (truth == cls).astype(int)))
+    else:
+        runs.append((np.asarray(pred, dtype="float64"), pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").fillna(0.0).to_numpy()))
+    worst: dict[str, float] = {}
+    bounds = {c.name: c.bound for c in criteria}
+    for predictions, labels in runs:
+        for row in check_bias(list(predictions), list(labels), groups):
+            name = row["metric"]
+            if name not in bounds:
+                continue
+            value = float(row["value"])
+            if name not in worst:
+                worst[name] = value
+            else:
+                worst[name] = min(worst[name], value) if bounds[name] == "at_least" else max(worst[name], value)
+    return worst
+
 
 # ---------------------------------------------------------------- ensemble and the served artifact
 

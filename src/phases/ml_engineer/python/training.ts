@@ -644,6 +644,7 @@ full sample, combine, evaluate and log. Steps are the Protocols of interfaces.py
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -859,6 +860,7 @@ def cross_validated_score(
     params: Mapping[str, Any],
     report: Any,
     scores_out: list[float] | None = None,
+    fits_out: list[FoldFit] | None = None,
 ) -> float:
     """Mean of the primary metric over the folds; the preprocessor is refitted inside every fold."""
     scores: list[float] = []
@@ -868,6 +870,8 @@ def cross_validated_score(
         model = trainer.fit(fitted.transform(train.frame), train.frame[train.target], params)
         result = evaluator.evaluate(model, fitted.transform(valid.frame), valid.frame[valid.target])
         scores.append(result.value(cfg.metric.primary))
+        if fits_out is not None:
+            fits_out.append(FoldFit(preprocessor=fitted, model=model, valid=valid, result=result))
         if report(fold, running_mean(scores)):
             break
     if scores_out is not None:
@@ -882,6 +886,84 @@ def score_baselines(dataset: Dataset, preprocessor: Preprocessor, references: Ma
         scores: list[float] = []
         cross_validated_score(dataset, preprocessor, trainer, evaluator, cfg, {}, lambda _f, _m: False, scores)
         out[name] = running_mean(scores)
+    return out
+
+
+@dataclass
+class FoldFit:
+    """One member fitted on one fold's training rows, with that fold's validation rows and scores."""
+
+    preprocessor: Preprocessor
+    model: Model
+    valid: Dataset
+    result: EvaluationResult
+
+
+@dataclass
+class CandidateFold:
+    """The candidate (the ensemble of the members fitted on one fold) and its out-of-fold rows: what the gate
+    criteria are measured on. frame holds the raw validation rows (protected attributes and slice columns included),
+    features the same rows transformed, predictions what the candidate predicted for them."""
+
+    model: Model
+    frame: Any
+    features: Any
+    target: Any
+    predictions: Any
+    score: float
+
+
+def candidate_folds(members: Sequence[tuple[str, EvaluationResult]], fits: Mapping[str, Sequence[FoldFit]], ensembler: Ensembler, evaluator: Evaluator, primary: str) -> list[CandidateFold]:
+    """Out-of-fold candidates: per fold, the members fitted on that fold combined as the final model is combined."""
+    folds: list[CandidateFold] = []
+    count = min(len(fits[name]) for name, _ in members)
+    for i in range(count):
+        first = fits[members[0][0]][i]
+        if len(members) == 1:
+            model = first.model
+        else:
+            model = ensembler.combine([(name, fits[name][i].model, result) for name, result in members])
+        features = first.preprocessor.transform(first.valid.frame)
+        target = first.valid.frame[first.valid.target]
+        score = evaluator.evaluate(model, features, target).value(primary)
+        folds.append(CandidateFold(model=model, frame=first.valid.frame, features=features, target=target, predictions=model.predict(features), score=score))
+    return folds
+
+
+def inference_p99_ms(model: Model, preprocessor: Preprocessor, frame: Any, rows: int = 200) -> float:
+    """p99 of single-row predictions (transform + predict) in milliseconds: the model's share of serving latency."""
+    sample = frame.head(rows)
+    timings: list[float] = []
+    for i in range(len(sample)):
+        row = sample.iloc[i : i + 1]
+        started = time.perf_counter()
+        model.predict(preprocessor.transform(row))
+        timings.append((time.perf_counter() - started) * 1000.0)
+    timings = sorted(timings[min(10, len(timings) // 10) :])  # the first calls warm caches
+    if not timings:
+        return float("nan")
+    return timings[min(len(timings) - 1, math.ceil(0.99 * len(timings)) - 1)]
+
+
+def gate_criteria(cfg: TrainingConfig, folds: Sequence[CandidateFold], evaluator: Evaluator, model: Model, preprocessor: Preprocessor | None, dataset: Dataset) -> dict[str, float]:
+    """The data scientist's further promotion criteria, measured on the candidate's out-of-fold predictions.
+
+    <primary>_cv_std is the population standard deviation of the fold scores and <primary>_cv_relative_std that
+    over |mean| (the stability criterion: it holds for bounded scores and for errors in the target's unit alike);
+    model_inference_p99_ms is timed on
+    the refitted model; the evaluator's gate_metrics (when it has one) measures slices, calibration and bias.
+    """
+    primary = cfg.metric.primary
+    wanted = {c.name for c in cfg.registry.gate.criteria}
+    scores = [f.score for f in folds if math.isfinite(f.score)]
+    std = statistics.pstdev(scores) if len(scores) >= 2 else float("nan")
+    mean = statistics.fmean(scores) if scores else float("nan")
+    out: dict[str, float] = {f"{primary}_cv_std": std, f"{primary}_cv_relative_std": std / abs(mean) if mean else float("nan")}
+    if "model_inference_p99_ms" in wanted and preprocessor is not None:
+        out["model_inference_p99_ms"] = inference_p99_ms(model, preprocessor, dataset.frame)
+    extra = getattr(evaluator, "gate_metrics", None)
+    if callable(extra) and folds:
+        out.update(extra(folds, cfg))
     return out
 
 
@@ -924,6 +1006,7 @@ def run_training(
         members: list[tuple[str, Model, EvaluationResult]] = []
         best_params: dict[str, dict[str, Any]] = {}
         fold_scores: dict[str, list[float]] = {}
+        fits: dict[str, list[FoldFit]] = {}
         final_preprocessor: Preprocessor | None = None
         sign = direction_sign(cfg.metric.direction)
         for member in cfg.hpo.members:
@@ -941,7 +1024,8 @@ def run_training(
             tracker.log_metrics({f"hpo/{name}/best": best, f"hpo/{name}/trials": float(trials)})
             # Re-score the winner on the full sample for honest per-fold figures.
             scores: list[float] = []
-            cross_validated_score(dataset, preprocessor, trainer, evaluator, cfg, params, lambda _f, _m: False, scores)
+            fits[name] = []
+            cross_validated_score(dataset, preprocessor, trainer, evaluator, cfg, params, lambda _f, _m: False, scores, fits[name])
             fold_scores[name] = scores
             log_fold_scores(tracker, f"{name}/{cfg.metric.primary}", scores)
             fitted = final_preprocessor = preprocessor.fit(dataset)
@@ -953,10 +1037,16 @@ def run_training(
         tracker.log_metrics({baseline_metric_key(name, cfg.metric.primary): value for name, value in baseline_scores.items()})
         members.sort(key=lambda m: sign * m[2].value(cfg.metric.primary), reverse=True)
         model = members[0][1] if len(members) == 1 else ensembler.combine(members)
-        mean = members[0][2].value(cfg.metric.primary) if len(members) == 1 else running_mean([m[2].value(cfg.metric.primary) for m in members])
-        metrics = {f"cv/{cfg.metric.primary}/mean": mean, **{baseline_metric_key(name, cfg.metric.primary): value for name, value in baseline_scores.items()}}
+        # The candidate is scored as it will be served: per fold, the members combined as above.
+        folds = candidate_folds([(m[0], m[2]) for m in members], fits, ensembler, evaluator, cfg.metric.primary)
+        fold_scores["candidate"] = [f.score for f in folds]
+        log_fold_scores(tracker, f"candidate/{cfg.metric.primary}", fold_scores["candidate"])
+        mean = running_mean(fold_scores["candidate"])
+        criteria = gate_criteria(cfg, folds, evaluator, model, final_preprocessor, dataset)
+        del folds, fits
+        metrics = {f"cv/{cfg.metric.primary}/mean": mean, **criteria, **{baseline_metric_key(name, cfg.metric.primary): value for name, value in baseline_scores.items()}}
         minutes = (time.monotonic() - started) / 60
-        tracker.log_metrics({f"cv/{cfg.metric.primary}/mean": mean, "train/minutes": minutes})
+        tracker.log_metrics({f"cv/{cfg.metric.primary}/mean": mean, **criteria, "train/minutes": minutes})
         if minutes > cfg.resources.timeout_minutes:
             tracker.log_params({"warning": f"run took {minutes:.0f} min, budget {cfg.resources.timeout_minutes} min"})
         status = "FINISHED"

@@ -92,7 +92,7 @@ def sample_frame() -> Any:
 
 
 # Files whose content decides the sample-trained model: a cached model is reused only when all are unchanged.
-MODEL_INPUTS = ("steps.py", "sample_data.py", "features/transform.py", "training/config.py", "training/hpo.py", "training/interfaces.py", "training/pipeline.py")
+MODEL_INPUTS = ("steps.py", "sample_data.py", "features/transform.py", "features/validation.py", "training/config.py", "training/hpo.py", "training/interfaces.py", "training/pipeline.py")
 
 
 def _model_key() -> str:
@@ -340,7 +340,7 @@ def _passing_metrics() -> dict:
 @pytest.mark.parametrize("direction, factor", [("minimize", 0.95), ("maximize", 1.05)])
 def test_relative_gate_compares_with_factor_times_the_baseline_score(direction: str, factor: float) -> None:
     gate = dataclasses.replace(promotion.GATE, direction=direction, rule="relative_to_baseline", min_value=None, baseline_factor=factor, baseline_model="reference_model", criteria=())
-    baseline = 2.0
+    baseline = 0.5
     better, worse = (0.9, 0.99) if direction == "minimize" else (1.1, 1.01)
     assert promotion.evaluate_gate(gate, {gate.metric: better * baseline}, None, baseline_score=baseline).passed
     rejected = promotion.evaluate_gate(gate, {gate.metric: worse * baseline}, None, baseline_score=baseline)
@@ -349,6 +349,15 @@ def test_relative_gate_compares_with_factor_times_the_baseline_score(direction: 
     assert promotion.evaluate_gate(gate, {gate.metric: better * baseline, gate.baseline_key(): baseline}, None).passed
     # Without a measured baseline a relative gate never passes.
     assert not promotion.evaluate_gate(gate, {gate.metric: better * baseline}, None).passed
+
+
+def test_a_relative_threshold_on_a_score_bounded_by_one_is_capped_at_one() -> None:
+    gate = dataclasses.replace(promotion.GATE, metric="roc_auc", direction="maximize", rule="relative_to_baseline", min_value=None, baseline_factor=1.05, baseline_model="reference_model", criteria=())
+    assert gate.threshold(0.5) == pytest.approx(0.525)
+    assert gate.threshold(1.0) == 1.0  # a perfect baseline is matched, never exceeded
+    assert promotion.evaluate_gate(gate, {"roc_auc": 1.0}, None, baseline_score=1.0).passed
+    unbounded = dataclasses.replace(gate, metric="revenue_per_session")
+    assert unbounded.threshold(1.0) == pytest.approx(1.05)
 
 
 def test_absolute_gate_ignores_baseline_scores() -> None:
@@ -700,12 +709,13 @@ the ONE pickled artifact (model.pkl + model_card.json) that serving loads.
 
 from __future__ import annotations
 
+import importlib
 import math
 import pickle
 
 import pytest
 
-from support import FEATURES, synthetic_frame
+from support import FEATURES, PACKAGE, ROOT, synthetic_frame
 
 pytestmark = pytest.mark.integration
 
@@ -740,5 +750,39 @@ def test_the_artifact_predicts_from_raw_feature_columns(sample_training) -> None
         assert all(math.isfinite(float(v)) for v in predictions)
     # A pickled round trip predicts the same.
     assert (pickle.loads(pickle.dumps(model)).predict(raw) == predictions).all()
+
+
+def test_the_run_measures_every_promotion_gate_criterion(sample_training) -> None:
+    config = importlib.import_module(f"{PACKAGE}.training.config").load_config(ROOT / "configs" / "training.yaml")
+    metrics = sample_training["card"]["metrics"]
+    for criterion in config.registry.gate.criteria:
+        assert criterion.name in metrics, (criterion.name, sorted(metrics))
+        assert math.isfinite(float(metrics[criterion.name])), (criterion.name, metrics[criterion.name])
+
+
+def test_calibration_error_is_the_weighted_gap_between_score_and_observed_rate() -> None:
+    steps = importlib.import_module(f"{PACKAGE}.steps")
+    assert steps.expected_calibration_error([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]) == pytest.approx(0.0)
+    assert steps.expected_calibration_error([0, 1, 0, 1], [0.9, 0.9, 0.9, 0.9]) == pytest.approx(0.4)
+    assert steps.expected_calibration_error([0, 0, 1, 1], [0.05, 0.05, 0.95, 0.95]) == pytest.approx(0.05)
+
+
+def test_the_worst_slice_is_compared_with_the_whole(monkeypatch) -> None:
+    import numpy as np
+    import pandas as pd
+
+    steps = importlib.import_module(f"{PACKAGE}.steps")
+    monkeypatch.setattr(steps, "slice_columns", lambda: ["segment"])
+    frame = pd.DataFrame({"segment": ["a"] * 40 + ["b"] * 40 + ["tiny"] * 5})
+    y = np.arange(85, dtype="float64")
+    pred = y.copy()
+    pred[:40] += 1.0  # slice a is off by 1, slice b by 3, the overall MAE is (40 + 120 + 5) / 85
+    pred[40:80] += 3.0
+    pred[80:] += 1.0
+    ratio, measured = steps.worst_slice_ratio("mae", "regression", "minimize", y, pred, frame)
+    assert measured == 2  # "tiny" has fewer rows than a slice needs
+    assert ratio == pytest.approx((165 / 85) / 3.0)
+    ratio, _ = steps.worst_slice_ratio("mae", "regression", "minimize", y, y, frame)
+    assert ratio == 1.0
 `;
 }

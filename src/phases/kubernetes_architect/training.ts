@@ -109,7 +109,7 @@ function trainingCommand(plan: TrainingPlan, ml: MlEngineerDecisions): { command
   // The jobs image runs from /app with ml/configs copied to ./configs (mlops_engineer/ci/docker.ts), so the
   // repository path ml/configs/… is configs/… inside the container.
   const tail = ['--config', ml.code.config.replace(/^ml\//, '')];
-  const nproc = `--nproc-per-node=${plan.nproc_per_node}`;
+  const nproc = `--nproc_per_node=${plan.nproc_per_node}`;
   if (plan.kind === 'PyTorchJob' && shape.launcher === 'torchrun') {
     // The operator sets PET_NNODES, PET_NODE_RANK, PET_MASTER_ADDR/PORT (and PET_RDZV_* under elasticPolicy); torchrun reads them.
     return shape.workers === 1 ? { command: ['torchrun'], args: ['--standalone', '--nnodes=1', nproc, '-m', module, ...tail] } : { command: ['torchrun'], args: [nproc, '-m', module, ...tail] };
@@ -120,7 +120,7 @@ function trainingCommand(plan: TrainingPlan, ml: MlEngineerDecisions): { command
   if (shape.launcher === 'torchrun') {
     return {
       command: ['torchrun'],
-      args: [`--nnodes=${shape.workers}`, nproc, '--node-rank=$(NODE_RANK)', `--master-addr=${shape.name}-0.${shape.name}`, '--master-port=29500', '-m', module, ...tail],
+      args: [`--nnodes=${shape.workers}`, nproc, '--node_rank=$(NODE_RANK)', `--master_addr=${shape.name}-0.${shape.name}`, '--master_port=29500', '-m', module, ...tail],
     };
   }
   if (shape.launcher === 'horovod') {

@@ -13,6 +13,7 @@ import { orchestrationPy, trainingMainPy } from './python/orchestration.js';
 import { sampleDataPy } from './python/sampleData.js';
 import { orchestrationContractTestPy, trackingContractTestPy } from './python/contractTests.js';
 import { stepsPy } from './python/steps.js';
+import { distributedPy } from './python/distributed.js';
 import { rollbackBudget, rollbackScript } from './rollback.js';
 
 const PHASE = 'ml_engineer';
@@ -69,6 +70,7 @@ export function buildArtifacts(spec: ResolvedSpec, plan: MlPlan, config: Trainin
     artifact(PHASE, `${pkgDir}/training/hpo.py`, 'python', hpoPy(plan)),
     artifact(PHASE, `${pkgDir}/training/tracking.py`, 'python', trackingPy(plan, env)),
     artifact(PHASE, `${pkgDir}/training/pipeline.py`, 'python', pipelinePy(plan)),
+    artifact(PHASE, `${pkgDir}/training/distributed.py`, 'python', distributedPy()),
     artifact(PHASE, `${pkgDir}/steps.py`, 'python', stepsPy(plan)),
     artifact(PHASE, `${pkgDir}/sample_data.py`, 'python', sampleDataPy(spec, plan)),
     artifact(PHASE, `${pkgDir}/registry/__init__.py`, 'python', registryInitPy()),

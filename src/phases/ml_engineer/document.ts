@@ -102,10 +102,10 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: MlUpstrea
   doc.heading(3, 'Distributed training support (Horovod/PyTorch DDP)');
   if (d.distributed.enabled) {
     doc.paragraph(
-      `${code(`scale.training_gpus = ${spec.scale.training_gpus}`)} > 1: the final fit is data-parallel, launched with ${code(`torchrun --nnodes=${d.distributed.workers} --nproc-per-node=${d.distributed.gpus_per_worker}`)} (${d.distributed.workers} worker node(s) × ${d.distributed.gpus_per_worker} GPU(s), at most ${RULES.gpusPerNode} GPUs per node). Backend ${code(d.distributed.backend)}: ${
-        plan.profile.torch
-          ? 'PyTorch DDP over NCCL, gradients all-reduced every step, a DistributedSampler shards the rows.'
-          : `${text(plan.profile.label)} are not a PyTorch model: torchrun provides rank and world size and the library's collective communicator shards the rows across ranks.`
+      `${code(`scale.training_gpus = ${spec.scale.training_gpus}`)} > 1: training runs in ${d.distributed.workers * d.distributed.gpus_per_worker} processes, launched with ${code(`torchrun --nnodes=${d.distributed.workers} --nproc_per_node=${d.distributed.gpus_per_worker}`)} (${d.distributed.workers} worker node(s) × ${d.distributed.gpus_per_worker} GPU(s), at most ${RULES.gpusPerNode} GPUs per node); ${code('training/distributed.py')} joins them in one ${code('torch.distributed')} group (NCCL on GPUs, gloo on CPUs) and only rank 0 tracks and writes the model, card and metrics. ${
+        d.hpo.members.some((m) => FAMILIES[m.family as FamilyId]?.torch)
+          ? 'Data parallel (a member is a PyTorch network): every process runs the same steps with the same seeds; each fit of a torch member trains on the process\'s equal share of the rows inside DistributedDataParallel, gradients all-reduced every step, so the replicas stay identical; HPO trials run one at a time in every process.'
+          : `Trial parallel (${text(plan.profile.label)} are not a PyTorch model): each process runs its share of every member's HPO trials with its own sampler seed, the best parameters over all processes are gathered, and rank 0 refits, evaluates and writes. The search runs in the processes' memory, not in the shared study storage.`
       } Horovod is not used: torchrun ships with PyTorch and needs no MPI.`,
     );
   } else {

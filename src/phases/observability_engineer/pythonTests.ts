@@ -495,6 +495,7 @@ function testQuality(p: MonitoringPlan): string {
 import csv
 import json
 import math
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -565,7 +566,10 @@ def log(n: int, seed: int, start: float, end: float, broken: bool = False, versi
     rng = np.random.default_rng(seed)
     labels, predictions = synthetic(n, rng, broken)
     times = np.sort(rng.uniform(start, end, n))
-    entities = [f"e{seed}-{i % 97}" for i in range(n)]
+    # A ranking metric at k needs queries with more than k rows, or every query scores perfectly, broken or not.
+    at_k = re.search(r"_at_(\d+)$", q.METRIC) if KIND == "ranking" else None
+    groups = max(1, n // (3 * int(at_k.group(1)))) if at_k else 97
+    entities = [f"e{seed}-{i % groups}" for i in range(n)]
     stamps = [repr(float(t)) for t in times]
     preds = {q.ENTITY_KEY: entities, q.EVENT_TIMESTAMP: stamps, q.PREDICTION_COLUMN: predictions, q.VERSION_COLUMN: [version] * n}
     labs = {q.ENTITY_KEY: entities, q.EVENT_TIMESTAMP: stamps, q.LABEL_COLUMN: labels}

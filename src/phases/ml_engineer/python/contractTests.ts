@@ -490,7 +490,7 @@ export function orchestrationContractTestPy(spec: ResolvedSpec, plan: MlPlan): s
   if (!fake) throw new Error(`no orchestration fake for ${tool}`);
   const d = plan.decisions;
   const trainPrefix = d.distributed.enabled
-    ? ['torchrun', `--nnodes=${d.distributed.workers}`, `--nproc-per-node=${d.distributed.gpus_per_worker}`, '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml']
+    ? ['torchrun', `--nnodes=${d.distributed.workers}`, `--nproc_per_node=${d.distributed.gpus_per_worker}`, '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml']
     : ['python', '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml'];
   const tasks = pipelineTasks(spec);
   const sources = spec.data.sources.map((s) => s.name);

@@ -21,6 +21,10 @@ written to --output-dir as model.pkl (one pickled object) with model_card.json.
 
 --sample ROWS trains on generated rows (${plan.pkg}.sample_data) with a shrunk configuration: few trials and folds,
 in-memory HPO storage, the local tracker. A demo: python -m ${plan.pkg}.training --sample 2000 --output-dir runs/sample
+
+Under torchrun (or horovodrun) each process runs this module: torch members train data parallel (DDP), other
+members share the HPO trials, and rank 0 alone writes (training/distributed.py). Locally, on CPUs:
+torchrun --standalone --nproc_per_node 2 -m ${plan.pkg}.training --sample 2000
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from . import distributed
 from .config import load_config
 from .hpo import load_search_spaces
 from .pipeline import run_training
-from .tracking import make_tracker
+from .tracking import NullTracker, make_tracker
 
 DEFAULT_STEPS = ${pyLiteral(`${plan.pkg}.steps:build_steps`)}
 REQUIRED_STEPS = ("loader", "preprocessor", "trainers", "evaluator", "ensembler")
@@ -77,19 +82,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = sample_steps.sample_config(config, rows=args.sample, trials=args.trials)
         spaces = sample_steps.quick_spaces(spaces)
         tracker = make_tracker(backend="local", local_dir=str(Path(args.output_dir) / "tracking"))
-    steps = resolve_steps(args.steps, config)
-    result = run_training(
-        config,
-        steps["loader"],
-        steps["preprocessor"],
-        steps["trainers"],
-        steps["evaluator"],
-        steps["ensembler"],
-        tracker or make_tracker(),
-        spaces,
-        args.data_version,
-        args.git_sha,
-    )
+    # Under torchrun/horovodrun every process runs this; only rank 0 tracks and writes (training/distributed.py).
+    ctx = distributed.setup([m.family for m in config.hpo.members])
+    if not ctx.is_primary:
+        tracker = NullTracker()
+    try:
+        steps = resolve_steps(args.steps, config)
+        result = run_training(
+            config,
+            steps["loader"],
+            steps["preprocessor"],
+            steps["trainers"],
+            steps["evaluator"],
+            steps["ensembler"],
+            tracker or make_tracker(),
+            spaces,
+            args.data_version,
+            args.git_sha,
+        )
+        if result is None or not ctx.is_primary:
+            return 0
+        write_outputs(args, config, steps, result, ctx)
+    finally:
+        distributed.teardown()
+    return 0
+
+
+def write_outputs(args: argparse.Namespace, config: Any, steps: Mapping[str, Any], result: Any, ctx: distributed.DistributedContext) -> None:
+    result.tags["world_size"] = str(ctx.world_size)
+    result.tags["distributed_mode"] = ctx.mode
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"metrics": result.metrics, "best_params": result.best_params, "tags": result.tags, "minutes": result.minutes}, indent=2, default=str), encoding="utf-8")
@@ -106,7 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         card = default_steps.save_model(result, config, args.output_dir, steps["package"](result))
         print(json.dumps({"model": str(Path(args.output_dir) / "model.pkl"), "baseline": card["baseline"]}))
     print(json.dumps(result.metrics))
-    return 0
 
 
 if __name__ == "__main__":
@@ -144,7 +164,7 @@ TIMEOUT_MINUTES: int = ${pyLiteral(d.training.timeout_minutes)}
 PACKAGE: str = ${pyLiteral(plan.pkg)}
 # The jobs image's working directory holds configs/ (docker/jobs/Dockerfile); the training PVC is mounted at /data.
 TRAIN_COMMAND: list[str] = ${pyLiteral(d.distributed.enabled
-    ? ['torchrun', `--nnodes=${d.distributed.workers}`, `--nproc-per-node=${d.distributed.gpus_per_worker}`, '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml']
+    ? ['torchrun', `--nnodes=${d.distributed.workers}`, `--nproc_per_node=${d.distributed.gpus_per_worker}`, '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml']
     : ['python', '-m', `${plan.pkg}.training`, '--config', 'configs/training.yaml'])}
 DATA_DIR: str = "/data"
 SOURCES: tuple[str, ...] = tuple(${pyLiteral(spec.data.sources.map((s) => s.name))})

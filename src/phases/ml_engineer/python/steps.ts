@@ -491,8 +491,19 @@ def make_estimator(family: str, problem: str, params: Mapping[str, Any], rows: i
         reg = float(p.get("regularization", 0.01))
         head = LogisticRegression(C=1.0 / reg, max_iter=2000, class_weight={0: 1.0, 1: 1.0 + math.log(float(p.get("alpha", 1.0)))} if problem != "multiclass_classification" else None) if classify else Ridge(alpha=reg)
         return Pipeline([("factors", FactorSvd(int(p.get("factors", 16)), int(p.get("iterations", 5)), seed)), ("head", head)]), "supervised"
+    if family in ("neural_network", "two_tower") and _torch_available():
+        return TorchMLP(
+            width=int(p.get("hidden_units", p.get("embedding_dim", 64))),
+            depth=int(p.get("num_layers", 2)),
+            learning_rate=float(p.get("learning_rate", 0.001)),
+            weight_decay=float(p.get("weight_decay", p.get("regularization", 0.0001))),
+            batch_size=min(int(p.get("batch_size", 256)), max(1, rows)),
+            epochs=int(p.get("epochs", TORCH_EPOCHS)),
+            classify=classify,
+            seed=seed,
+        ), "supervised"
     if family in ("neural_network", "two_tower"):
-        # torch is not required for the sample run: a scikit-learn MLP with the tuned width, depth and decay.
+        # Without torch: a scikit-learn MLP with the tuned width, depth and decay (single process only).
         from sklearn.compose import TransformedTargetRegressor
         from sklearn.neural_network import MLPClassifier, MLPRegressor
         from sklearn.preprocessing import StandardScaler
@@ -515,6 +526,92 @@ def make_estimator(family: str, problem: str, params: Mapping[str, Any], rows: i
 
         return Ridge(alpha=1.0 / max(1e-6, float(p.get("seasonality_prior_scale", 1.0)))), "calendar"
     raise ValueError(f"no trainer for algorithm family {family!r}")
+
+
+TORCH_EPOCHS = 30
+
+
+def _torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TorchMLP:
+    """Feed-forward network in torch with a scikit-learn face (fit, predict, predict_proba, classes_).
+
+    In a data-parallel run (torchrun, training/distributed.py) each process fits on its equal share of the rows
+    inside DistributedDataParallel: gradients are averaged every step and the replicas stay identical. Classification
+    learns class codes 0..k-1 (cross-entropy), regression a standardised target (mean squared error).
+    """
+
+    def __init__(self, width: int = 64, depth: int = 2, learning_rate: float = 0.001, weight_decay: float = 0.0001, batch_size: int = 256, epochs: int = TORCH_EPOCHS, classify: bool = False, seed: int = 42) -> None:
+        self.width, self.depth, self.learning_rate, self.weight_decay = width, depth, learning_rate, weight_decay
+        self.batch_size, self.epochs, self.classify, self.seed = batch_size, epochs, classify, seed
+
+    def _network(self, inputs: int, outputs: int) -> Any:
+        from torch import nn
+
+        layers: list[Any] = []
+        width = inputs
+        for _ in range(max(1, self.depth)):
+            layers += [nn.Linear(width, self.width), nn.ReLU()]
+            width = self.width
+        layers.append(nn.Linear(width, outputs))
+        return nn.Sequential(*layers)
+
+    def fit(self, X: Any, y: Any) -> "TorchMLP":
+        import torch
+
+        from .training import distributed
+
+        torch.manual_seed(self.seed)
+        matrix = torch.as_tensor(np.asarray(X, dtype="float32"))
+        if self.classify:
+            self.classes_ = np.unique(np.asarray(y))
+            target = torch.as_tensor(np.searchsorted(self.classes_, np.asarray(y)), dtype=torch.long)
+            outputs = len(self.classes_)
+            loss_fn: Any = torch.nn.CrossEntropyLoss()
+        else:
+            values = np.asarray(y, dtype="float64")
+            self.mean_, self.scale_ = float(values.mean()), float(values.std() or 1.0)
+            target = torch.as_tensor(((values - self.mean_) / self.scale_).astype("float32")).unsqueeze(1)
+            outputs = 1
+            loss_fn = torch.nn.MSELoss()
+        self.network_ = self._network(matrix.shape[1], outputs)
+        model = distributed.wrap(self.network_)
+        optimiser = torch.optim.Adam(model.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        generator = torch.Generator().manual_seed(self.seed)
+        rows = distributed.row_share(len(matrix))
+        for _ in range(self.epochs):
+            # The same permutation in every process; each takes its own equal slice of it.
+            order = torch.randperm(len(matrix), generator=generator)[rows]
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                optimiser.zero_grad()
+                loss = loss_fn(model(matrix[batch]), target[batch])
+                loss.backward()
+                optimiser.step()
+        self.network_.eval()
+        return self
+
+    def _forward(self, X: Any) -> Any:
+        import torch
+
+        with torch.no_grad():
+            return self.network_(torch.as_tensor(np.asarray(X, dtype="float32"))).numpy()
+
+    def predict_proba(self, X: Any) -> Any:
+        import torch
+
+        return torch.softmax(torch.as_tensor(self._forward(X)), dim=1).numpy().astype("float64")
+
+    def predict(self, X: Any) -> Any:
+        if self.classify:
+            return self.classes_[np.argmax(self._forward(X), axis=1)]
+        return self._forward(X)[:, 0].astype("float64") * self.scale_ + self.mean_
 
 
 class FactorSvd(BaseEstimator, TransformerMixin):

@@ -245,6 +245,25 @@ class LocalFileTracker:
 
 ${adapter.code}
 
+class NullTracker:
+    """Records nothing: the tracker of every process but rank 0 in a multi-process run (one run per training)."""
+
+    def start_run(self, run_name: str, tags: Mapping[str, str]) -> None:
+        return None
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        return None
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        return None
+
+    def log_artifact(self, path: str, kind: str) -> None:
+        return None
+
+    def end_run(self, status: str = "FINISHED") -> None:
+        return None
+
+
 def make_tracker(backend: str = BACKEND, tracking_uri: str = TRACKING_URI, experiment: str = EXPERIMENT, artifact_uri: str = ARTIFACT_URI, local_dir: str = LOCAL_DIR) -> Tracker:
     """The configured backend, or the local file tracker when ${envPrefix}_TRACKING=local."""
     if os.environ.get(ENV_SWITCH, "").lower() == "local" or backend == "local":

@@ -643,6 +643,7 @@ full sample, combine, evaluate and log. Steps are the Protocols of interfaces.py
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 import time
@@ -650,7 +651,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
-from .config import CrossValidationConfig, TrainingConfig
+from . import distributed
+from .config import CrossValidationConfig, HpoMemberConfig, TrainingConfig
 from .hpo import Param, direction_sign, run_search, running_mean
 from .interfaces import Dataset, DataLoader, Ensembler, EvaluationResult, Evaluator, Model, Preprocessor, Trainer
 from .tracking import Tracker, log_fold_scores
@@ -967,6 +969,29 @@ def gate_criteria(cfg: TrainingConfig, folds: Sequence[CandidateFold], evaluator
     return out
 
 
+def search(cfg: TrainingConfig, member: HpoMemberConfig, space: Sequence[Param], score: Any) -> tuple[dict[str, Any], float, int]:
+    """The member's HPO. Trial parallel: this process runs its share of the trials with its own sampler seed, then
+    every process takes the best parameters found by any of them (ties go to the lowest rank)."""
+    ctx = distributed.current()
+    if not ctx.enabled:
+        return run_search(cfg.hpo, member, space, score, cfg.metric.direction, f"{cfg.pipeline}-{member.name}")
+    # Under a launcher the process gang is the HPO worker pool: each process searches in memory (no shared study
+    # storage, no separate trial workers), one trial at a time.
+    gang = dataclasses.replace(cfg.hpo, storage="", parallel_trials=1)
+    if ctx.mode == "data_parallel":
+        # Every process runs the same trials in the same order (each fit is a collective), with no wall-clock stop,
+        # which would end the search after different trials on different processes.
+        return run_search(gang, dataclasses.replace(member, timeout_minutes=10**6), space, score, cfg.metric.direction, f"{cfg.pipeline}-{member.name}")
+    share = dataclasses.replace(member, trials=distributed.trial_share(member.trials, ctx))
+    hpo = dataclasses.replace(gang, seed=cfg.hpo.seed + ctx.rank)
+    params, best, trials = run_search(hpo, share, space, score, cfg.metric.direction, f"{cfg.pipeline}-{member.name}")
+    results = distributed.gather((params, best, trials))
+    sign = direction_sign(cfg.metric.direction)
+    finite = [r for r in results if math.isfinite(r[1])] or results
+    winner = max(finite, key=lambda r: sign * r[1])
+    return winner[0], winner[1], sum(r[2] for r in results)
+
+
 def run_training(
     cfg: TrainingConfig,
     loader: DataLoader,
@@ -978,8 +1003,10 @@ def run_training(
     spaces: Mapping[str, Sequence[Param]],
     data_version: str,
     git_sha: str,
-) -> TrainingResult:
+) -> TrainingResult | None:
+    """The run; None on the processes other than rank 0 of a trial-parallel run (rank 0 finishes it)."""
     started = time.monotonic()
+    ctx = distributed.current()
     dataset = loader.load(data_version)
     missing = dataset.missing_columns()
     if missing:
@@ -1018,10 +1045,12 @@ def run_training(
             def score(params: Mapping[str, Any], report: Any, trainer: Trainer = trainer) -> float:
                 return cross_validated_score(trial_data, preprocessor, trainer, evaluator, cfg, params, report)
 
-            params, best, trials = run_search(cfg.hpo, member, spaces[name], score, cfg.metric.direction, f"{cfg.pipeline}-{name}")
+            params, best, trials = search(cfg, member, spaces[name], score)
             best_params[name] = params
             tracker.log_params({f"{name}.{k}": v for k, v in params.items()})
             tracker.log_metrics({f"hpo/{name}/best": best, f"hpo/{name}/trials": float(trials)})
+            if ctx.mode == "trial_parallel" and not ctx.is_primary:
+                continue  # rank 0 refits with the gathered best parameters
             # Re-score the winner on the full sample for honest per-fold figures.
             scores: list[float] = []
             fits[name] = []
@@ -1031,6 +1060,9 @@ def run_training(
             fitted = final_preprocessor = preprocessor.fit(dataset)
             model = trainer.fit(fitted.transform(dataset.frame), dataset.frame[dataset.target], params)
             members.append((name, model, EvaluationResult(metrics={cfg.metric.primary: running_mean(scores)}, rows=dataset.rows())))
+        if ctx.mode == "trial_parallel" and not ctx.is_primary:
+            status = "FINISHED"
+            return None
         # Reference models (naive forecasts, trivial predictors) are scored on the same folds, never ensembled; the
         # promotion gate's baseline model is one of them when its rule is relative_to_baseline.
         baseline_scores = score_baselines(dataset, preprocessor, references, evaluator, cfg)

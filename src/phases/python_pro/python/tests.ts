@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import pickle
@@ -92,12 +93,14 @@ def sample_frame() -> Any:
 
 
 # Files whose content decides the sample-trained model: a cached model is reused only when all are unchanged.
-MODEL_INPUTS = ("steps.py", "sample_data.py", "features/transform.py", "features/validation.py", "training/config.py", "training/hpo.py", "training/interfaces.py", "training/pipeline.py")
+MODEL_INPUTS = ("steps.py", "sample_data.py", "features/transform.py", "features/validation.py", "training/config.py", "training/hpo.py", "training/interfaces.py", "training/pipeline.py", "training/distributed.py")
 
 
 def _model_key() -> str:
     package_dir = Path(importlib.import_module(PACKAGE).__file__).parent
-    digest = hashlib.sha256(f"{SAMPLE_TRAINING_ROWS}:{SAMPLE_TRIALS}:{sys.version}".encode())
+    # With torch installed, networks train in torch instead of scikit-learn: a different model.
+    torch = importlib.util.find_spec("torch") is not None
+    digest = hashlib.sha256(f"{SAMPLE_TRAINING_ROWS}:{SAMPLE_TRIALS}:{sys.version}:torch={torch}".encode())
     for name in MODEL_INPUTS:
         path = package_dir / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
@@ -758,6 +761,24 @@ def test_the_run_measures_every_promotion_gate_criterion(sample_training) -> Non
     for criterion in config.registry.gate.criteria:
         assert criterion.name in metrics, (criterion.name, sorted(metrics))
         assert math.isfinite(float(metrics[criterion.name])), (criterion.name, metrics[criterion.name])
+
+
+def test_the_launcher_environment_decides_rank_world_and_shares() -> None:
+    distributed = importlib.import_module(f"{PACKAGE}.training.distributed")
+    assert not distributed.from_env({}).enabled
+    ctx = distributed.from_env({"RANK": "1", "WORLD_SIZE": "4", "LOCAL_RANK": "1"})
+    assert (ctx.rank, ctx.world_size, ctx.local_rank, ctx.launcher) == (1, 4, 1, "torchrun")
+    assert distributed.from_env({"HOROVOD_RANK": "0", "HOROVOD_SIZE": "2"}).launcher == "horovod"
+    with pytest.raises(ValueError, match="outside the world"):
+        distributed.from_env({"RANK": "4", "WORLD_SIZE": "4"})
+    trials = distributed.DistributedContext(rank=0, world_size=3, mode="trial_parallel")
+    shares = [distributed.trial_share(10, distributed.DistributedContext(rank=r, world_size=3, mode="trial_parallel")) for r in range(3)]
+    assert shares == [4, 3, 3] and distributed.trial_share(10, trials) == 4
+    data = [distributed.row_share(10, distributed.DistributedContext(rank=r, world_size=3, mode="data_parallel")) for r in range(3)]
+    assert data == [slice(0, 3), slice(3, 6), slice(6, 9)]  # equal shares: the same optimiser steps everywhere
+    assert distributed.mode_for(["gradient_boosting"], 2) == "trial_parallel"
+    assert distributed.mode_for(["gradient_boosting", "neural_network"], 2) == "data_parallel"
+    assert distributed.mode_for(["neural_network"], 1) == "single"
 
 
 def test_calibration_error_is_the_weighted_gap_between_score_and_observed_rate() -> None:

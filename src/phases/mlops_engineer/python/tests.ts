@@ -400,5 +400,144 @@ def test_stream_metrics_are_recorded(tmp_path: Any) -> None:
     m.Consumer(m.InMemorySource(messages(2)), m.InMemorySink(), stand_in(tmp_path)).run_once()
     assert REGISTRY.get_sample_value("stream_messages_processed_total", labels) == before + 2
     assert REGISTRY.get_sample_value("stream_consumer_lag_seconds", {"pipeline": pipeline, "topic": m.TOPIC, "consumer_group": m.CONSUMER_GROUP}) is not None
+
+
+# ----------------------------------------------------------------- adapter contracts against recording fakes
+# kafka-python and boto3 are not installed here: fakes with their call shapes record what the adapters ask for.
+
+
+class _Record:
+    def __init__(self, value: bytes, key: Any, offset: int, timestamp_ms: int) -> None:
+        self.value, self.key, self.offset, self.timestamp = value, key, offset, timestamp_ms
+
+
+def fake_kafka(monkeypatch: Any) -> Any:
+    import sys
+    import types
+    from collections import namedtuple
+
+    module = types.ModuleType("kafka")
+    module.TopicPartition = namedtuple("TopicPartition", "topic partition")
+    module.OffsetAndMetadata = namedtuple("OffsetAndMetadata", "offset metadata")
+    module.calls = []
+
+    class KafkaConsumer:
+        def __init__(self, *topics: str, **config: Any) -> None:
+            module.calls.append(("consumer", topics, config))
+            self.batches = [{module.TopicPartition("in", 0): [_Record(b"a", b"k1", 5, 1_700_000_000_000), _Record(b"b", None, 6, 1_700_000_001_000)], module.TopicPartition("in", 1): [_Record(b"c", b"k3", 9, 1_700_000_002_000)]}]
+
+        def poll(self, timeout_ms: int, max_records: int) -> Any:
+            module.calls.append(("poll", timeout_ms, max_records))
+            return self.batches.pop(0) if self.batches else {}
+
+        def commit(self, offsets: Any) -> None:
+            module.calls.append(("commit", offsets))
+
+        def close(self) -> None:
+            module.calls.append(("close",))
+
+    class KafkaProducer:
+        def __init__(self, **config: Any) -> None:
+            module.calls.append(("producer", config))
+
+        def send(self, topic: str, key: Any = None, value: Any = None) -> None:
+            module.calls.append(("send", topic, key, value))
+
+        def flush(self) -> None:
+            module.calls.append(("flush",))
+
+    module.KafkaConsumer, module.KafkaProducer = KafkaConsumer, KafkaProducer
+    monkeypatch.setitem(sys.modules, "kafka", module)
+    return module
+
+
+def test_kafka_source_reads_without_auto_commit_and_commits_the_next_offset_per_partition(monkeypatch: Any) -> None:
+    kafka = fake_kafka(monkeypatch)
+    m = consumer_module()
+    source = m.KafkaSource("in", "scorers", "b1:9092,b2:9092")
+    _, topics, config = kafka.calls[0]
+    assert topics == ("in",) and config["group_id"] == "scorers" and config["enable_auto_commit"] is False
+    assert config["bootstrap_servers"] == ["b1:9092", "b2:9092"]
+    got = source.poll(100, 0.5)
+    assert kafka.calls[1] == ("poll", 500, 100)
+    assert [(x.value, x.key, x.partition, x.position) for x in got] == [(b"a", "k1", "in:0", 5), (b"b", None, "in:0", 6), (b"c", "k3", "in:1", 9)]
+    assert got[0].timestamp == 1_700_000_000.0
+    source.commit(got)
+    committed = kafka.calls[-1][1]
+    assert {(tp.topic, tp.partition): meta.offset for tp, meta in committed.items()} == {("in", 0): 7, ("in", 1): 10}
+    source.close()
+    assert kafka.calls[-1] == ("close",)
+
+
+def test_kafka_sink_waits_for_every_replica_and_encodes_keys(monkeypatch: Any) -> None:
+    kafka = fake_kafka(monkeypatch)
+    sink = consumer_module().KafkaSink("b1:9092")
+    assert kafka.calls[0][1]["acks"] == "all"
+    sink.send("out", "k1", b"{}")
+    sink.send("out", None, b"{}")
+    sink.flush()
+    assert kafka.calls[1:] == [("send", "out", b"k1", b"{}"), ("send", "out", None, b"{}"), ("flush",)]
+
+
+def fake_boto3(monkeypatch: Any) -> Any:
+    import sys
+    import types
+    from datetime import datetime, timezone
+
+    module = types.ModuleType("boto3")
+    module.calls = []
+
+    class Kinesis:
+        def list_shards(self, **kwargs: Any) -> Any:
+            module.calls.append(("list_shards", kwargs))
+            return {"Shards": [{"ShardId": "shard-0"}]}
+
+        def get_shard_iterator(self, **kwargs: Any) -> Any:
+            module.calls.append(("get_shard_iterator", kwargs))
+            return {"ShardIterator": f"it-{len(module.calls)}"}
+
+        def get_records(self, **kwargs: Any) -> Any:
+            module.calls.append(("get_records", kwargs))
+            at = datetime(2024, 1, 1, tzinfo=timezone.utc)
+            return {"NextShardIterator": "it-next", "Records": [{"Data": b"x", "PartitionKey": "k", "SequenceNumber": "101", "ApproximateArrivalTimestamp": at}]}
+
+        def put_records(self, **kwargs: Any) -> Any:
+            module.calls.append(("put_records", kwargs))
+            return {"FailedRecordCount": 0, "Records": [{} for _ in kwargs["Records"]]}
+
+    module.client = lambda service, **_: Kinesis() if service == "kinesis" else None
+    monkeypatch.setitem(sys.modules, "boto3", module)
+    return module
+
+
+def test_kinesis_source_reads_every_shard_and_resumes_after_the_checkpoint(monkeypatch: Any) -> None:
+    boto3 = fake_boto3(monkeypatch)
+    m = consumer_module()
+    arn = "arn:aws:kinesis:us-east-1:000000000000:stream/in"
+    source = m.KinesisSource(arn)
+    assert boto3.calls[0] == ("list_shards", {"StreamARN": arn})
+    assert boto3.calls[1][1] == {"StreamARN": arn, "ShardId": "shard-0", "ShardIteratorType": "TRIM_HORIZON"}
+    got = source.poll(10, 1.0)
+    assert [(x.value, x.key, x.partition, x.position) for x in got] == [(b"x", "k", "shard-0", "101")]
+    assert boto3.calls[2][1]["Limit"] == 10 and source.iterators["shard-0"] == "it-next"
+    source.commit(got)
+    source._reset("shard-0")
+    assert boto3.calls[-1][1] == {"StreamARN": arn, "ShardId": "shard-0", "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "StartingSequenceNumber": "101"}
+
+
+def test_kinesis_sink_writes_in_batches_of_500_and_fails_on_a_rejected_record(monkeypatch: Any) -> None:
+    boto3 = fake_boto3(monkeypatch)
+    sink = consumer_module().KinesisSink()
+    for i in range(1200):
+        sink.send("out", None if i else "k0", b"{}")
+    sink.flush()
+    puts = [c[1] for c in boto3.calls if c[0] == "put_records"]
+    assert [len(p["Records"]) for p in puts] == [500, 500, 200] and puts[0]["StreamName"] == "out"
+    assert puts[0]["Records"][0]["PartitionKey"] == "k0" and puts[0]["Records"][1]["PartitionKey"] == "none"
+    assert sink.pending == {}
+    monkeypatch.setattr(sink.client, "put_records", lambda **kwargs: {"FailedRecordCount": 1})
+    sink.send("out", "k", b"{}")
+    with pytest.raises(RuntimeError, match="1 records not written to out"):
+        sink.flush()
 `;
 }

@@ -327,9 +327,8 @@ crash between the load and the state write loses nothing."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, List
 
 import pytest

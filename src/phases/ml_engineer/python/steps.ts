@@ -484,7 +484,6 @@ def make_estimator(family: str, problem: str, params: Mapping[str, Any], rows: i
         return Ridge(alpha=1.0 / c), "supervised"
     if family == "factorization":
         # Low-rank latent factors of the encoded user/item features (TruncatedSVD), then a linear model on them.
-        from sklearn.decomposition import TruncatedSVD
         from sklearn.linear_model import LogisticRegression, Ridge
         from sklearn.pipeline import Pipeline
 

@@ -134,7 +134,8 @@ def numeric_scale(feature: Dict[str, Any]) -> Tuple[float, float]:
     """A centre and a standard deviation that keep +-5 sd inside the declared range."""
     low, high = feature.get("min"), feature.get("max")
     if low is not None and high is not None:
-        return (low + high) / 2.0, max((high - low) / 10.0, 1.0)
+        # No floor on the spread: a [0, 1] feature with sd 1 would put a third of the rows out of range.
+        return (low + high) / 2.0, (high - low) / 10.0 if high > low else 1.0
     if low is not None:
         return low + 100.0, 10.0
     if high is not None:

@@ -87,7 +87,7 @@ describe('the generated serving tests pass with /usr/bin/python3', () => {
   it.each([
     ['default (binary classification, realtime)', defaultSpec(), 19],
     ['forecasting, batch', withPatch(richSpec(), { options: { deployment_mode: 'batch' } }), 10],
-    ['multiclass, streaming', withPatch(defaultSpec(), { problem: { type: 'multiclass_classification' }, options: { deployment_mode: 'streaming' } }), 23],
+    ['multiclass, streaming', withPatch(defaultSpec(), { problem: { type: 'multiclass_classification' }, options: { deployment_mode: 'streaming' } }), 27],
   ])('%s', (_what, spec, expected) => {
     const r = runServingTests(spec);
     expect(r.status, r.output).toBe(0);

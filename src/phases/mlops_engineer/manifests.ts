@@ -133,7 +133,7 @@ function configMap(spec: ResolvedSpec, plan: MlopsPlan, namespace: string): ICon
   };
 }
 
-function modelFetchContainer(spec: ResolvedSpec, plan: MlopsPlan): IIoK8sApiCoreV1Container {
+export function modelFetchContainer(spec: ResolvedSpec, plan: MlopsPlan): IIoK8sApiCoreV1Container {
   const fetch = modelFetch(spec, plan.modelName, MODEL_DIR);
   return {
     name: FETCH_CONTAINER,
@@ -364,8 +364,14 @@ export function inferenceEndpoint(plan: MlopsPlan): string {
   }
 }
 
+/**
+ * The stream consumer scores through the model server when that speaks the Open Inference Protocol with our
+ * per-column tensors (kserve, seldon: our own server), so it follows the server's releases; with TorchServe or
+ * Triton it loads the promoted model in process, fetched by the same init container as the model server.
+ */
 function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
   const st = plan.stream!;
+  const remote = plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
   const labels = componentLabels(spec, 'stream-consumer', plan.names.streamConsumer);
   const selector = componentSelector(spec, 'stream-consumer', plan.names.streamConsumer);
   return {
@@ -390,15 +396,14 @@ function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
               name: 'stream-consumer',
               image: `${plan.cloud.registry}/${plan.names.jobsImage}:${INITIAL_IMAGE_TAG}`,
               command: ['python', '-m', st.entrypoint],
-              env: [
-                { name: 'MODEL_SERVER_URL', value: inferenceEndpoint(plan) },
-                { name: 'CONSUMER_REPLICAS', value: String(st.consumer_replicas) },
-              ],
+              env: [...(remote ? [{ name: 'MODEL_SERVER_URL', value: inferenceEndpoint(plan) }] : []), { name: 'CONSUMER_REPLICAS', value: String(st.consumer_replicas) }],
               envFrom: [{ configMapRef: { name: plan.names.servingConfig } }, { configMapRef: { name: endpointsConfigMapName(spec) } }, { secretRef: { name: `${spec.name}-stream` } }],
               resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } },
               securityContext: CONTAINER_SECURITY,
+              ...(remote ? {} : { volumeMounts: [{ name: 'model', mountPath: MODEL_DIR, readOnly: true }] }),
             },
           ],
+          ...(remote ? {} : { initContainers: [modelFetchContainer(spec, plan)], volumes: [{ name: 'model', emptyDir: { sizeLimit: `${plan.sizing.model_cache_gi}Gi` } }] }),
         },
       },
     },

@@ -34,86 +34,76 @@ export function modelFamily(library: string): ModelFamily {
   return 'sklearn';
 }
 
-const KSERVE_VERSION = 'v0.14.1';
-const KSERVE_IMAGE: Record<ModelFamily, string> = {
-  sklearn: `kserve/sklearnserver:${KSERVE_VERSION}`,
-  xgboost: `kserve/xgbserver:${KSERVE_VERSION}`,
-  lightgbm: `kserve/lgbserver:${KSERVE_VERSION}`,
-  pytorch: 'pytorch/torchserve-kfs:0.9.0',
-};
+/** Patch releases of the python slim images (a moving "3.11-slim" would change the build under the same tag). */
+export const PYTHON_PATCH: Readonly<Record<string, string>> = { '3.10': '3.10.15', '3.11': '3.11.10', '3.12': '3.12.7' };
 
-const MLSERVER_IMPLEMENTATION: Record<ModelFamily, string> = {
-  sklearn: 'mlserver_sklearn.SKLearnModel',
-  xgboost: 'mlserver_xgboost.XGBoostModel',
-  lightgbm: 'mlserver_lightgbm.LightGBMModel',
-  pytorch: 'mlserver_mlflow.MLflowRuntime',
-};
+export function pythonImage(version: string): string {
+  const patch = PYTHON_PATCH[version];
+  if (!patch) throw new Error(`no pinned python patch release for ${version}`);
+  return `python:${patch}-slim-bookworm`;
+}
 
 export const MODEL_DIR = '/mnt/models';
 /** Where the TorchServe ConfigMap's config.properties is mounted (a file in the image's model-server home). */
 export const TORCHSERVE_CONFIG_PATH = '/home/model-server/config.properties';
 
-/** KServe modelFormat names the standard ClusterServingRuntimes declare. */
-export const KSERVE_MODEL_FORMAT: Record<ModelFamily, string> = { sklearn: 'sklearn', xgboost: 'xgboost', lightgbm: 'lightgbm', pytorch: 'pytorch' };
+/** Python of the serving images that run the package's own server (the generated project's version). */
+export const SERVING_PYTHON = '3.11';
+/** The pickle the training run registers (serving/model.py loads it from MODEL_DIR). */
+export const SERVING_MODEL_FILE = 'model.pkl';
+/** Port of a Seldon custom model unit (the operator's default PREDICTIVE_UNIT_HTTP_SERVICE_PORT). */
+export const SELDON_UNIT_PORT = 9000;
 
-/** Seldon Core v1 prepackaged servers (MLServer under protocol v2); LightGBM has none, so it runs the MLServer image with its runtime. */
-export const SELDON_IMPLEMENTATION: Record<ModelFamily, 'SKLEARN_SERVER' | 'XGBOOST_SERVER' | 'MLFLOW_SERVER' | null> = { sklearn: 'SKLEARN_SERVER', xgboost: 'XGBOOST_SERVER', lightgbm: null, pytorch: 'MLFLOW_SERVER' };
-export { MLSERVER_IMPLEMENTATION };
+/** The package's FastAPI server; uvicorn takes its worker count from WEB_CONCURRENCY. */
+export function uvicornCommand(pythonPackage: string, port: number): string[] {
+  return ['uvicorn', `${pythonPackage}.serving.app:app`, '--host', '0.0.0.0', '--port', String(port), '--no-access-log'];
+}
 
-/** File name each KServe runtime loads from the model directory. */
-const MODEL_FILE: Record<ModelFamily, string> = { sklearn: 'model.joblib', xgboost: 'model.bst', lightgbm: 'model.txt', pytorch: 'model.mar' };
-
-export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelName: string, gpus: number): ServingRuntime {
+export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelName: string, gpus: number, pythonPackage: string): ServingRuntime {
   const restWhy =
     'the Open Inference Protocol v2 over HTTP/JSON is enough here: tabular requests of a few features are small, so JSON costs little, and REST passes every gateway, load balancer and curl without generated stubs';
   switch (spec.options.serving_platform) {
     case 'kserve':
       return {
         platform: 'kserve',
-        deployed: `a KServe InferenceService (Serverless mode: Knative revisions behind Istio) whose predictor declares modelFormat ${KSERVE_MODEL_FORMAT[family]}, served by the ${family === 'pytorch' ? 'kserve-torchserve' : `kserve-${family === 'sklearn' ? 'sklearnserver' : family === 'xgboost' ? 'xgbserver' : 'lgbserver'}`} ClusterServingRuntime`,
-        runtime: family === 'pytorch' ? 'KServe TorchServe predictor' : `KServe ${family} server`,
-        baseImage: KSERVE_IMAGE[family],
+        deployed: `a KServe InferenceService (Serverless mode: Knative revisions behind Istio) whose predictor is a custom container, kserve-container, running the ${pythonPackage} FastAPI model server; KServe's storage initializer fetches the promoted model into ${MODEL_DIR} (STORAGE_URI)`,
+        runtime: 'FastAPI model server (KServe custom predictor)',
+        baseImage: pythonImage(SERVING_PYTHON),
         protocol: 'rest',
-        protocolWhy: restWhy,
+        protocolWhy: `${restWhy}; the server answers both the Open Inference Protocol v2 (/v2/models/${modelName}/infer, tensors per column) and /predict (JSON records)`,
         port: 8080,
         httpPort: 8080,
-        // Knative exposes one port per container: REST on 8080 (gRPC would need a separate h2c predictor).
+        // Knative exposes one port per container: REST on 8080.
         grpcPort: null,
-        // Queue-proxy aggregates the runtime's and its own metrics on 9088 (serving.kserve.io/enable-metric-aggregation).
+        // Queue-proxy merges the server's /metrics with its own on 9088 (serving.kserve.io/enable-metric-aggregation).
         metricsPort: 9088,
         metricsPath: '/metrics',
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
-        modelFormat: family === 'pytorch' ? 'TorchServe .mar archive' : `${MODEL_FILE[family]} in ${MODEL_DIR}`,
-        args: [`--model_name=${modelName}`, `--model_dir=${MODEL_DIR}`, '--http_port=8080', '--grpc_port=8081'],
-        env: { PROTOCOL: 'v2' },
+        modelFormat: `${SERVING_MODEL_FILE} (preprocessing and model in one pickle, as trained) in ${MODEL_DIR}`,
+        args: uvicornCommand(pythonPackage, 8080),
+        env: {},
       };
     case 'seldon':
       return {
         platform: 'seldon',
-        deployed: `a Seldon Core v1 SeldonDeployment (protocol v2) whose predictor graph runs MLServer with ${MLSERVER_IMPLEMENTATION[family]}`,
-        runtime: `MLServer (${MLSERVER_IMPLEMENTATION[family]})`,
-        baseImage: 'seldonio/mlserver:1.6.1',
+        deployed: `a Seldon Core v1 SeldonDeployment (protocol v2) whose graph is one custom MODEL unit: the ${pythonPackage} FastAPI model server on the unit port ${SELDON_UNIT_PORT}, behind Seldon's service orchestrator; an init container fetches the promoted model into ${MODEL_DIR}`,
+        runtime: 'FastAPI model server (Seldon custom model unit)',
+        baseImage: pythonImage(SERVING_PYTHON),
         protocol: 'rest',
-        protocolWhy: `${restWhy}; MLServer also opens gRPC on 8081 for internal callers that need it`,
-        port: 8080,
-        httpPort: 8080,
-        grpcPort: 8081,
-        // Seldon v1's executor (service orchestrator) serves the predictor's metrics on its REST port.
-        metricsPort: 8000,
-        metricsPath: '/prometheus',
+        protocolWhy: `${restWhy}; the orchestrator forwards Open Inference Protocol v2 requests to the unit, which also answers /predict`,
+        // Clients call the service orchestrator (executor), which calls the unit on SELDON_UNIT_PORT.
+        port: 8000,
+        httpPort: SELDON_UNIT_PORT,
+        grpcPort: null,
+        // The unit's own /metrics (our request metrics); the orchestrator's are on 8000/prometheus.
+        metricsPort: SELDON_UNIT_PORT,
+        metricsPath: '/metrics',
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
-        modelFormat: `model-settings.json + ${family} model file in ${MODEL_DIR}`,
-        args: ['mlserver', 'start', MODEL_DIR],
-        env: {
-          MLSERVER_MODEL_NAME: modelName,
-          MLSERVER_MODEL_IMPLEMENTATION: MLSERVER_IMPLEMENTATION[family],
-          MLSERVER_MODEL_URI: MODEL_DIR,
-          MLSERVER_HTTP_PORT: '8080',
-          MLSERVER_GRPC_PORT: '8081',
-          MLSERVER_METRICS_PORT: '8082',
-        },
+        modelFormat: `${SERVING_MODEL_FILE} (preprocessing and model in one pickle, as trained) in ${MODEL_DIR}`,
+        args: uvicornCommand(pythonPackage, SELDON_UNIT_PORT),
+        env: {},
       };
     case 'torchserve':
       return {

@@ -4,9 +4,9 @@ import type { SeldonDeployment, SeldonPredictorSpec } from '../../validate/crds/
 import { CONTAINER_SECURITY, POD_SECURITY } from '../k8s.js';
 import { GPU_TOLERATION, avoidSpotAffinity } from '../kubernetes_architect/capacity.js';
 import type { MlopsPlan } from './derive.js';
-import { platformStorageUri, serverEnvFrom, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
+import { modelFetchContainer, platformStorageUri, serverEnvFrom, serverImage, serverResources, variantLabels, type Variant } from './manifests.js';
 import { priorityClassNames } from './naming.js';
-import { KSERVE_MODEL_FORMAT, MLSERVER_IMPLEMENTATION, SELDON_IMPLEMENTATION } from './platform.js';
+import { MODEL_DIR } from './platform.js';
 import { podIdentityLabels, serviceAccountName } from './serviceAccounts.js';
 
 // The model server where the serving platform owns the pods: a KServe InferenceService or a Seldon Core v1
@@ -28,6 +28,8 @@ export function kserveScaling(plan: MlopsPlan): { metric: 'concurrency' | 'rps';
 }
 
 export const KSERVE_DEPLOYMENT_MODE = 'Serverless';
+/** The container name KServe's webhook looks for (storage initializer, queue-proxy port). */
+export const KSERVE_CONTAINER = 'kserve-container';
 
 /** Names of the platform object per variant (the bare pipeline name for control: Knative/Seldon append suffixes). */
 export function platformObjectName(plan: MlopsPlan, variant: Variant): string {
@@ -61,6 +63,9 @@ export function inferenceService(spec: ResolvedSpec, plan: MlopsPlan, variant: V
         // KServe's queue-proxy merges the runtime's metrics with its own on one scrape port.
         'serving.kserve.io/enable-prometheus-scraping': 'true',
         'serving.kserve.io/enable-metric-aggregation': 'true',
+        // Where queue-proxy reads the server's own metrics (model_request_duration_seconds and the other request metrics).
+        'prometheus.kserve.io/port': String(plan.runtime.httpPort),
+        'prometheus.kserve.io/path': plan.runtime.metricsPath,
         // The previous revision keeps a URL (prev-<name>) during a canary: the rollback target stays addressable.
         'serving.kserve.io/enable-tag-routing': 'true',
         'sidecar.istio.io/inject': 'true',
@@ -68,16 +73,26 @@ export function inferenceService(spec: ResolvedSpec, plan: MlopsPlan, variant: V
     },
     spec: {
       predictor: {
-        model: {
-          modelFormat: { name: KSERVE_MODEL_FORMAT[plan.family] },
-          protocolVersion: 'v2',
-          storageUri: platformStorageUri(spec, plan),
-          image: serverImage(plan),
-          resources: serverResources(plan),
-          securityContext: CONTAINER_SECURITY,
-          env: s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : undefined,
-          envFrom: serverEnvFrom(spec, plan),
-        },
+        // A custom predictor: our server loads the pickle the training run registered (preprocessing included),
+        // which no prepackaged runtime can. STORAGE_URI on kserve-container makes KServe inject its storage
+        // initializer, which downloads the model into /mnt/models before the server starts.
+        containers: [
+          {
+            name: KSERVE_CONTAINER,
+            image: serverImage(plan),
+            command: plan.runtime.args,
+            ports: [{ containerPort: plan.runtime.httpPort, protocol: 'TCP' }],
+            env: [
+              { name: 'STORAGE_URI', value: platformStorageUri(spec, plan) },
+              { name: 'MODEL_DIR', value: MODEL_DIR },
+              ...(s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : []),
+            ],
+            envFrom: serverEnvFrom(spec, plan),
+            resources: serverResources(plan),
+            securityContext: CONTAINER_SECURITY,
+            readinessProbe: { httpGet: { path: plan.runtime.readyPath, port: plan.runtime.httpPort }, periodSeconds: 5, failureThreshold: 2 },
+          },
+        ],
         minReplicas: live ? s.min_replicas : 1,
         maxReplicas: live ? s.max_replicas : Math.max(1, Math.ceil((s.max_replicas * (variant === 'treatment' ? spec.experiment.treatment_share : plan.rollout.shadow_mirror_pct / 100)))),
         scaleMetric: scaling.metric,
@@ -97,10 +112,14 @@ export function seldonWorkloadName(plan: MlopsPlan, predictor: string, variant: 
   return `${platformObjectName(plan, variant)}-${predictor}-0-${SELDON_UNIT}`;
 }
 
-/** One predictor: the graph (MLServer implementation per family), its pod (our labels, placement, resources) and hpaSpec. */
+/**
+ * One predictor: a one-node graph whose MODEL unit is our server (a custom unit: no prepackaged implementation, so
+ * the orchestrator calls the container on its unit port), the model-fetch init container, our pod labels,
+ * placement, resources and hpaSpec.
+ */
 export function seldonPredictor(spec: ResolvedSpec, plan: MlopsPlan, name: string, variant: Variant, traffic: number | undefined, shadow = false): SeldonPredictorSpec {
   const s = plan.sizing;
-  const implementation = SELDON_IMPLEMENTATION[plan.family];
+  const rt = plan.runtime;
   const live = variant === 'control' && !shadow;
   const maxReplicas = live ? s.max_replicas : Math.max(1, Math.ceil(s.max_replicas * (variant === 'treatment' ? spec.experiment.treatment_share : plan.rollout.shadow_mirror_pct / 100)));
   return {
@@ -108,27 +127,34 @@ export function seldonPredictor(spec: ResolvedSpec, plan: MlopsPlan, name: strin
     ...(traffic !== undefined ? { traffic } : {}),
     ...(shadow ? { shadow: true } : {}),
     labels: variantLabels(spec, plan, variant),
-    graph: {
-      name: SELDON_UNIT,
-      type: 'MODEL',
-      ...(implementation ? { implementation } : {}),
-      modelUri: platformStorageUri(spec, plan),
-      children: [],
-    },
+    graph: { name: SELDON_UNIT, type: 'MODEL', endpoint: { type: 'REST', httpPort: rt.httpPort }, children: [] },
     componentSpecs: [
       {
-        metadata: { labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(plan.runtime.metricsPort), 'prometheus.io/path': plan.runtime.metricsPath } },
+        metadata: { labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(rt.metricsPort), 'prometheus.io/path': rt.metricsPath } },
         spec: {
+          initContainers: [modelFetchContainer(spec, plan)],
           containers: [
             {
               name: SELDON_UNIT,
               image: serverImage(plan),
+              command: rt.args,
+              ports: [{ name: 'http', containerPort: rt.httpPort, protocol: 'TCP' }],
+              // The orchestrator forwards /v2/models/<unit>/infer: the server answers under the unit's name.
+              env: [{ name: 'MODEL_NAME', value: SELDON_UNIT }, { name: 'MODEL_DIR', value: MODEL_DIR }, ...(s.workers > 0 ? [{ name: 'WEB_CONCURRENCY', value: String(s.workers) }] : [])],
+              envFrom: serverEnvFrom(spec, plan),
               resources: serverResources(plan),
               securityContext: CONTAINER_SECURITY,
-              // LightGBM has no prepackaged server: the MLServer image runs the runtime named here.
-              env: implementation ? undefined : [{ name: 'MLSERVER_MODEL_IMPLEMENTATION', value: MLSERVER_IMPLEMENTATION[plan.family] }],
-              envFrom: serverEnvFrom(spec, plan),
+              readinessProbe: { httpGet: { path: rt.readyPath, port: rt.httpPort }, periodSeconds: 5, failureThreshold: 2 },
+              livenessProbe: { httpGet: { path: rt.livePath, port: rt.httpPort }, periodSeconds: 10, failureThreshold: 3 },
+              volumeMounts: [
+                { name: 'model', mountPath: MODEL_DIR, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
             },
+          ],
+          volumes: [
+            { name: 'model', emptyDir: { sizeLimit: `${s.model_cache_gi}Gi` } },
+            { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
           ],
           ...podPlacement(spec, plan),
         },

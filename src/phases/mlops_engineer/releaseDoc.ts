@@ -5,7 +5,7 @@ import { inferenceEndpoint, orchestratorEquivalent } from './manifests.js';
 import { KSERVE_DEPLOYMENT_MODE, kserveScaling, seldonWorkloadName } from './platforms.js';
 import { AB_HEADER, analysisTemplateNames, errorRateQuery, latencyQuery, shadowTarget } from './release.js';
 import { TORCHSERVE_MODEL_VERSION, torchserveSettings, tritonModelFile } from './runtimeConfig.js';
-import { SELDON_IMPLEMENTATION, MLSERVER_IMPLEMENTATION, KSERVE_MODEL_FORMAT } from './platform.js';
+import { MODEL_DIR, SERVING_MODEL_FILE } from './platform.js';
 
 // Document paragraphs on the serving platform objects and the release machinery, each with its figures.
 
@@ -19,7 +19,7 @@ export function servingPlatformSection(doc: MarkdownDocument, spec: ResolvedSpec
     case 'kserve': {
       const k = kserveScaling(plan);
       doc.paragraph(
-        `Object: InferenceService ${code(`${ns}/${plan.names.platformObject}`)} (serving.kserve.io/v1beta1) in ${code(KSERVE_DEPLOYMENT_MODE)} mode, predictor ${code(`model.modelFormat.name: ${KSERVE_MODEL_FORMAT[plan.family]}`)}, protocol v2, storageUri = the promoted model (KServe's storage-initializer fetches it), image = our server image built on the runtime.`,
+        `Object: InferenceService ${code(`${ns}/${plan.names.platformObject}`)} (serving.kserve.io/v1beta1) in ${code(KSERVE_DEPLOYMENT_MODE)} mode, custom predictor ${code('kserve-container')} running our server image (${code(plan.runtime.args.join(' '))}), whose ${code('STORAGE_URI')} makes KServe's storage initializer download the promoted ${code(SERVING_MODEL_FILE)} into ${code(MODEL_DIR)}. A prepackaged runtime (sklearnserver, xgbserver) cannot load it: the pickle holds the feature preprocessing and the ensemble the training run fitted, so serving applies exactly the training-time transforms.`,
         `Why Serverless and not RawDeployment: with Istio already in the mesh, Knative revisions give a native canary (${code('canaryTrafficPercent')} splits between the new and the last rolled-out revision, rollback = 0 %) without Argo Rollouts, and Knative's autoscaler scales on requests rather than CPU; RawDeployment would only offer a rolling update and a CPU HPA, so a canary would need a second InferenceService and our own VirtualService.`,
         `Autoscaling (Knative KPA): ${code(`scaleMetric: ${k.metric}`)}, ${code(`scaleTarget: ${k.target}`)} (${k.why}), ${code(`minReplicas: ${s.min_replicas}`)}, ${code(`maxReplicas: ${s.max_replicas}`)}; the platform scales itself, so kubernetes_architect emits no HPA (autoscaler = platform) and the PodDisruptionBudget selects the predictor pods by our labels.`,
         `Prerequisite on the cluster: Knative ${code('config-features')} enables ${code('kubernetes.podspec-affinity')}, ${code('kubernetes.podspec-tolerations')}, ${code('kubernetes.podspec-priorityclassname')} and ${code('kubernetes.podspec-securitycontext')}, which the spot-free affinity${s.gpus > 0 ? ', the GPU toleration' : ''}, the priority class and the restricted security context need. Clients call ${code(inferenceEndpoint(plan))}.`,
@@ -27,9 +27,8 @@ export function servingPlatformSection(doc: MarkdownDocument, spec: ResolvedSpec
       break;
     }
     case 'seldon': {
-      const impl = SELDON_IMPLEMENTATION[plan.family];
       doc.paragraph(
-        `Object: SeldonDeployment ${code(`${ns}/${plan.names.platformObject}`)} (machinelearning.seldon.io/v1, Seldon Core v1), protocol v2: predictor ${code('stable')} with a one-node graph ${code('model')} (${impl ? `prepackaged ${code(impl)}, which runs MLServer under protocol v2` : `the MLServer image with ${code(`MLSERVER_MODEL_IMPLEMENTATION=${MLSERVER_IMPLEMENTATION[plan.family]}`)}: Seldon has no prepackaged ${plan.family} server`}), modelUri = the promoted model, and a componentSpec carrying our pod labels, spot-free affinity${s.gpus > 0 ? ', GPU toleration' : ''}, priority class and resources.`,
+        `Object: SeldonDeployment ${code(`${ns}/${plan.names.platformObject}`)} (machinelearning.seldon.io/v1, Seldon Core v1), protocol v2: predictor ${code('stable')} with a one-node graph ${code('model')}, a custom MODEL unit (no prepackaged implementation: none can load the pickle, which holds the feature preprocessing and the ensemble) whose container runs our server on port ${code(plan.runtime.httpPort)} (${code(plan.runtime.args.join(' '))}, ${code('MODEL_NAME=model')} so it answers ${code('/v2/models/model/infer')} as the orchestrator forwards it). The ${code('model-fetch')} init container copies the promoted ${code(SERVING_MODEL_FILE)} into ${code(MODEL_DIR)}; the componentSpec carries our pod labels, spot-free affinity${s.gpus > 0 ? ', GPU toleration' : ''}, priority class and resources.`,
         `Autoscaling: the componentSpec's ${code('hpaSpec')} (autoscaling/v2 ${code('metricsv2')}) keeps ${s.min_replicas}–${s.max_replicas} replicas at ${code(`${Math.round(s.target_utilisation * 100)} %`)} CPU (= ρ ${s.target_utilisation}: one worker per core, CPU utilisation tracks worker utilisation); Seldon creates that HPA on Deployment ${code(seldonWorkloadName(plan, 'stable'))}, so kubernetes_architect emits none (autoscaler = platform). Clients call ${code(inferenceEndpoint(plan))} through the Istio ingress gateway, where Seldon's predictor traffic weights apply.`,
       );
       break;

@@ -75,9 +75,17 @@ describe('mlops_engineer serving: KServe InferenceService', () => {
     expect(out.document).toContain('Why Serverless and not RawDeployment');
   });
 
-  it('serves the model artifact with the family modelFormat over protocol v2, sized from the sizing', () => {
-    expect(p.model).toMatchObject({ modelFormat: { name: out.decisions.model.family }, protocolVersion: 'v2', storageUri: out.decisions.model.artifact_uri });
-    expect(p.model?.resources).toEqual({ requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } });
+  it('serves the promoted pickle from a custom predictor running our server, fetched by the storage initializer, sized from the sizing', () => {
+    // No prepackaged runtime: none can load the pickle, which holds the preprocessing and the ensemble.
+    expect(p.model).toBeUndefined();
+    const c = p.containers![0]!;
+    expect(c.name).toBe('kserve-container');
+    expect(c.command).toEqual(['uvicorn', 'detect_fraudulent_card_payments.serving.app:app', '--host', '0.0.0.0', '--port', '8080', '--no-access-log']);
+    // STORAGE_URI on kserve-container is what makes KServe inject its storage initializer (into /mnt/models).
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'STORAGE_URI', value: out.decisions.model.artifact_uri }, { name: 'MODEL_DIR', value: '/mnt/models' }]));
+    expect(c.readinessProbe?.httpGet).toMatchObject({ path: '/v2/health/ready', port: 8080 });
+    expect(isvc.metadata.annotations).toMatchObject({ 'prometheus.kserve.io/port': '8080', 'prometheus.kserve.io/path': '/metrics' });
+    expect(c.resources).toEqual({ requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } });
     expect([p.minReplicas, p.maxReplicas]).toEqual([s.min_replicas, s.max_replicas]);
     // CPU predictor: Knative scales on rps, target = rps per replica at the target utilisation.
     expect(p.scaleMetric).toBe('rps');
@@ -101,25 +109,22 @@ describe('mlops_engineer serving: KServe InferenceService', () => {
     expect(gp.scaleMetric).toBe('concurrency');
     expect(gp.scaleTarget).toBe(Math.floor(8 * gpu.decisions.serving.target_utilisation));
     expect(gp.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(gp.model?.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1' });
+    expect(gp.containers![0]!.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1' });
   });
 
   it('Azure: the storage initializer gets an https blob URI, not abfss', () => {
     const az = run(withOptions(spec, { cloud_provider: 'azure' }));
-    const uri = (one(objectsAt(az, SERVING), 'InferenceService') as unknown as InferenceService).spec.predictor.model?.storageUri;
+    const uri = (one(objectsAt(az, SERVING), 'InferenceService') as unknown as InferenceService).spec.predictor.containers![0]!.env!.find((e) => e.name === 'STORAGE_URI')?.value;
     expect(uri).toMatch(/^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\//);
   });
 
-  it('modelFormat follows the model family', () => {
-    for (const [library, format] of [
-      ['scikit-learn', 'sklearn'],
-      ['lightgbm', 'lightgbm'],
-      ['pytorch', 'pytorch'],
-    ] as const) {
+  it('every model family runs the same server: the pickle, not a framework runtime, defines the model', () => {
+    for (const library of ['scikit-learn', 'lightgbm', 'pytorch']) {
       const upstream = upstreamFor(spec, 'mlops_engineer');
       const ds = { ...upstream.data_scientist!, algorithm: { ...upstream.data_scientist!.algorithm, library } };
       const o = runPhase('mlops_engineer', spec, undefined, { ...upstream, data_scientist: ds });
-      expect((one(objectsAt(o, SERVING), 'InferenceService') as unknown as InferenceService).spec.predictor.model?.modelFormat.name).toBe(format);
+      const predictor = (one(objectsAt(o, SERVING), 'InferenceService') as unknown as InferenceService).spec.predictor;
+      expect(predictor.containers![0]!.command, library).toEqual(p.containers![0]!.command);
     }
   });
 });
@@ -129,14 +134,21 @@ describe('mlops_engineer serving: Seldon Core v1 SeldonDeployment', () => {
   const sdep = one(objectsAt(out, SERVING), 'SeldonDeployment') as unknown as SeldonDeployment;
   const s = out.decisions.serving;
 
-  it('runs an MLServer-based predictor (protocol v2) with our pod template pieces and hpaSpec metricsv2', () => {
+  it('runs our server as a custom model unit (protocol v2) with the model-fetch init container, our pod template pieces and hpaSpec metricsv2', () => {
     expect(SeldonDeployment.safeParse(sdep).success).toBe(true);
     expect(sdep.spec.protocol).toBe('v2');
     const stable = sdep.spec.predictors[0]!;
-    expect(stable).toMatchObject({ name: 'stable', traffic: 100, graph: { name: 'model', type: 'MODEL', implementation: 'XGBOOST_SERVER', modelUri: out.decisions.model.artifact_uri } });
+    // A custom unit: no prepackaged implementation (none can load the pickle) and no modelUri (our init container fetches it).
+    expect(stable).toMatchObject({ name: 'stable', traffic: 100, graph: { name: 'model', type: 'MODEL', endpoint: { type: 'REST', httpPort: 9000 } } });
+    expect(stable.graph.implementation).toBeUndefined();
+    expect(stable.graph.modelUri).toBeUndefined();
     const c = stable.componentSpecs![0]!;
     expect(c.metadata?.labels).toEqual(s.pod_labels);
-    expect(c.spec.containers[0]).toMatchObject({ name: 'model', resources: { requests: { cpu: s.cpu, memory: s.memory } } });
+    expect(c.spec.initContainers?.map((i) => i.name)).toEqual(['model-fetch']);
+    expect(c.spec.containers[0]).toMatchObject({ name: 'model', ports: [{ name: 'http', containerPort: 9000, protocol: 'TCP' }], resources: { requests: { cpu: s.cpu, memory: s.memory } } });
+    // The orchestrator forwards /v2/models/model/infer: the server answers under the unit's name.
+    expect(c.spec.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'MODEL_NAME', value: 'model' }]));
+    expect(c.spec.containers[0]!.command?.slice(0, 2)).toEqual(['uvicorn', expect.stringMatching(/\.serving\.app:app$/)]);
     expect(c.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
     expect(c.hpaSpec).toEqual({
       minReplicas: s.min_replicas,
@@ -150,28 +162,18 @@ describe('mlops_engineer serving: Seldon Core v1 SeldonDeployment', () => {
     expect(shadow).toMatchObject({ name: 'shadow', shadow: true, traffic: out.decisions.rollout.shadow_mirror_pct });
     expect(shadow!.componentSpecs![0]!.metadata?.labels?.['mlops-mcp/variant']).toBe('shadow');
   });
-
-  it('LightGBM has no prepackaged server: the MLServer runtime is named in the container', () => {
-    const spec = withOptions(defaultSpec(), { serving_platform: 'seldon' });
-    const upstream = upstreamFor(spec, 'mlops_engineer');
-    const ds = { ...upstream.data_scientist!, algorithm: { ...upstream.data_scientist!.algorithm, library: 'lightgbm' } };
-    const o = runPhase('mlops_engineer', spec, undefined, { ...upstream, data_scientist: ds });
-    const p = (one(objectsAt(o, SERVING), 'SeldonDeployment') as unknown as SeldonDeployment).spec.predictors[0]!;
-    expect(p.graph.implementation).toBeUndefined();
-    expect(p.componentSpecs![0]!.spec.containers[0]!.env).toEqual([{ name: 'MLSERVER_MODEL_IMPLEMENTATION', value: 'mlserver_lightgbm.LightGBMModel' }]);
-  });
 });
 
 describe('mlops_engineer serving: strict CRD schemas reject misspelt fields', () => {
   const isvc = one(objectsAt(run(defaultSpec()), SERVING), 'InferenceService');
   const sdep = one(objectsAt(run(withOptions(defaultSpec(), { serving_platform: 'seldon' })), SERVING), 'SeldonDeployment');
 
-  it('InferenceService: predictor.minReplica, model.storageURI', async () => {
+  it('InferenceService: predictor.minReplica, predictor.storageURI', async () => {
     const bad = structuredClone(isvc) as unknown as { spec: { predictor: Record<string, unknown> & { model: Record<string, unknown> } } };
     bad.spec.predictor.minReplica = 2;
     expect((await validateManifest(toYaml(bad))).join('\n')).toContain('Unrecognized key: "minReplica"');
-    const bad2 = structuredClone(isvc) as unknown as { spec: { predictor: { model: Record<string, unknown> } } };
-    bad2.spec.predictor.model.storageURI = 's3://x';
+    const bad2 = structuredClone(isvc) as unknown as { spec: { predictor: Record<string, unknown> } };
+    bad2.spec.predictor.storageURI = 's3://x';
     expect((await validateManifest(toYaml(bad2))).join('\n')).toContain('Unrecognized key: "storageURI"');
   });
 
@@ -303,10 +305,16 @@ describe('mlops_engineer serving: deployment modes', () => {
     });
   }
 
-  it('the stream consumer calls the platform endpoint; the CronJob names the orchestrator equivalent', () => {
+  it('the stream consumer calls our server (kserve, seldon) or scores in process (torchserve, triton); the CronJob names the orchestrator equivalent', () => {
     const out = run(withOptions(defaultSpec(), { serving_platform: 'seldon', deployment_mode: 'streaming' }));
     const consumer = one(objectsAt(out, SERVING), 'Deployment', out.decisions.stream!.deployment_name) as unknown as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
     expect(consumer.spec.template.spec.containers[0]!.env).toContainEqual({ name: 'MODEL_SERVER_URL', value: out.decisions.serving.endpoint });
+    // TorchServe and Triton do not speak our per-column protocol: the consumer fetches the model and scores in process.
+    const ts = run(withOptions(defaultSpec(), { serving_platform: 'triton', deployment_mode: 'streaming' }));
+    const local = one(objectsAt(ts, SERVING), 'Deployment', ts.decisions.stream!.deployment_name) as unknown as { spec: { template: { spec: { initContainers?: { name: string }[]; containers: { env: { name: string }[]; volumeMounts?: { mountPath: string }[] }[] } } } };
+    expect(local.spec.template.spec.containers[0]!.env.map((e) => e.name)).not.toContain('MODEL_SERVER_URL');
+    expect(local.spec.template.spec.initContainers?.map((c) => c.name)).toEqual(['model-fetch']);
+    expect(local.spec.template.spec.containers[0]!.volumeMounts).toEqual([{ name: 'model', mountPath: '/mnt/models', readOnly: true }]);
     for (const orch of ['kubeflow', 'airflow', 'prefect', 'dagster'] as const) {
       const o = run(withOptions(defaultSpec(), { deployment_mode: 'hybrid', orchestration: orch }));
       const annotations = (one(objectsAt(o, SERVING), 'CronJob').metadata as unknown as { annotations: Record<string, string> }).annotations;

@@ -60,7 +60,7 @@ describe('serving request schema: derived from the declared features', () => {
 describe('serving code per deployment_mode', () => {
   it('realtime: the model server only; batch: the batch job only; streaming: server and consumer; hybrid: server and batch job', () => {
     const mode = (m: string) => servingFiles(withPatch(defaultSpec(), { options: { deployment_mode: m } }));
-    const common = ['__init__.py', 'model.py', 'schema.py', 'serving_stand_in.py', 'test_serving_schema.py'];
+    const common = ['__init__.py', 'model.py', 'oip.py', 'schema.py', 'serving_stand_in.py', 'test_serving_schema.py'];
     expect(mode('realtime')).toEqual([...common, 'app.py', 'test_serving_app.py'].sort());
     expect(mode('batch')).toEqual([...common, 'batch_score.py', 'test_serving_batch.py'].sort());
     expect(mode('streaming')).toEqual([...common, 'app.py', 'stream_consumer.py', 'test_serving_app.py', 'test_serving_stream.py'].sort());
@@ -85,9 +85,9 @@ describe('serving code per deployment_mode', () => {
 
 describe('the generated serving tests pass with /usr/bin/python3', () => {
   it.each([
-    ['default (binary classification, realtime)', defaultSpec(), 19],
+    ['default (binary classification, realtime)', defaultSpec(), 28],
     ['forecasting, batch', withPatch(richSpec(), { options: { deployment_mode: 'batch' } }), 10],
-    ['multiclass, streaming', withPatch(defaultSpec(), { problem: { type: 'multiclass_classification' }, options: { deployment_mode: 'streaming' } }), 27],
+    ['multiclass, streaming', withPatch(defaultSpec(), { problem: { type: 'multiclass_classification' }, options: { deployment_mode: 'streaming' } }), 37],
   ])('%s', (_what, spec, expected) => {
     const r = runServingTests(spec);
     expect(r.status, r.output).toBe(0);

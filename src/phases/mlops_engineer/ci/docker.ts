@@ -1,6 +1,7 @@
 import type { ResolvedSpec } from '../../../spec/resolve.js';
 import { POD_SECURITY } from '../../k8s.js';
 import type { MlopsPlan } from '../derive.js';
+import { MODEL_DIR } from '../platform.js';
 import { DOCKERFILES, pythonImage, type CiFile, type CiUpstream } from './shared.js';
 
 // Dockerfiles as typed instruction lists, rendered by one function: exec forms and values through JSON.stringify.
@@ -109,20 +110,61 @@ function builderStage(argName: string, wheel: string, compilers: boolean): Instr
   ];
 }
 
+/** Platforms whose model server is the package's own FastAPI server (a custom predictor / model unit). */
+export function runsOwnServer(plan: MlopsPlan): boolean {
+  return plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
+}
+
+function serverHealthcheck(plan: MlopsPlan, python: string): Instruction {
+  const rt = plan.runtime;
+  const health = `http://127.0.0.1:${rt.httpPort}${rt.readyPath}`;
+  // The readiness endpoint, probed with the image's own python (no curl in these images).
+  return {
+    op: 'HEALTHCHECK',
+    interval: '30s',
+    timeout: '5s',
+    startPeriod: `${plan.sizing.startup_seconds}s`,
+    retries: 3,
+    cmd: [python, '-c', `import urllib.request; urllib.request.urlopen(${JSON.stringify(health).replace(/"/g, "'")}, timeout=4)`],
+  };
+}
+
 /**
- * docker/model-server/Dockerfile: the serving runtime's own image (its entrypoint and server unchanged: the
- * manifests pass the runtime's args) plus the package's pre/post-processing as a pure-Python wheel without
- * dependencies (the runtime already brings the model library; the training stack would only add weight).
+ * docker/model-server/Dockerfile. kserve and seldon: the package with its serving dependencies on the python
+ * image, running its FastAPI server (the pickle holds the preprocessing, so no prepackaged runtime can serve
+ * it). torchserve and triton: the runtime's own image (its entrypoint unchanged: the manifests pass its args)
+ * plus the package as a pure-Python wheel without dependencies.
  */
 export function serverDockerfile(spec: ResolvedSpec, plan: MlopsPlan, up: CiUpstream): Instruction[] {
   const rt = plan.runtime;
-  const health = `http://127.0.0.1:${rt.httpPort}${rt.readyPath}`;
-  const ports = [...new Set([rt.httpPort, rt.grpcPort, rt.metricsPort].filter((p): p is number => p !== null))];
-  return [
+  const ports = [...new Set([rt.httpPort, rt.grpcPort, rt.metricsPort].filter((p): p is number => p !== null && (p === rt.httpPort || !runsOwnServer(plan))))];
+  const head: Instruction[] = [
     { op: 'COMMENT', text: `${plan.names.serverImage}: ${rt.runtime} (serving_platform ${rt.platform}) with the ${plan.pythonPackage} package.` },
     { op: 'COMMENT', text: 'Build from the repository root: docker build -f docker/model-server/Dockerfile .' },
     { op: 'ARG', name: 'RUNTIME_IMAGE', default: rt.baseImage },
     { op: 'ARG', name: 'BUILDER_IMAGE', default: pythonImage(up.python_pro.python_version) },
+  ];
+  if (runsOwnServer(plan)) {
+    return [
+      ...head,
+      ...builderStage('BUILDER_IMAGE', `python -m pip wheel --wheel-dir /wheels ${JSON.stringify('.')}`, true),
+      { op: 'FROM', image: '${RUNTIME_IMAGE}', as: 'runtime' },
+      { op: 'ARG', name: 'RUNTIME_IMAGE' },
+      { op: 'ARG', name: 'VCS_REF', default: 'unknown' },
+      ociLabels(spec, plan.names.serverImage, `${rt.runtime} serving ${plan.modelName}`, 'RUNTIME_IMAGE', 'serving'),
+      { op: 'RUN', command: `groupadd --system --gid ${POD_SECURITY.runAsGroup} app && useradd --system --uid ${POD_SECURITY.runAsUser} --gid ${POD_SECURITY.runAsGroup} --home-dir /app --shell /usr/sbin/nologin app` },
+      { op: 'COPY', from: 'builder', src: ['/wheels'], dest: '/tmp/wheels' },
+      { op: 'RUN', command: `python -m pip install --no-cache-dir --no-index --find-links /tmp/wheels ${JSON.stringify(spec.name)} && rm -rf /tmp/wheels` },
+      { op: 'WORKDIR', path: '/app' },
+      { op: 'ENV', vars: { ...PY_ENV, MODEL_DIR } },
+      { op: 'USER', user: IMAGE_USER },
+      { op: 'EXPOSE', ports },
+      serverHealthcheck(plan, 'python'),
+      { op: 'CMD', args: rt.args },
+    ];
+  }
+  return [
+    ...head,
     ...builderStage('BUILDER_IMAGE', 'python -m pip wheel --no-deps --wheel-dir /wheels .', false),
     { op: 'FROM', image: '${RUNTIME_IMAGE}', as: 'runtime' },
     { op: 'ARG', name: 'RUNTIME_IMAGE' },
@@ -134,15 +176,7 @@ export function serverDockerfile(spec: ResolvedSpec, plan: MlopsPlan, up: CiUpst
     { op: 'ENV', vars: PY_ENV },
     { op: 'USER', user: IMAGE_USER },
     { op: 'EXPOSE', ports },
-    // The runtime's readiness endpoint, probed with the image's own python3 (no curl in these images).
-    {
-      op: 'HEALTHCHECK',
-      interval: '30s',
-      timeout: '5s',
-      startPeriod: `${plan.sizing.startup_seconds}s`,
-      retries: 3,
-      cmd: ['python3', '-c', `import urllib.request; urllib.request.urlopen(${JSON.stringify(health).replace(/"/g, "'")}, timeout=4)`],
-    },
+    serverHealthcheck(plan, 'python3'),
   ];
 }
 

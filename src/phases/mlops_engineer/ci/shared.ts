@@ -11,6 +11,8 @@ import { serverDeployed, type CiPlatformId, type MlopsPlan } from '../derive.js'
 import { clustersOf } from '../identity.js';
 import type { Cloud } from '../../../generators/terraform/types.js';
 import { workloadNamespaces } from '../naming.js';
+import { SELDON_UNIT } from '../platforms.js';
+import { exampleRecord, oipRequest } from '../python/oip.js';
 
 /**
  * What the GitHub Actions and GitLab CI generators share: the jobs of the commit-to-production path and the
@@ -112,14 +114,7 @@ export function retrainCron(spec: ResolvedSpec): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Pinned versions
 
-/** Patch releases of the python slim images (a moving "3.11-slim" would change the build under the same tag). */
-export const PYTHON_PATCH: Readonly<Record<string, string>> = { '3.10': '3.10.15', '3.11': '3.11.10', '3.12': '3.12.7' };
-
-export function pythonImage(version: string): string {
-  const patch = PYTHON_PATCH[version];
-  if (!patch) throw new Error(`no pinned python patch release for ${version}`);
-  return `python:${patch}-slim-bookworm`;
-}
+export { PYTHON_PATCH, pythonImage } from '../platform.js';
 
 export const TOOL_VERSIONS = {
   ruff: '0.6.9',
@@ -405,14 +400,15 @@ export function modelGateScript(spec: ResolvedSpec, plan: MlopsPlan, up: CiUpstr
 }
 
 /** Path and JSON body of one inference request to the staging server (zeros of the served input width). */
-function smokeRequest(plan: MlopsPlan): { path: string; body: unknown } {
+function smokeRequest(spec: ResolvedSpec, plan: MlopsPlan): { path: string; body: unknown } {
   const zeros = Array.from({ length: plan.featureColumns }, () => 0);
   const v2 = (name: string) => ({ inputs: [{ name, shape: [1, plan.featureColumns], datatype: 'FP32', data: zeros }] });
   switch (plan.runtime.platform) {
+    // Our server: one valid record of the declared features, tensor per column.
     case 'kserve':
-      return { path: `/v2/models/${plan.modelName}/infer`, body: v2('input-0') };
+      return { path: `/v2/models/${plan.modelName}/infer`, body: oipRequest(spec, exampleRecord(spec)) };
     case 'seldon':
-      return { path: `/seldon/${plan.namespaces.serving}/${plan.names.platformObject}/v2/models/model/infer`, body: v2('input-0') };
+      return { path: `/seldon/${plan.namespaces.serving}/${plan.names.platformObject}/v2/models/${SELDON_UNIT}/infer`, body: oipRequest(spec, exampleRecord(spec)) };
     case 'torchserve':
       return { path: `/predictions/${plan.modelName}`, body: { data: [zeros] } };
     case 'triton':
@@ -440,7 +436,7 @@ export function smokeScript(spec: ResolvedSpec, plan: MlopsPlan): string {
     return `${lines.join('\n')}\n`;
   }
   const rt = plan.runtime;
-  const req = smokeRequest(plan);
+  const req = smokeRequest(spec, plan);
   const p99Index = Math.ceil(SMOKE_REQUESTS * 0.99);
   const lines = [
     ...HEADER,

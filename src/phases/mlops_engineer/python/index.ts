@@ -6,6 +6,7 @@ import { serverDeployed, type MlopsPlan } from '../derive.js';
 import { appPy } from './app.js';
 import { batchScorePy } from './batch.js';
 import { modelPy } from './model.js';
+import { oipPy } from './oip.js';
 import { schemaPy } from './schema.js';
 import { streamConsumerPy } from './stream.js';
 import { appTestPy, batchTestPy, schemaTestPy, standInPy, streamTestPy } from './tests.js';
@@ -41,12 +42,13 @@ export function servingPythonFiles(spec: ResolvedSpec, plan: MlopsPlan): Serving
     { path: `${dir}/__init__.py`, kind: 'python', content: initPy(spec, plan), purpose: 'serving package' },
     { path: `${dir}/schema.py`, kind: 'python', content: schemaPy(spec), purpose: 'request schema (pydantic) and vectorised input checks from the declared features' },
     { path: `${dir}/model.py`, kind: 'python', content: modelPy(spec, env), purpose: 'model location, one-time loading and prediction contract' },
+    { path: `${dir}/oip.py`, kind: 'python', content: oipPy(spec), purpose: 'Open Inference Protocol (v2) codec for tabular records, shared by every serving runtime' },
     { path: `${tests}/serving_stand_in.py`, kind: 'python', content: standInPy(spec), purpose: 'stand-in model of the serving tests' },
     { path: `${tests}/test_serving_schema.py`, kind: 'python', content: schemaTestPy(spec), purpose: 'unit tests of the request schema' },
   ];
   if (serverDeployed(plan.modes)) {
     files.push(
-      { path: `${dir}/app.py`, kind: 'python', content: appPy(spec, env), purpose: 'FastAPI model server: /predict, /predict/batch, /health, /ready, /metrics' },
+      { path: `${dir}/app.py`, kind: 'python', content: appPy(spec, env, plan.modelName), purpose: 'FastAPI model server: /predict, /predict/batch, /health, /ready, /metrics and the Open Inference Protocol v2 routes' },
       { path: `${tests}/test_serving_app.py`, kind: 'python', content: appTestPy(spec), purpose: 'model server tests (TestClient)' },
     );
   }

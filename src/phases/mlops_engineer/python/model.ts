@@ -1,9 +1,9 @@
 import { pyLiteral } from '../../../generators/serializers/python.js';
 import type { ResolvedSpec } from '../../../spec/resolve.js';
-import { MODEL_DIR } from '../platform.js';
+import { MODEL_DIR, SERVING_MODEL_FILE } from '../platform.js';
 
 /** File name of the pickled model inside MODEL_DIR when <PREFIX>_MODEL_PATH is not set. */
-export const MODEL_FILE = 'model.pkl';
+export const MODEL_FILE = SERVING_MODEL_FILE;
 
 /** Problem types whose models return classes and may offer predict_proba. */
 export function classifies(spec: ResolvedSpec): boolean {
@@ -77,6 +77,13 @@ class LoadedModel:
         if not self.has_proba:
             return None
         return [[float(p) for p in row] for row in self.model.predict_proba(frame[self.columns])]
+
+    def score_rows(self, rows: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Validated records ({column: value}) to [{"prediction", "probabilities"?}], in process."""
+        from .schema import to_frame
+
+        frame = to_frame(rows, self.columns)
+        return rows_out(self.predict(frame), self.predict_proba(frame))
 
 
 def load(path: Optional[Path] = None, environ: Optional[Dict[str, str]] = None) -> LoadedModel:

@@ -38,7 +38,8 @@ from ..logging_utils import configure_logging
 from ..observability import instrumentation
 from ..observability.metrics import MODEL, metric
 from . import model as served
-from .schema import ENTITY_KEY, error_summary, parse_record, record_values, to_frame
+from . import oip
+from .schema import ENTITY_KEY, error_summary, parse_record, record_values
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class KinesisSink:
 class Consumer:
     """Poll → validate → score → publish → flush → commit, one micro-batch at a time."""
 
-    def __init__(self, source: StreamSource, sink: StreamSink, loaded: served.LoadedModel, topic: str = TOPIC, group: str = CONSUMER_GROUP, output_topic: str = OUTPUT_TOPIC, dead_letter_topic: str = DEAD_LETTER_TOPIC, micro_batch: int = MICRO_BATCH) -> None:
+    def __init__(self, source: StreamSource, sink: StreamSink, loaded: Any, topic: str = TOPIC, group: str = CONSUMER_GROUP, output_topic: str = OUTPUT_TOPIC, dead_letter_topic: str = DEAD_LETTER_TOPIC, micro_batch: int = MICRO_BATCH) -> None:
         self.source, self.sink, self.loaded = source, sink, loaded
         self.topic, self.group, self.output_topic, self.dead_letter_topic = topic, group, output_topic, dead_letter_topic
         self.micro_batch = micro_batch
@@ -253,8 +254,7 @@ class Consumer:
         lag = max(0.0, time.time() - min(m.timestamp for m in messages))
         try:
             if rows:
-                frame = to_frame(rows, self.loaded.columns)
-                out = served.rows_out(self.loaded.predict(frame), self.loaded.predict_proba(frame))
+                out = self.loaded.score_rows(rows)
                 for m, row, result in zip(valid, rows, out):
                     entity = row.get(ENTITY_KEY) if row.get(ENTITY_KEY) is not None else m.key
                     body = {ENTITY_KEY: entity, **result, "model_version": self.loaded.version, "source_position": str(m.position)}
@@ -306,7 +306,10 @@ def main() -> int:
 
     start_http_server(int(os.environ.get(METRICS_PORT_ENV, "9100")))
     source, sink = source_and_sink(os.environ.get("STREAM_KIND", SOURCE_KIND))
-    consumer = Consumer(source, sink, served.load(), topic=os.environ.get("STREAM_TOPIC", TOPIC), group=os.environ.get("STREAM_CONSUMER_GROUP", CONSUMER_GROUP), output_topic=os.environ.get("STREAM_OUTPUT_TOPIC", OUTPUT_TOPIC), micro_batch=int(os.environ.get("STREAM_MICRO_BATCH", MICRO_BATCH)))
+    # kserve/seldon: the model server scores (the consumer follows its releases); else the model runs in process.
+    server_url = os.environ.get("MODEL_SERVER_URL")
+    model: Any = oip.InferenceClient(server_url) if server_url else served.load()
+    consumer = Consumer(source, sink, model, topic=os.environ.get("STREAM_TOPIC", TOPIC), group=os.environ.get("STREAM_CONSUMER_GROUP", CONSUMER_GROUP), output_topic=os.environ.get("STREAM_OUTPUT_TOPIC", OUTPUT_TOPIC), micro_batch=int(os.environ.get("STREAM_MICRO_BATCH", MICRO_BATCH)))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

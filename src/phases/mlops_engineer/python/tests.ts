@@ -265,6 +265,86 @@ def test_metrics_use_the_alert_rule_names(client: Any) -> None:
     assert {"200", "422"} <= codes
     assert any(s.name == "model_request_duration_seconds_bucket" and s.labels.get("endpoint") == "/predict" for s in samples)
     assert any(s.name == "model_predictions_total" and s.labels.get("mode") == "online" and s.value >= 1 for s in samples)
+
+
+# Open Inference Protocol (v2): the routes KServe and Seldon send requests to.
+
+
+def oip_module() -> Any:
+    import importlib
+
+    return importlib.import_module(f"{PACKAGE}.serving.oip")
+
+
+def infer_path() -> str:
+    return f"/v2/models/{app_module().served_model_name()}/infer"
+
+
+def test_v2_codec_round_trips_records() -> None:
+    oip = oip_module()
+    rows = [request_row(r) for r in synthetic_rows(5)]
+    decoded = oip.records_from_request(oip.request_from_records(rows))
+    assert len(decoded) == 5
+    for sent, got in zip(rows, decoded):
+        for name, value in sent.items():
+            assert got.get(name) == (float(value) if oip.DATATYPES[name] == "FP64" and value is not None else value), name
+    scored = [{"prediction": 1, "probabilities": [0.25, 0.75]}, {"prediction": 0, "probabilities": [0.5, 0.5]}]
+    assert oip.records_from_response(oip.response("m", "v", scored)) == scored
+
+
+def test_v2_infer_scores_like_predict_batch(client: Any) -> None:
+    rows = [request_row(r) for r in synthetic_rows(12)]
+    answer = client.post(infer_path(), json={"id": "req-1", **oip_module().request_from_records(rows)})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["id"] == "req-1" and body["model_version"]
+    batch = client.post("/predict/batch", json={"records": rows}).json()["predictions"]
+    assert oip_module().records_from_response(body) == [{k: v for k, v in p.items()} for p in batch]
+
+
+def test_v2_health_metadata_and_model_ready(client: Any) -> None:
+    name = app_module().served_model_name()
+    assert client.get("/v2/health/live").json() == {"live": True}
+    assert client.get("/v2/health/ready").json() == {"ready": True}
+    assert client.get(f"/v2/models/{name}/ready").json() == {"name": name, "ready": True}
+    meta = client.get(f"/v2/models/{name}").json()
+    assert {i["name"] for i in meta["inputs"]} == set(oip_module().DATATYPES)
+    assert client.get("/v2/models/not-this-model").status_code == 404
+    assert client.post("/v2/models/not-this-model/infer", json={"inputs": []}).status_code == 404
+
+
+def test_v2_malformed_tensors_are_a_400_naming_the_input(client: Any) -> None:
+    oip = oip_module()
+    good = oip.request_from_records([request_row(r) for r in synthetic_rows(3)])
+    first = good["inputs"][0]
+    cases = {
+        "not_a_declared_feature": {"inputs": [*good["inputs"], {"name": "not_a_declared_feature", "shape": [3], "datatype": "FP64", "data": [1, 2, 3]}]},
+        first["name"]: {"inputs": [{**first, "shape": [4]}, *good["inputs"][1:]]},
+        "datatype": {"inputs": [{**first, "datatype": "FP16"}, *good["inputs"][1:]]},
+        "inputs": {"inputs": []},
+    }
+    for expected, body in cases.items():
+        answer = client.post(infer_path(), json=body)
+        assert answer.status_code == 400, (expected, answer.text)
+        assert expected in answer.json()["error"], answer.text
+
+
+@pytest.mark.parametrize(("what", "column", "value"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS] or None)
+def test_v2_invalid_value_is_a_400_naming_the_row_and_field(client: Any, what: str, column: str, value: Any) -> None:
+    rows = [request_row(r) for r in synthetic_rows(3)]
+    rows[2][column] = value
+    answer = client.post(infer_path(), json=oip_module().request_from_records(rows))
+    assert answer.status_code == 400, what
+    body = answer.json()
+    assert body["error"].startswith("row 2") and any(column in e["loc"] for e in body["detail"]), answer.text
+
+
+def test_v2_requests_are_counted_under_their_endpoint(client: Any) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    client.post(infer_path(), json=oip_module().request_from_records([request_row(synthetic_rows(1)[0])]))
+    samples = [s for family in text_string_to_metric_families(client.get("/metrics").text) for s in family.samples]
+    assert any(s.name == "model_requests_total" and s.labels.get("endpoint") == infer_path() and s.labels.get("code") == "200" for s in samples)
 `;
 }
 
@@ -376,6 +456,45 @@ def test_a_failed_batch_is_not_committed_and_is_redelivered(tmp_path: Any) -> No
     source.rewind()  # what a restarted consumer sees
     counts = m.Consumer(source, m.InMemorySink(), stand_in(tmp_path), micro_batch=100).run_once()
     assert counts["scored"] == 4 and source.committed == 6
+
+
+def test_records_are_scored_by_the_model_server_when_one_is_configured(tmp_path: Any) -> None:
+    """MODEL_SERVER_URL (kserve, seldon): the micro-batch goes to /v2/models/<name>/infer as one request."""
+    import importlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    m = consumer_module()
+    oip = importlib.import_module(f"{PACKAGE}.serving.oip")
+    loaded = stand_in(tmp_path)
+    batches: List[int] = []
+
+    class InferHandler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            rows = oip.records_from_request(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            batches.append(len(rows))
+            out = json.dumps(oip.response("m", "v7", loaded.score_rows(rows))).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), InferHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = oip.InferenceClient(f"http://127.0.0.1:{server.server_port}/v2/models/m/infer")
+        source, sink = m.InMemorySource(messages(5)), m.InMemorySink()
+        counts = m.Consumer(source, sink, client, micro_batch=100).run_once()
+    finally:
+        server.shutdown()
+    assert counts == {"read": 7, "scored": 5, "dead_letter": 2} and batches == [5]
+    assert [s["value"]["model_version"] for s in sink.sent[m.OUTPUT_TOPIC]] == ["v7"] * 5
+    with pytest.raises(oip.ProtocolError):
+        oip.InferenceClient("file:///etc/passwd")
 
 
 def test_micro_batches_commit_in_order(tmp_path: Any) -> None:

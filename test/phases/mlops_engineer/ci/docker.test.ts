@@ -38,17 +38,29 @@ describe('container images', () => {
       expect(health).toHaveLength(1);
       expect(health[0]!.getTextContent()).toContain(`http://127.0.0.1:${rt.httpPort}${rt.readyPath}`);
       expect(health[0]!.getTextContent()).toContain(`--start-period=${c.plan.sizing.startup_seconds}s`);
-      expect(health[0]!.getTextContent()).toContain('"python3"');
       expect(text).toContain(`EXPOSE ${rt.httpPort}`);
-      // The runtime keeps its own entrypoint: the manifests pass its args.
       expect(of('ENTRYPOINT')).toHaveLength(0);
-      expect(of('CMD')).toHaveLength(0);
+      if (platform === 'kserve' || platform === 'seldon') {
+        // Our FastAPI server, with every runtime dependency installed offline from the builder's wheels.
+        expect(health[0]!.getTextContent()).toContain('"python"');
+        expect(of('RUN').some((i) => i.getTextContent().includes(`--no-index --find-links /tmp/wheels "${c.spec.name}"`))).toBe(true);
+        expect(JSON.parse(of('CMD')[0]!.getRawArgumentsContent()!)).toEqual(rt.args);
+        expect(rt.args[0]).toBe('uvicorn');
+      } else {
+        // The runtime keeps its own entrypoint: the manifests pass its args.
+        expect(health[0]!.getTextContent()).toContain('"python3"');
+        expect(of('CMD')).toHaveLength(0);
+      }
     });
   }
 
   it('the serving platform changes the base image and the health endpoint', () => {
     const bases = PLATFORMS.map((p) => file(cases[p], DOCKERFILES.server).content.match(/ARG RUNTIME_IMAGE=(.+)/)![1]);
-    expect(new Set(bases).size).toBe(PLATFORMS.length);
+    // kserve and seldon both run our server on the python image; TorchServe and Triton bring their own.
+    expect(bases[0]).toBe(`python:${PYTHON_PATCH[cases.kserve.up.python_pro.python_version]}-slim-bookworm`);
+    expect(bases[1]).toBe(bases[0]);
+    expect(new Set(bases).size).toBe(3);
+    expect(file(cases.seldon, DOCKERFILES.server).content).toContain("127.0.0.1:9000/v2/health/ready'");
     expect(file(cases.torchserve, DOCKERFILES.server).content).toContain("127.0.0.1:8080/ping'");
     expect(file(cases.triton, DOCKERFILES.server).content).toContain("127.0.0.1:8000/v2/health/ready'");
   });

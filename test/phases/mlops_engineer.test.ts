@@ -110,7 +110,8 @@ describe('mlops_engineer: derivations for the rich spec (triton, hybrid, gcp, GP
     expect(d.serving.protocol).toBe('grpc');
     expect(d.serving.port).toBe(8001);
     expect(d.serving.http_port).toBe(8000);
-    expect(d.serving.metrics_port).toBe(8002);
+    // The metrics exporter's port: the backend's request metrics merged with Triton's own (8002, pod-local).
+    expect(d.serving.metrics_port).toBe(9091);
     expect(d.serving.gpus).toBe(1);
     expect(d.serving.cpu).toBe('4');
     expect(d.serving.memory).toBe('16Gi');

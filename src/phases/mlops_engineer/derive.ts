@@ -555,10 +555,8 @@ export interface MlopsPlan {
   modelName: string;
   names: ReturnType<typeof workloadNames>;
   namespaces: ReturnType<typeof workloadNamespaces>;
-  /** Encoded model input width (ml_engineer): the tensor shape of the served model. */
-  featureColumns: number;
   classification: boolean;
-  /** Binary classification: the served model returns both class probabilities (FIL predict_proba). */
+  /** Binary classification: the served model returns both class probabilities. */
   binary: boolean;
 }
 
@@ -591,7 +589,6 @@ export function planMlops(spec: ResolvedSpec, ds: DataScientistDecisions, ml: Ml
     modelName,
     names: workloadNames(spec),
     namespaces,
-    featureColumns: ml.training.feature_columns,
     classification: spec.problem.type !== 'regression',
     binary: spec.problem.type === 'binary_classification',
   };

@@ -10,7 +10,7 @@ import { modelArtifactUri } from './cloud.js';
 import { MlopsEngineerDecisions } from './decisions.js';
 import { planMlops, serverDeployed, type MlopsPlan } from './derive.js';
 import { mlopsDocument } from './document.js';
-import { FETCH_CONTAINER, SERVER_CONTAINER, inferenceEndpoint, requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
+import { FETCH_CONTAINER, METRICS_EXPORTER_CONTAINER, SERVER_CONTAINER, inferenceEndpoint, requestTimeoutMs, servingLabels, servingObjects, servingSelector } from './manifests.js';
 import { workloadIdentities } from './identity.js';
 import { nodePoolSummary, terraformInput } from './infra.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
@@ -64,11 +64,13 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
   const scaling = kserveScaling(plan);
   const ownsPods = platform === 'torchserve' || platform === 'triton';
   const containers: MlopsEngineerDecisions['serving']['containers'] = [];
+  // TorchServe / Triton pods carry the metrics exporter next to the runtime.
+  const podContainers = plan.runtime.nativeMetrics ? [SERVER_CONTAINER, METRICS_EXPORTER_CONTAINER] : [SERVER_CONTAINER];
   if (deployed) {
     if (ownsPods) {
-      containers.push({ api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: plan.names.modelServer, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
-      if (plan.rollout.shadow && plan.rollout.strategy === 'canary') containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelShadow, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
-      containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelTreatment, containers: [SERVER_CONTAINER], init_containers: [FETCH_CONTAINER] });
+      containers.push({ api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: plan.names.modelServer, containers: podContainers, init_containers: [FETCH_CONTAINER] });
+      if (plan.rollout.shadow && plan.rollout.strategy === 'canary') containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelShadow, containers: podContainers, init_containers: [FETCH_CONTAINER] });
+      containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.modelTreatment, containers: podContainers, init_containers: [FETCH_CONTAINER] });
     } else if (platform === 'kserve') {
       // KServe names the predictor container kserve-container and injects storage-initializer and queue-proxy.
       for (const name of [plan.names.platformObject, ...(plan.rollout.shadow ? [plan.names.platformShadow] : []), plan.names.platformTreatment]) {
@@ -76,11 +78,11 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
       }
     } else {
       for (const name of [plan.names.platformObject, plan.names.platformTreatment]) {
-        containers.push({ api_version: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment', name, containers: [SELDON_UNIT], init_containers: [`${SELDON_UNIT}-model-initializer`] });
+        containers.push({ api_version: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment', name, containers: [SELDON_UNIT], init_containers: [FETCH_CONTAINER] });
       }
     }
   }
-  if (plan.stream) containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.streamConsumer, containers: ['stream-consumer'], init_containers: [] });
+  if (plan.stream) containers.push({ api_version: 'apps/v1', kind: 'Deployment', name: plan.names.streamConsumer, containers: ['stream-consumer'], init_containers: ownsPods ? [FETCH_CONTAINER] : [] });
   if (plan.batch) containers.push({ api_version: 'batch/v1', kind: 'CronJob', name: plan.names.batchScoring, containers: ['batch-score'], init_containers: [] });
   const templates = analysisTemplateNames(plan);
   const canaryRollout = ownsPods && plan.rollout.strategy === 'canary';
@@ -302,7 +304,7 @@ function phaseFiles(spec: ResolvedSpec, plan: MlopsPlan, upstream: PhaseInput<'m
       add('scripts/build-model-archive.sh', 'shell', modelArchiveScript(spec, plan), 'torch-model-archiver build and upload of the .mar');
     }
     if (platform === 'triton') {
-      add(`serving/triton/${plan.modelName}/config.pbtxt`, 'triton-config', tritonConfig(plan), 'Triton model configuration (also in the ConfigMap)');
+      add(`serving/triton/${plan.modelName}/config.pbtxt`, 'triton-config', tritonConfig(spec, plan), 'Triton model configuration (also in the ConfigMap)');
       add('serving/triton/README.md', 'markdown', runtimeLayoutReadme(spec, plan), 'model repository layout');
     }
   }

@@ -20,9 +20,9 @@ import { modelArtifactUri, modelFetch } from './cloud.js';
 import type { MlopsPlan } from './derive.js';
 import { INITIAL_IMAGE_TAG, VARIANT_LABEL, componentLabels, componentSelector, priorityClassNames } from './naming.js';
 import { endpointsConfigMapName } from '../kubernetes_architect/storage.js';
-import { MODEL_DIR, TORCHSERVE_CONFIG_PATH } from './platform.js';
+import { MODEL_DIR, MULTIPROC_DIR, TORCHSERVE_CONFIG_PATH, TRITON_REPOSITORY } from './platform.js';
 import { inferenceService, seldonDeployment } from './platforms.js';
-import { platformConfigMaps } from './runtimeConfig.js';
+import { platformConfigMaps, tritonRepositoryItems } from './runtimeConfig.js';
 import { modelServerRollout } from './release.js';
 import { podIdentityLabels, serviceAccountName } from './serviceAccounts.js';
 
@@ -33,6 +33,7 @@ export type Variant = 'control' | 'treatment' | 'shadow';
 
 export const SERVER_CONTAINER = 'model-server';
 export const FETCH_CONTAINER = 'model-fetch';
+export const METRICS_EXPORTER_CONTAINER = 'metrics-exporter';
 
 /** Instance name and component of each variant: only `control` pods match the main Service, PDB and autoscaler. */
 export function variantIdentity(plan: MlopsPlan, variant: Variant): { instance: string; component: string } {
@@ -180,10 +181,13 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
     volumes.push({ name: 'runtime-config', configMap: { name: plan.names.torchserveConfig } }, { name: 'logs', emptyDir: { sizeLimit: '1Gi' } });
   }
   if (rt.platform === 'triton') {
-    // The model repository: <model>/config.pbtxt from the ConfigMap, <model>/1/<file> fetched by the init container.
-    mounts.push({ name: 'runtime-config', mountPath: `${MODEL_DIR}/${plan.modelName}/config.pbtxt`, subPath: 'config.pbtxt', readOnly: true });
-    volumes.push({ name: 'runtime-config', configMap: { name: plan.names.tritonConfig } });
+    // The model repository is configuration only (config.pbtxt, 1/model.py); the model stays in MODEL_DIR.
+    mounts.push({ name: 'runtime-config', mountPath: TRITON_REPOSITORY, readOnly: true });
+    volumes.push({ name: 'runtime-config', configMap: { name: plan.names.tritonConfig, items: tritonRepositoryItems(plan) } });
   }
+  // Our scoring runs in the runtime's worker processes: they record metrics in multiprocess files on /tmp,
+  // which the exporter container serves together with the runtime's own metrics.
+  if (rt.nativeMetrics) env.push({ name: 'PROMETHEUS_MULTIPROC_DIR', value: MULTIPROC_DIR }, { name: 'MODEL_DIR', value: MODEL_DIR });
   return {
     metadata: {
       labels: { ...variantLabels(spec, plan, variant), ...podIdentityLabels(spec) },
@@ -212,7 +216,7 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
           name: SERVER_CONTAINER,
           image: serverImage(plan),
           args: rt.args,
-          ports: serverPorts(plan),
+          ports: serverPorts(plan).filter((p) => p.name !== 'metrics' || !rt.nativeMetrics),
           env: env.length > 0 ? env : undefined,
           envFrom: serverEnvFrom(spec, plan),
           resources: serverResources(plan),
@@ -225,9 +229,29 @@ export function serverPodTemplate(spec: ResolvedSpec, plan: MlopsPlan, variant: 
           lifecycle: { preStop: { sleep: { seconds: 5 } } },
           volumeMounts: mounts,
         },
+        ...(rt.nativeMetrics ? [metricsExporterContainer(plan)] : []),
       ],
       volumes,
     },
+  };
+}
+
+/** Next to TorchServe / Triton: serves the workers' request metrics merged with the runtime's own on the metrics port. */
+function metricsExporterContainer(plan: MlopsPlan): IIoK8sApiCoreV1Container {
+  const rt = plan.runtime;
+  return {
+    name: METRICS_EXPORTER_CONTAINER,
+    image: serverImage(plan),
+    command: ['python', '-m', `${plan.pythonPackage}.serving.metrics_exporter`, '--port', String(rt.metricsPort)],
+    ports: [{ name: 'metrics', containerPort: rt.metricsPort, protocol: 'TCP' }],
+    env: [
+      { name: 'PROMETHEUS_MULTIPROC_DIR', value: MULTIPROC_DIR },
+      { name: 'RUNTIME_METRICS_URL', value: `http://127.0.0.1:${rt.nativeMetrics!.port}${rt.nativeMetrics!.path}` },
+    ],
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+    securityContext: CONTAINER_SECURITY,
+    readinessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 10 },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }
 

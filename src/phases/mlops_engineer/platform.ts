@@ -16,6 +16,8 @@ export interface ServingRuntime {
   grpcPort: number | null;
   metricsPort: number;
   metricsPath: string;
+  /** The runtime's own Prometheus endpoint inside the pod, merged into metricsPort by our exporter (torchserve, triton). */
+  nativeMetrics: { port: number; path: string } | null;
   readyPath: string;
   livePath: string;
   modelFormat: string;
@@ -44,6 +46,12 @@ export function pythonImage(version: string): string {
 }
 
 export const MODEL_DIR = '/mnt/models';
+/** Port of the metrics exporter next to TorchServe and Triton (our request metrics + the runtime's own). */
+export const APP_METRICS_PORT = 9091;
+/** Shared by the runtime's Python workers (writers) and the exporter (reader), on the pod's /tmp emptyDir. */
+export const MULTIPROC_DIR = '/tmp/prometheus-multiproc';
+/** Triton's model repository: configuration only (config.pbtxt, 1/model.py from a ConfigMap); the model is in MODEL_DIR. */
+export const TRITON_REPOSITORY = '/opt/triton/models';
 /** Where the TorchServe ConfigMap's config.properties is mounted (a file in the image's model-server home). */
 export const TORCHSERVE_CONFIG_PATH = '/home/model-server/config.properties';
 
@@ -78,6 +86,7 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         // Queue-proxy merges the server's /metrics with its own on 9088 (serving.kserve.io/enable-metric-aggregation).
         metricsPort: 9088,
         metricsPath: '/metrics',
+        nativeMetrics: null,
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
         modelFormat: `${SERVING_MODEL_FILE} (preprocessing and model in one pickle, as trained) in ${MODEL_DIR}`,
@@ -99,6 +108,7 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         // The unit's own /metrics (our request metrics); the orchestrator's are on 8000/prometheus.
         metricsPort: SELDON_UNIT_PORT,
         metricsPath: '/metrics',
+        nativeMetrics: null,
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
         modelFormat: `${SERVING_MODEL_FILE} (preprocessing and model in one pickle, as trained) in ${MODEL_DIR}`,
@@ -108,26 +118,28 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
     case 'torchserve':
       return {
         platform: 'torchserve',
-        deployed: 'TorchServe serving a model archive (.mar) from the model store, configured by config.properties, as an Argo Rollout',
+        deployed: `TorchServe serving a model archive (.mar: the promoted ${SERVING_MODEL_FILE} and the ${pythonPackage} handler) from the model store, configured by config.properties, as an Argo Rollout`,
         runtime: 'TorchServe',
-        baseImage: gpus > 0 ? 'pytorch/torchserve:0.12.0-gpu' : 'pytorch/torchserve:0.12.0-cpu',
+        // pip-installed TorchServe on the package's Python: the pytorch/torchserve images ship an older Python.
+        baseImage: pythonImage(SERVING_PYTHON),
         protocol: 'rest',
         protocolWhy: `${restWhy}; TorchServe's inference API (8080) is REST, management (8081) stays cluster-internal`,
         port: 8080,
         httpPort: 8080,
         grpcPort: null,
-        metricsPort: 8082,
+        metricsPort: APP_METRICS_PORT,
         metricsPath: '/metrics',
+        nativeMetrics: { port: 8082, path: '/metrics' },
         readyPath: '/ping',
         livePath: '/ping',
-        modelFormat: `TorchServe model archive ${modelName}.mar (torch-model-archiver) in ${MODEL_DIR}`,
+        modelFormat: `TorchServe model archive ${modelName}.mar (torch-model-archiver: ${SERVING_MODEL_FILE} + serving/torchserve_handler.py) in ${MODEL_DIR}`,
         args: ['torchserve', '--start', '--foreground', '--ts-config', TORCHSERVE_CONFIG_PATH],
         env: {},
       };
     case 'triton':
       return {
         platform: 'triton',
-        deployed: `Triton Inference Server with a model repository (${family === 'pytorch' ? 'pytorch_libtorch platform (TorchScript)' : 'FIL backend for tree models'}) and a generated config.pbtxt, as an Argo Rollout`,
+        deployed: `Triton Inference Server with a model repository whose ${modelName} runs on the Python backend (the ${pythonPackage} TritonPythonModel scoring the promoted ${SERVING_MODEL_FILE}, ${family} model and preprocessing in one pickle) and a generated config.pbtxt, as an Argo Rollout`,
         runtime: 'NVIDIA Triton Inference Server',
         baseImage: 'nvcr.io/nvidia/tritonserver:24.08-py3',
         protocol: 'grpc',
@@ -136,12 +148,13 @@ export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelNam
         port: 8001,
         httpPort: 8000,
         grpcPort: 8001,
-        metricsPort: 8002,
+        metricsPort: APP_METRICS_PORT,
         metricsPath: '/metrics',
+        nativeMetrics: { port: 8002, path: '/metrics' },
         readyPath: '/v2/health/ready',
         livePath: '/v2/health/live',
-        modelFormat: `Triton model repository ${MODEL_DIR}/${modelName}/1/ + config.pbtxt (dynamic batching on)`,
-        args: ['tritonserver', `--model-repository=${MODEL_DIR}`, '--model-control-mode=none', '--disable-auto-complete-config', '--http-port=8000', '--grpc-port=8001', '--metrics-port=8002'],
+        modelFormat: `${SERVING_MODEL_FILE} in ${MODEL_DIR}, scored by the Python backend of the repository ${TRITON_REPOSITORY}/${modelName}/ (config.pbtxt + 1/model.py, from a ConfigMap; dynamic batching on)`,
+        args: ['tritonserver', `--model-repository=${TRITON_REPOSITORY}`, '--model-control-mode=none', '--disable-auto-complete-config', '--http-port=8000', '--grpc-port=8001', '--metrics-port=8002'],
         env: {},
       };
   }

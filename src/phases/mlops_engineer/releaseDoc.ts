@@ -4,8 +4,8 @@ import type { MlopsPlan } from './derive.js';
 import { inferenceEndpoint, orchestratorEquivalent } from './manifests.js';
 import { KSERVE_DEPLOYMENT_MODE, kserveScaling, seldonWorkloadName } from './platforms.js';
 import { AB_HEADER, analysisTemplateNames, errorRateQuery, latencyQuery, shadowTarget } from './release.js';
-import { TORCHSERVE_MODEL_VERSION, torchserveSettings, tritonModelFile } from './runtimeConfig.js';
-import { MODEL_DIR, SERVING_MODEL_FILE } from './platform.js';
+import { TORCHSERVE_MODEL_VERSION, torchserveSettings } from './runtimeConfig.js';
+import { MODEL_DIR, SERVING_MODEL_FILE, TRITON_REPOSITORY } from './platform.js';
 
 // Document paragraphs on the serving platform objects and the release machinery, each with its figures.
 
@@ -43,9 +43,8 @@ export function servingPlatformSection(doc: MarkdownDocument, spec: ResolvedSpec
       break;
     }
     case 'triton': {
-      const f = tritonModelFile(plan.family);
       doc.paragraph(
-        `Object: Argo Rollout ${code(`${ns}/${plan.names.modelServer}`)} running Triton with the model repository ${code(`/mnt/models/${plan.modelName}/{config.pbtxt, 1/${f.file}}`)}; ${code('config.pbtxt')} comes from ConfigMap ${code(plan.names.tritonConfig)} (also ${code(`serving/triton/${plan.modelName}/config.pbtxt`)}): ${plan.family === 'pytorch' ? code('platform: "pytorch_libtorch"') : `${code('backend: "fil"')} with ${code(`model_type ${f.modelType ?? ''}`)}`}, input ${code(`[${plan.featureColumns}]`)} FP32 (ml_engineer's encoded width), ${code(`max_batch_size: ${b.max_batch_size}`)}, instance_group ${s.gpus > 0 ? code('KIND_GPU × 1') : code(`KIND_CPU × ${Math.max(1, s.workers)}`)}.`,
+        `Object: Argo Rollout ${code(`${ns}/${plan.names.modelServer}`)} running Triton with the model repository ${code(`${TRITON_REPOSITORY}/${plan.modelName}/{config.pbtxt, 1/model.py}`)}, projected from ConfigMap ${code(plan.names.tritonConfig)} (also ${code(`serving/triton/${plan.modelName}/config.pbtxt`)}): ${code('backend: "python"')}, whose ${code('TritonPythonModel')} (${code(`${plan.pythonPackage}.serving.triton_model`)}) scores the promoted ${code(SERVING_MODEL_FILE)} from ${code(MODEL_DIR)} with the same validation as POST /predict. A FIL or TorchScript export would drop the preprocessing and the ensemble the pickle holds. One input per model feature, ${code(`max_batch_size: ${b.max_batch_size}`)}, instance_group ${code(`KIND_CPU × ${Math.max(1, s.workers)}`)} (the pickle is a CPU model).`,
         `Dynamic batching: ${code(`max_queue_delay_microseconds: ${b.max_delay_ms * 1000}`)} (5 % of the p99 SLO ${spec.slo.p99_latency_ms} ms: the wait replaces part of the queueing the M/M/1 check already counts)${b.batch_size > 1 ? `, ${code(`preferred_batch_size: [ ${b.batch_size} ]`)} (${s.gpus > 0 ? `the ${s.concurrency_per_replica} in-flight requests of one GPU` : `requests per replica in that window at ${num(s.rps_per_replica, 1)} rps`})` : ''}.`,
         `Autoscaling: kubernetes_architect's HPA targets the Rollout (autoscaler = hpa), ${s.min_replicas}–${s.max_replicas} replicas.`,
       );

@@ -97,6 +97,14 @@ export function dependencies(spec: ResolvedSpec, ml: MlEngineerDecisions): { run
 }
 
 /** pyproject.toml as a typed object (serialized with toToml). */
+/** Triton's Python backend runs the package in its stub's interpreter: CPython 3.10 in the tritonserver 24.08 image. */
+export const TRITON_STUB_PYTHON = '3.10';
+
+/** The oldest Python the package must run on: the development version, or Triton's stub interpreter when it serves. */
+export function oldestPython(spec: ResolvedSpec, pythonVersion: string): string {
+  return spec.options.serving_platform === 'triton' && spec.options.deployment_mode !== 'batch' ? TRITON_STUB_PYTHON : pythonVersion;
+}
+
 export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg: string, pythonVersion: string): Record<string, unknown> {
   const deps = dependencies(spec, ml);
   const untyped = ['sklearn', 'pyarrow', 'xgboost', 'lightgbm', 'catboost', 'prophet', 'implicit', 'optuna', 'ray', 'mlflow', 'wandb', 'neptune', 'clearml', 'kfp', 'airflow', 'prefect', 'dagster', 'kubernetes', 'pendulum', 'great_expectations', 'openlineage', 'fsspec', 'feast', 'tecton', 'databricks', 'redis', 'kafka', 'boto3', 'uvicorn'];
@@ -106,7 +114,7 @@ export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg
       name: spec.name,
       version: '0.1.0',
       description: `Training, registry and utilities of the ${spec.name} ML pipeline`,
-      'requires-python': `>=${pythonVersion}`,
+      'requires-python': `>=${oldestPython(spec, pythonVersion)}`,
       authors: [{ name: spec.team.owner }],
       dependencies: deps.runtime.map((d) => d.requirement),
       'optional-dependencies': { ...deps.optional, dev: deps.dev },
@@ -119,7 +127,7 @@ export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg
       setuptools: { 'package-dir': { '': 'src' }, packages: { find: { where: ['src'] } } },
       ruff: {
         'line-length': 160,
-        'target-version': `py${pythonVersion.replace('.', '')}`,
+        'target-version': `py${oldestPython(spec, pythonVersion).replace('.', '')}`,
         src: ['src', 'tests'],
         lint: {
           select: ['E', 'F', 'W', 'I', 'B', 'UP', 'N', 'SIM', 'RUF', 'PL', 'PT'],
@@ -128,7 +136,7 @@ export function pyprojectObject(spec: ResolvedSpec, ml: MlEngineerDecisions, pkg
         },
       },
       mypy: {
-        python_version: pythonVersion,
+        python_version: oldestPython(spec, pythonVersion),
         strict: true,
         mypy_path: 'src',
         packages: [pkg],

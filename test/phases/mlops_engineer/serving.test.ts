@@ -200,7 +200,8 @@ describe('mlops_engineer serving: TorchServe', () => {
     expect(props).toMatchObject({
       inference_address: 'http://0.0.0.0:8080',
       management_address: 'http://127.0.0.1:8081',
-      metrics_address: 'http://0.0.0.0:8082',
+      // Pod-local: the metrics exporter merges it with the handler's request metrics on the metrics port.
+      metrics_address: 'http://127.0.0.1:8082',
       metrics_mode: 'prometheus',
       model_store: '/mnt/models',
       load_models: `${out.decisions.model.name}.mar`,
@@ -219,6 +220,18 @@ describe('mlops_engineer serving: TorchServe', () => {
     expect(rollout.spec.template.spec.volumes).toContainEqual({ name: 'runtime-config', configMap: { name: out.decisions.serving.runtime_config!.config_map } });
   });
 
+  it('runs the metrics exporter next to TorchServe: the workers write multiprocess metrics, one port serves them with TorchServe\'s own', () => {
+    const rollout = one(serving, 'Rollout') as unknown as { spec: { template: { spec: { containers: { name: string; env?: { name: string; value: string }[]; ports?: { name: string; containerPort: number }[]; command?: string[] }[] } } } };
+    const [server, exporter] = rollout.spec.template.spec.containers;
+    expect(server!.env).toContainEqual({ name: 'PROMETHEUS_MULTIPROC_DIR', value: '/tmp/prometheus-multiproc' });
+    expect(server!.ports!.map((p) => p.name)).not.toContain('metrics');
+    expect(exporter).toMatchObject({ name: 'metrics-exporter', command: ['python', '-m', 'detect_fraudulent_card_payments.serving.metrics_exporter', '--port', '9091'], ports: [{ name: 'metrics', containerPort: 9091 }] });
+    expect(exporter!.env).toEqual([
+      { name: 'PROMETHEUS_MULTIPROC_DIR', value: '/tmp/prometheus-multiproc' },
+      { name: 'RUNTIME_METRICS_URL', value: 'http://127.0.0.1:8082/metrics' },
+    ]);
+  });
+
   it('batching: the delay is 5 % of the p99 SLO, the batch what one replica receives in it', () => {
     const b = out.decisions.serving.batching;
     const s = out.decisions.serving;
@@ -233,9 +246,11 @@ describe('mlops_engineer serving: TorchServe', () => {
     const readme = artifactText(out, 'serving/torchserve/README.md');
     expect(readme).toContain('torch-model-archiver --model-name');
     expect(readme).toContain('--serialized-file');
-    expect(readme).toContain('--handler');
-    expect(readme).toContain('--extra-files');
+    expect(readme).toContain('--handler ml/src/detect_fraudulent_card_payments/serving/torchserve_handler.py');
+    expect(readme).toContain('--serialized-file artifacts/model.pkl');
     const script = artifactText(out, 'scripts/build-model-archive.sh');
+    // The promoted pickle is downloaded when not already there, archived with the handler, and uploaded next to it.
+    expect(script).toContain("[[ -f artifacts/model.pkl ]] || aws s3 cp 's3://");
     expect(script).toContain("torch-model-archiver '--model-name'");
     expect(shellcheck(script)).toEqual({ ok: true, output: '' });
   });
@@ -247,13 +262,17 @@ describe('mlops_engineer serving: Triton', () => {
   const pbtxt = (o: Out) => (one(objectsAt(o, SERVING), 'ConfigMap', o.decisions.serving.runtime_config!.config_map) as unknown as { data: Record<string, string> }).data['config.pbtxt']!;
   const upstream = upstreamFor(richSpec(), 'mlops_engineer');
 
-  it('config.pbtxt: FIL backend for tree models, dims from the feature count, GPU instance group', () => {
+  it('config.pbtxt: the Python backend with one input per model feature, typed from the declared feature', () => {
     const text = pbtxt(gpu);
     expect(text).toContain(`name: "${gpu.decisions.model.name}"`);
-    expect(text).toContain('backend: "fil"');
-    expect(text).toContain(`dims: [ ${upstream.ml_engineer!.training.feature_columns} ]`);
-    expect(text).toMatch(/instance_group \[\n {2}\{\n {4}count: 1\n {4}kind: KIND_GPU/);
-    expect(text).toContain('key: "model_type"');
+    expect(text).toContain('backend: "python"');
+    const features = richSpec().data.features.filter((f) => !f.protected);
+    const inputs = text.slice(text.indexOf('input ['), text.indexOf('output ['));
+    const declared = [...inputs.matchAll(/\{\n {4}name: "([^"]+)"\n {4}data_type: (TYPE_\w+)\n {4}dims: \[ 1 \]/g)].map((m) => [m[1], m[2]]);
+    const types = { numeric: 'TYPE_FP64', integer: 'TYPE_INT64', boolean: 'TYPE_BOOL' } as Record<string, string>;
+    expect(declared).toEqual(features.map((f) => [f.name, types[f.type] ?? 'TYPE_STRING']));
+    // The pickle is a CPU model, GPU node or not: instances are CPU processes.
+    expect(text).toMatch(/instance_group \[\n {2}\{\n {4}count: \d+\n {4}kind: KIND_CPU/);
     expect(artifactText(gpu, `serving/triton/${gpu.decisions.model.name}/config.pbtxt`)).toBe(text);
   });
 
@@ -265,28 +284,34 @@ describe('mlops_engineer serving: Triton', () => {
     expect(pbtxt(gpu)).toMatch(/dynamic_batching \{\n {2}preferred_batch_size: \[ 8 \]\n {2}max_queue_delay_microseconds: 4000\n\}/);
   });
 
-  it('binary classifiers return both probabilities; regression and multiclass one value', () => {
-    expect(pbtxt(cpu)).toMatch(/name: "output__0"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 2 \]/);
-    for (const type of ['regression', 'multiclass_classification'] as const) {
-      const o = run(withSpec(withOptions(defaultSpec(), { serving_platform: 'triton' }), (s) => (s.problem.type = type)));
-      expect(pbtxt(o)).toMatch(/name: "output__0"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 1 \]/);
-      expect(pbtxt(o)).toMatch(/key: "predict_proba"\n {4}value \{\n {6}string_value: "false"/);
-      expect(pbtxt(o)).toMatch(new RegExp(`key: "output_class"\\n {4}value \\{\\n {6}string_value: "${type === 'regression' ? 'false' : 'true'}"`));
-    }
+  it('classifiers return the label and the class probabilities; regression the value', () => {
+    expect(pbtxt(cpu)).toMatch(/name: "prediction"\n {4}data_type: TYPE_STRING\n {4}dims: \[ 1 \]/);
+    expect(pbtxt(cpu)).toMatch(/name: "probabilities"\n {4}data_type: TYPE_FP64\n {4}dims: \[ -1 \]/);
+    const o = run(withSpec(withOptions(defaultSpec(), { serving_platform: 'triton' }), (s) => (s.problem.type = 'regression')));
+    expect(pbtxt(o)).toMatch(/name: "prediction"\n {4}data_type: TYPE_FP64\n {4}dims: \[ 1 \]/);
+    expect(pbtxt(o)).not.toContain('probabilities');
   });
 
-  it('PyTorch models use the pytorch_libtorch platform', () => {
+  it('every model family runs on the same Python backend: the pickle holds the preprocessing and the ensemble', () => {
     const spec = withOptions(richSpec(), { serving_platform: 'triton' });
     const ds = { ...upstream.data_scientist!, algorithm: { ...upstream.data_scientist!.algorithm, library: 'pytorch' } };
     const o = runPhase('mlops_engineer', spec, undefined, { ...upstream, data_scientist: ds });
-    expect(pbtxt(o)).toContain('platform: "pytorch_libtorch"');
-    expect(pbtxt(o)).toContain('name: "INPUT__0"');
+    expect(pbtxt(o)).toBe(pbtxt(gpu));
   });
 
-  it('mounts config.pbtxt into the model repository next to the fetched version directory', () => {
-    const rollout = one(objectsAt(gpu, SERVING), 'Rollout') as unknown as { spec: { template: { spec: { containers: { volumeMounts: { mountPath: string }[] }[] } } } };
-    expect(rollout.spec.template.spec.containers[0]!.volumeMounts.map((m) => m.mountPath)).toContain(`/mnt/models/${gpu.decisions.model.name}/config.pbtxt`);
-    expect(artifactText(gpu, 'serving/triton/README.md')).toContain('config.pbtxt');
+  it('projects the repository (config.pbtxt, 1/model.py) from the ConfigMap; the model stays in the fetched MODEL_DIR', () => {
+    const rollout = one(objectsAt(gpu, SERVING), 'Rollout') as unknown as { spec: { template: { spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string }[] }[]; volumes: { name: string; configMap?: { items?: { key: string; path: string }[] } }[] } } } };
+    const t = rollout.spec.template.spec;
+    const name = gpu.decisions.model.name;
+    expect(t.containers[0]!.args).toContain('--model-repository=/opt/triton/models');
+    expect(t.containers[0]!.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/opt/triton/models', readOnly: true });
+    expect(t.volumes.find((v) => v.name === 'runtime-config')!.configMap!.items).toEqual([
+      { key: 'config.pbtxt', path: `${name}/config.pbtxt` },
+      { key: 'model.py', path: `${name}/1/model.py` },
+    ]);
+    const cm = one(objectsAt(gpu, SERVING), 'ConfigMap', gpu.decisions.serving.runtime_config!.config_map) as unknown as { data: Record<string, string> };
+    expect(cm.data['model.py']).toContain('from demand_forecast.serving.triton_model import TritonPythonModel');
+    expect(artifactText(gpu, 'serving/triton/README.md')).toContain('model.py        (ConfigMap key model.py');
   });
 });
 

@@ -110,11 +110,6 @@ function builderStage(argName: string, wheel: string, compilers: boolean): Instr
   ];
 }
 
-/** Platforms whose model server is the package's own FastAPI server (a custom predictor / model unit). */
-export function runsOwnServer(plan: MlopsPlan): boolean {
-  return plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
-}
-
 function serverHealthcheck(plan: MlopsPlan, python: string): Instruction {
   const rt = plan.runtime;
   const health = `http://127.0.0.1:${rt.httpPort}${rt.readyPath}`;
@@ -129,55 +124,86 @@ function serverHealthcheck(plan: MlopsPlan, python: string): Instruction {
   };
 }
 
+/** Platforms whose model server is the package's own FastAPI server (a custom predictor / model unit). */
+export function runsOwnServer(plan: MlopsPlan): boolean {
+  return plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
+}
+
+/** TorchServe installed from PyPI (it needs Java 17 and torch) on the package's Python. */
+export const TORCHSERVE_VERSION = '0.12.0';
+export const TORCH_VERSION = '2.5.1';
+
 /**
- * docker/model-server/Dockerfile. kserve and seldon: the package with its serving dependencies on the python
- * image, running its FastAPI server (the pickle holds the preprocessing, so no prepackaged runtime can serve
- * it). torchserve and triton: the runtime's own image (its entrypoint unchanged: the manifests pass its args)
- * plus the package as a pure-Python wheel without dependencies.
+ * docker/model-server/Dockerfile: the package with its dependencies, plus what the platform runs it in.
+ * kserve and seldon: our FastAPI server on the python image. torchserve: TorchServe (pip, Java 17, torch) on the
+ * same python image, running the package's handler. triton: the Triton image (its Python backend stub is CPython
+ * 3.10, so the package is installed from its wheel with dependencies resolved for that Python).
  */
 export function serverDockerfile(spec: ResolvedSpec, plan: MlopsPlan, up: CiUpstream): Instruction[] {
   const rt = plan.runtime;
-  const ports = [...new Set([rt.httpPort, rt.grpcPort, rt.metricsPort].filter((p): p is number => p !== null && (p === rt.httpPort || !runsOwnServer(plan))))];
+  const ports = [...new Set([rt.httpPort, rt.grpcPort, rt.metricsPort].filter((p): p is number => p !== null))];
+  const user = { op: 'RUN' as const, command: `groupadd --system --gid ${POD_SECURITY.runAsGroup} app && useradd --system --uid ${POD_SECURITY.runAsUser} --gid ${POD_SECURITY.runAsGroup} --home-dir ${rt.platform === 'torchserve' ? '/home/model-server' : '/app'} --create-home --shell /usr/sbin/nologin app` };
   const head: Instruction[] = [
     { op: 'COMMENT', text: `${plan.names.serverImage}: ${rt.runtime} (serving_platform ${rt.platform}) with the ${plan.pythonPackage} package.` },
     { op: 'COMMENT', text: 'Build from the repository root: docker build -f docker/model-server/Dockerfile .' },
     { op: 'ARG', name: 'RUNTIME_IMAGE', default: rt.baseImage },
     { op: 'ARG', name: 'BUILDER_IMAGE', default: pythonImage(up.python_pro.python_version) },
   ];
-  if (runsOwnServer(plan)) {
-    return [
-      ...head,
-      ...builderStage('BUILDER_IMAGE', `python -m pip wheel --wheel-dir /wheels ${JSON.stringify('.')}`, true),
-      { op: 'FROM', image: '${RUNTIME_IMAGE}', as: 'runtime' },
-      { op: 'ARG', name: 'RUNTIME_IMAGE' },
-      { op: 'ARG', name: 'VCS_REF', default: 'unknown' },
-      ociLabels(spec, plan.names.serverImage, `${rt.runtime} serving ${plan.modelName}`, 'RUNTIME_IMAGE', 'serving'),
-      { op: 'RUN', command: `groupadd --system --gid ${POD_SECURITY.runAsGroup} app && useradd --system --uid ${POD_SECURITY.runAsUser} --gid ${POD_SECURITY.runAsGroup} --home-dir /app --shell /usr/sbin/nologin app` },
-      { op: 'COPY', from: 'builder', src: ['/wheels'], dest: '/tmp/wheels' },
-      { op: 'RUN', command: `python -m pip install --no-cache-dir --no-index --find-links /tmp/wheels ${JSON.stringify(spec.name)} && rm -rf /tmp/wheels` },
-      { op: 'WORKDIR', path: '/app' },
-      { op: 'ENV', vars: { ...PY_ENV, MODEL_DIR } },
-      { op: 'USER', user: IMAGE_USER },
-      { op: 'EXPOSE', ports },
-      serverHealthcheck(plan, 'python'),
-      { op: 'CMD', args: rt.args },
-    ];
-  }
-  return [
-    ...head,
-    ...builderStage('BUILDER_IMAGE', 'python -m pip wheel --no-deps --wheel-dir /wheels .', false),
+  const runtimeStage: Instruction[] = [
     { op: 'FROM', image: '${RUNTIME_IMAGE}', as: 'runtime' },
     { op: 'ARG', name: 'RUNTIME_IMAGE' },
     { op: 'ARG', name: 'VCS_REF', default: 'unknown' },
     ociLabels(spec, plan.names.serverImage, `${rt.runtime} serving ${plan.modelName}`, 'RUNTIME_IMAGE', 'serving'),
-    { op: 'USER', user: 'root' },
+  ];
+  const offlineInstall: Instruction[] = [
     { op: 'COPY', from: 'builder', src: ['/wheels'], dest: '/tmp/wheels' },
-    { op: 'RUN', command: 'python3 -m pip install --no-cache-dir --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels' },
-    { op: 'ENV', vars: PY_ENV },
+    { op: 'RUN', command: `python -m pip install --no-cache-dir --no-index --find-links /tmp/wheels ${JSON.stringify(spec.name)} && rm -rf /tmp/wheels` },
+  ];
+  const tail = (python: string, workdir: string): Instruction[] => [
+    { op: 'WORKDIR', path: workdir },
+    { op: 'ENV', vars: { ...PY_ENV, MODEL_DIR } },
     { op: 'USER', user: IMAGE_USER },
     { op: 'EXPOSE', ports },
-    serverHealthcheck(plan, 'python3'),
+    serverHealthcheck(plan, python),
   ];
+  switch (rt.platform) {
+    case 'kserve':
+    case 'seldon':
+      return [
+        ...head,
+        ...builderStage('BUILDER_IMAGE', `python -m pip wheel --wheel-dir /wheels ${JSON.stringify('.')}`, true),
+        ...runtimeStage,
+        user,
+        ...offlineInstall,
+        ...tail('python', '/app'),
+        { op: 'CMD', args: rt.args },
+      ];
+    case 'torchserve': {
+      const torchIndex = plan.sizing.gpus > 0 ? '' : ' --index-url https://download.pytorch.org/whl/cpu';
+      return [
+        ...head,
+        ...builderStage('BUILDER_IMAGE', `python -m pip wheel --wheel-dir /wheels ${JSON.stringify('.')}`, true),
+        ...runtimeStage,
+        // TorchServe's frontend is Java; its Python worker imports torch.
+        { op: 'RUN', command: 'apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless && rm -rf /var/lib/apt/lists/*' },
+        { op: 'RUN', command: `python -m pip install --no-cache-dir torch==${TORCH_VERSION}${torchIndex} && python -m pip install --no-cache-dir torchserve==${TORCHSERVE_VERSION} torch-model-archiver==${TORCHSERVE_VERSION}` },
+        user,
+        ...offlineInstall,
+        ...tail('python', '/home/model-server'),
+      ];
+    }
+    case 'triton':
+      return [
+        ...head,
+        ...builderStage('BUILDER_IMAGE', 'python -m pip wheel --no-deps --wheel-dir /wheels .', false),
+        ...runtimeStage,
+        { op: 'USER', user: 'root' },
+        { op: 'COPY', from: 'builder', src: ['/wheels'], dest: '/tmp/wheels' },
+        // Dependencies resolve for the stub's Python (3.10), not the builder's: they come from the index here.
+        { op: 'RUN', command: 'python3 -m pip install --no-cache-dir /tmp/wheels/*.whl && rm -rf /tmp/wheels' },
+        ...tail('python3', '/opt/tritonserver'),
+      ];
+  }
 }
 
 /**

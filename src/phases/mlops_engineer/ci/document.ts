@@ -2,7 +2,7 @@ import { code, type MarkdownDocument } from '../../../generators/serializers/mar
 import type { ResolvedSpec } from '../../../spec/resolve.js';
 import type { PythonProDecisions } from '../../python_pro/decisions.js';
 import { serverDeployed, type MlopsPlan } from '../derive.js';
-import { IMAGE_USER, runsOwnServer } from './docker.js';
+import { IMAGE_USER, TORCHSERVE_VERSION, TORCH_VERSION } from './docker.js';
 import { ACTIONS, WORKFLOWS } from './github.js';
 import { GITLAB_CI_PATH } from './gitlab.js';
 import { CI_SCRIPTS, DOCKERFILES, STAGE_JOBS, ciCloud, commitToProdPath, pythonImage, retrainCron } from './shared.js';
@@ -73,8 +73,23 @@ export function dockerParagraph(doc: MarkdownDocument, plan: MlopsPlan, pp: Pyth
   const rt = plan.runtime;
   const build = plan.ci.stages.find((s) => s.name === 'build_images')?.budget_minutes ?? 0;
   doc.paragraph(
-    `${code(DOCKERFILES.server)} (${code(plan.names.serverImage)}): ${code(`ARG RUNTIME_IMAGE=${rt.baseImage}`)}, ${runsOwnServer(plan) ? `pinned by tag and overridable at build time; a builder stage on ${code(pythonImage(pp.python_version))} builds wheels of the ${code(plan.pythonPackage)} package and every runtime dependency with a pip cache mount, and the runtime stage installs them offline (no compiler) and runs ${code(rt.args.join(' '))}, our FastAPI server, as ${code(IMAGE_USER)}, the UID:GID of the pod securityContext` : `the ${rt.runtime} image pinned by tag and overridable at build time; a builder stage on ${code(pythonImage(pp.python_version))} builds the ${code(plan.pythonPackage)} wheel (pre/post-processing, no dependencies: the runtime already brings the model library) with a pip cache mount, and the runtime stage installs only that wheel, keeps the runtime's entrypoint (the manifests pass its args) and runs as ${code(IMAGE_USER)}, the UID:GID of the pod securityContext`}. HEALTHCHECK: ${code(`python3 → http://127.0.0.1:${rt.httpPort}${rt.readyPath}`)} every 30 s with a ${plan.sizing.startup_seconds} s start period (the startup budget: model fetch + load${plan.sizing.gpus > 0 ? ' + CUDA warm-up' : ''}); the images have python but no curl.`,
+    `${code(DOCKERFILES.server)} (${code(plan.names.serverImage)}): ${code(`ARG RUNTIME_IMAGE=${rt.baseImage}`)}, ${serverImageText(plan, pythonImage(pp.python_version))}. HEALTHCHECK: ${code(`python3 → http://127.0.0.1:${rt.httpPort}${rt.readyPath}`)} every 30 s with a ${plan.sizing.startup_seconds} s start period (the startup budget: model fetch + load${plan.sizing.gpus > 0 ? ' + CUDA warm-up' : ''}); the images have python but no curl.`,
     `${code(DOCKERFILES.jobs)} (${code(plan.names.jobsImage)}: training, batch, stream): ${code(`ARG PYTHON_IMAGE=${pythonImage(pp.python_version)}`)} (a patch release, not a moving ${code(`${pp.python_version}-slim`)}); the builder installs build-essential and builds wheels of the package and every dependency, the runtime stage installs them offline (${code('--no-index')}) with no compiler, adds user ${code(IMAGE_USER)} and the training configs.`,
     `Both carry OCI labels (title, revision from ${code('VCS_REF')}, base image). ${code('.dockerignore')} keeps VCS, ${code('.env*')}, data, models, tests, infrastructure, manifests and caches out of the context, so no secret or dataset reaches a layer; models are fetched at start, so a model release rebuilds nothing. The build stage budget is ${build} min${build > 8 ? ` (the large ${rt.runtime} base image)` : ''}; ${plan.ci.platform === 'github-actions' ? 'layers are cached between runs in the GitHub Actions cache backend (no mutable cache tag, so registry tags stay immutable)' : 'kaniko builds without a daemon and without a registry layer cache (no mutable cache tag, so registry tags stay immutable)'}.`,
   );
+}
+
+/** What docker/model-server/Dockerfile builds, per serving platform. */
+function serverImageText(plan: MlopsPlan, builder: string): string {
+  const rt = plan.runtime;
+  const wheels = `a builder stage on ${code(builder)} builds wheels of the ${code(plan.pythonPackage)} package and every runtime dependency with a pip cache mount, and the runtime stage installs them offline (no compiler)`;
+  switch (rt.platform) {
+    case 'kserve':
+    case 'seldon':
+      return `pinned by tag and overridable at build time; ${wheels} and runs ${code(rt.args.join(' '))}, our FastAPI server, as ${code(IMAGE_USER)}, the UID:GID of the pod securityContext`;
+    case 'torchserve':
+      return `pinned by tag; the runtime stage adds Java 17 (TorchServe's frontend), torch ${TORCH_VERSION}${plan.sizing.gpus > 0 ? '' : ' (CPU wheels)'} and TorchServe ${TORCHSERVE_VERSION} from PyPI, since the pytorch/torchserve images ship an older Python than the package's; ${wheels}; the manifests pass TorchServe's args and the .mar's handler imports the installed package; runs as ${code(IMAGE_USER)}`;
+    case 'triton':
+      return `the Triton image pinned by tag; a builder stage on ${code(builder)} builds the ${code(plan.pythonPackage)} wheel, which the runtime stage installs into Triton's Python (the Python backend stub's CPython 3.10) with its dependencies resolved for that Python; the manifests pass tritonserver's args; runs as ${code(IMAGE_USER)}`;
+  }
 }

@@ -400,19 +400,22 @@ export function modelGateScript(spec: ResolvedSpec, plan: MlopsPlan, up: CiUpstr
 }
 
 /** Path and JSON body of one inference request to the staging server (zeros of the served input width). */
+/** One valid record of the declared features, in the request shape of the platform's server. */
 function smokeRequest(spec: ResolvedSpec, plan: MlopsPlan): { path: string; body: unknown } {
-  const zeros = Array.from({ length: plan.featureColumns }, () => 0);
-  const v2 = (name: string) => ({ inputs: [{ name, shape: [1, plan.featureColumns], datatype: 'FP32', data: zeros }] });
+  const record = exampleRecord(spec);
   switch (plan.runtime.platform) {
-    // Our server: one valid record of the declared features, tensor per column.
     case 'kserve':
-      return { path: `/v2/models/${plan.modelName}/infer`, body: oipRequest(spec, exampleRecord(spec)) };
+      return { path: `/v2/models/${plan.modelName}/infer`, body: oipRequest(spec, record) };
     case 'seldon':
-      return { path: `/seldon/${plan.namespaces.serving}/${plan.names.platformObject}/v2/models/${SELDON_UNIT}/infer`, body: oipRequest(spec, exampleRecord(spec)) };
+      return { path: `/seldon/${plan.namespaces.serving}/${plan.names.platformObject}/v2/models/${SELDON_UNIT}/infer`, body: oipRequest(spec, record) };
     case 'torchserve':
-      return { path: `/predictions/${plan.modelName}`, body: { data: [zeros] } };
-    case 'triton':
-      return { path: `/v2/models/${plan.modelName}/infer`, body: v2(plan.family === 'pytorch' ? 'INPUT__0' : 'input__0') };
+      // The handler takes the record as POST /predict does.
+      return { path: `/predictions/${plan.modelName}`, body: record };
+    case 'triton': {
+      // Triton batches on the first dimension: each feature tensor is [1, 1].
+      const request = oipRequest(spec, record);
+      return { path: `/v2/models/${plan.modelName}/infer`, body: { inputs: request.inputs.map((i) => ({ ...i, shape: [1, 1] })) } };
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { appPy } from './app.js';
 import { batchScorePy } from './batch.js';
 import { modelPy } from './model.js';
 import { oipPy } from './oip.js';
+import { adaptersPy, metricsExporterPy, runtimeTestPy, torchserveHandlerPy, tritonModelPy } from './runtimes.js';
 import { schemaPy } from './schema.js';
 import { streamConsumerPy } from './stream.js';
 import { appTestPy, batchTestPy, schemaTestPy, standInPy, streamTestPy } from './tests.js';
@@ -51,6 +52,17 @@ export function servingPythonFiles(spec: ResolvedSpec, plan: MlopsPlan): Serving
       { path: `${dir}/app.py`, kind: 'python', content: appPy(spec, env, plan.modelName), purpose: 'FastAPI model server: /predict, /predict/batch, /health, /ready, /metrics and the Open Inference Protocol v2 routes' },
       { path: `${tests}/test_serving_app.py`, kind: 'python', content: appTestPy(spec), purpose: 'model server tests (TestClient)' },
     );
+  }
+  const platform = plan.runtime.platform;
+  if (serverDeployed(plan.modes) && (platform === 'torchserve' || platform === 'triton')) {
+    files.push(
+      platform === 'torchserve'
+        ? { path: `${dir}/torchserve_handler.py`, kind: 'python', content: torchserveHandlerPy(pkg, plan.modelName), purpose: 'TorchServe handler (the .mar entry point): our validation and scoring per request' }
+        : { path: `${dir}/triton_model.py`, kind: 'python', content: tritonModelPy(plan.modelName), purpose: 'Triton Python backend model: our validation and scoring per request' },
+      { path: `${dir}/metrics_exporter.py`, kind: 'python', content: metricsExporterPy(), purpose: "serves the runtime workers' request metrics (multiprocess) with the runtime's own" },
+      { path: `${tests}/test_serving_runtime.py`, kind: 'python', content: runtimeTestPy(spec, platform), purpose: `${platform} adapter and metrics exporter tests` },
+    );
+    if (platform === 'torchserve') files.push({ path: `${dir}/adapters.py`, kind: 'python', content: adaptersPy(), purpose: 'one request body to one response (record, records or inference request)' });
   }
   if (plan.batch) {
     files.push(

@@ -64,7 +64,7 @@ class StandInModel:
 `;
 }
 
-const HEADER = (what: string, marker: string) => String.raw`"""${what}"""
+export const HEADER = (what: string, marker: string) => String.raw`"""${what}"""
 
 from __future__ import annotations
 

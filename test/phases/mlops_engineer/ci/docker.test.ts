@@ -47,19 +47,28 @@ describe('container images', () => {
         expect(JSON.parse(of('CMD')[0]!.getRawArgumentsContent()!)).toEqual(rt.args);
         expect(rt.args[0]).toBe('uvicorn');
       } else {
-        // The runtime keeps its own entrypoint: the manifests pass its args.
-        expect(health[0]!.getTextContent()).toContain('"python3"');
+        // The runtime's own entrypoint: the manifests pass its args; the package is installed with its dependencies.
         expect(of('CMD')).toHaveLength(0);
+        const runs = of('RUN').map((i) => i.getTextContent());
+        if (platform === 'torchserve') {
+          expect(runs.some((r) => r.includes('openjdk-17-jre-headless'))).toBe(true);
+          expect(runs.some((r) => r.includes('torchserve==0.12.0'))).toBe(true);
+          expect(runs.some((r) => r.includes(`--no-index --find-links /tmp/wheels "${c.spec.name}"`))).toBe(true);
+        } else {
+          // Triton's stub Python (3.10): dependencies resolve for it, not for the builder's 3.11.
+          expect(health[0]!.getTextContent()).toContain('"python3"');
+          expect(runs.some((r) => r.includes('python3 -m pip install --no-cache-dir /tmp/wheels/*.whl'))).toBe(true);
+        }
       }
     });
   }
 
-  it('the serving platform changes the base image and the health endpoint', () => {
+  it('the serving platform changes the base image, the build and the health endpoint', () => {
     const bases = PLATFORMS.map((p) => file(cases[p], DOCKERFILES.server).content.match(/ARG RUNTIME_IMAGE=(.+)/)![1]);
-    // kserve and seldon both run our server on the python image; TorchServe and Triton bring their own.
+    // kserve, seldon and torchserve (pip-installed) build on the python image; Triton on its own.
     expect(bases[0]).toBe(`python:${PYTHON_PATCH[cases.kserve.up.python_pro.python_version]}-slim-bookworm`);
-    expect(bases[1]).toBe(bases[0]);
-    expect(new Set(bases).size).toBe(3);
+    expect(bases.slice(0, 3)).toEqual([bases[0], bases[0], bases[0]]);
+    expect(bases[3]).toMatch(/^nvcr\.io\/nvidia\/tritonserver:/);
     expect(file(cases.seldon, DOCKERFILES.server).content).toContain("127.0.0.1:9000/v2/health/ready'");
     expect(file(cases.torchserve, DOCKERFILES.server).content).toContain("127.0.0.1:8080/ping'");
     expect(file(cases.triton, DOCKERFILES.server).content).toContain("127.0.0.1:8000/v2/health/ready'");

@@ -70,6 +70,7 @@ DEFAULT_METRIC = {
 DEFAULT_TRANSFORM = {"numeric": "standard_scale", "integer": "standard_scale", "categorical": "one_hot", "boolean": "binary", "text": "tfidf", "timestamp": "cyclical"}
 TIME_PARTS = ("hour_sin", "hour_cos", "dow_sin", "dow_cos", "age_days")
 # Sample runs (tests, demo): search ranges capped so a trial fits in a fraction of a second on a laptop.
+QUICK_SOLVER_EPOCHS = 100
 QUICK_CAPS = {"n_estimators": 80, "iterations": 10, "factors": 16, "max_samples": 512, "hidden_units": 64, "embedding_dim": 32, "num_layers": 2, "max_depth": 6}
 
 
@@ -476,7 +477,7 @@ def make_estimator(family: str, problem: str, params: Mapping[str, Any], rows: i
         penalty = str(p.get("penalty", "l2"))
         if classify:
             extra = {"l1_ratio": float(p.get("l1_ratio", 0.5))} if penalty == "elasticnet" else {}
-            return LogisticRegression(C=c, penalty=penalty, solver="saga", max_iter=1000, class_weight=p.get("class_weight"), random_state=seed, **extra), "supervised"
+            return LogisticRegression(C=c, penalty=penalty, solver="saga", max_iter=int(p.get("max_iter", 1000)), class_weight=p.get("class_weight"), random_state=seed, **extra), "supervised"
         if penalty == "l1":
             return Lasso(alpha=1.0 / c, max_iter=5000, random_state=seed), "supervised"
         if penalty == "elasticnet":
@@ -1222,6 +1223,9 @@ def quick_spaces(spaces: Mapping[str, Sequence[Param]]) -> dict[str, list[Param]
             if cap is not None and p.high is not None and p.low is not None and p.high > cap:
                 p = dataclasses.replace(p, high=float(max(p.low, cap)))
             capped.append(p)
+        # saga on sparse TF-IDF runs to its 1,000-epoch limit on weakly regularised trials; sample rows need far fewer.
+        if any(p.name == "C" for p in capped) and all(p.name != "max_iter" for p in capped):
+            capped.append(Param("max_iter", "int", low=QUICK_SOLVER_EPOCHS, high=QUICK_SOLVER_EPOCHS))
         out[member] = capped
     return out
 

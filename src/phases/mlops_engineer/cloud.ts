@@ -121,7 +121,10 @@ export function objectFetch(spec: ResolvedSpec, uri: string, targetDir: string):
       const prefix = match?.[3] ?? '';
       const script = [
         'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --output none',
-        `az storage blob download-batch --auth-mode login --account-name ${account} --source ${container} --pattern '${prefix}/*' --destination ${targetDir} --output none`,
+        // download-batch keeps each blob's full name: the files land under <tmp>/<prefix>/, then move up, so the
+        // folder holds what the prefix holds (as aws s3 sync and gcloud storage rsync leave it).
+        `az storage blob download-batch --auth-mode login --account-name ${account} --source ${container} --pattern '${prefix}/*' --destination /tmp/fetch --output none`,
+        `cp -R '/tmp/fetch/${prefix}/.' ${targetDir}/`,
       ].join(' && ');
       return { image: 'mcr.microsoft.com/azure-cli:2.63.0', command: ['/bin/sh', '-c', script], how: '`az storage blob download-batch` with Azure AD Workload Identity', env: { AZURE_CONFIG_DIR: '/tmp/azure' } };
     }

@@ -3,7 +3,7 @@ import type { ResolvedSpec } from '../../spec/resolve.js';
 import { beginDocument } from '../common.js';
 import type { PhaseInfo } from '../graph.js';
 import { RULES, type PyPlan, type PyUpstream } from './derive.js';
-import { dependencies } from './pyproject.js';
+import { dependencies, oldestPython } from './pyproject.js';
 
 const inferenceShare = (plan: PyPlan) => plan.latency.find((l) => l.component === 'model inference')!.share;
 const mb = (v: number) => `${num(v, v < 10 ? 1 : 0)} MB`;
@@ -34,7 +34,7 @@ export function buildDocument(info: PhaseInfo, spec: ResolvedSpec, up: PyUpstrea
 
   doc.heading(2, '1. Code quality and structure');
   doc.heading(3, 'Refactor to production standards');
-  doc.paragraph(`Layout ${code(`ml/src/${plan.pkg}`)} (src layout: tests import the installed package, never the working tree by accident), Python ${code(d.python_version)}, ${code('mypy --strict')} and ruff configured in ${code('ml/pyproject.toml')}. Module boundaries:`);
+  doc.paragraph(`Layout ${code(`ml/src/${plan.pkg}`)} (src layout: tests import the installed package, never the working tree by accident), Python ${code(d.python_version)}${oldestPython(spec, d.python_version) !== d.python_version ? ` (the package still supports ${code(oldestPython(spec, d.python_version))}, which requires-python, ruff and mypy target: Triton's Python backend runs it in that stub interpreter)` : ''}, ${code('mypy --strict')} and ruff configured in ${code('ml/pyproject.toml')}. Module boundaries:`);
   doc.table(
     ['Module', 'Owns', 'May import'],
     [

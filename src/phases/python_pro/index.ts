@@ -24,6 +24,8 @@ export const pythonPro: PhaseDefinition<'python_pro'> = {
     'options.deployment_mode',
     'options.experiment_tracking',
     'options.orchestration',
+    // Triton's Python backend runs the package in CPython 3.10: requires-python follows the serving platform.
+    'options.serving_platform',
     'team.owner',
   ],
   decisions: PythonProDecisions,

@@ -503,8 +503,7 @@ Expected flow: data validation per source -> training with HPO -> promotion gate
 from __future__ import annotations
 
 import importlib.util
-import inspect
-import sys
+${spec.options.orchestration === 'prefect' ? 'import inspect\n' : ''}import sys
 import types
 from pathlib import Path
 from typing import Any

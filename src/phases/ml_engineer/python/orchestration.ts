@@ -151,8 +151,7 @@ export function orchestrationPy(spec: ResolvedSpec, plan: MlPlan): string {
 
 import os
 import subprocess
-from datetime import timedelta
-
+${spec.options.orchestration === 'airflow' ? 'from datetime import timedelta\n' : ''}
 NAME: str = ${pyLiteral(plan.orchestration.name)}
 CRON: str = ${pyLiteral(fiveFieldCron(spec.scale.training_schedule))}
 NAMESPACE: str = ${pyLiteral(workloadNamespaces(spec).training)}

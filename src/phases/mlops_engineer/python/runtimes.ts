@@ -222,6 +222,9 @@ export function runtimeTestPy(spec: ResolvedSpec, platform: 'torchserve' | 'trit
   const adapterTests =
     platform === 'torchserve'
       ? String.raw`
+import json
+
+
 class FakeContext:
     """What TorchServe passes: system_properties, and set_response_status per request of the batch."""
 
@@ -354,8 +357,6 @@ def test_the_python_backend_scores_each_request_and_fails_only_the_bad_one(tmp_p
 pytest.importorskip("pandas")
 pytest.importorskip("pydantic")
 pytest.importorskip("prometheus_client")
-
-import json
 
 BAD_INPUTS: List[Any] = ${pyLiteral(badInputs(spec) as unknown as PyValue)}
 CLASSIFICATION: bool = ${classifies(spec) ? 'True' : 'False'}

@@ -66,6 +66,11 @@ export function schemaPy(spec: ResolvedSpec): string {
   const features = spec.data.features.map((f) => ({ name: f.name, ...featureContract(f) }));
   const entityIsFeature = spec.data.features.some((f) => f.name === spec.data.entity_key);
   const entityLine = entityIsFeature ? '' : `\n    entity: Optional[Union[StrictStr, StrictInt]] = Field(None, alias=ENTITY_KEY)`;
+  // Import only what the field annotations use (each name appears in some spec, not in every one).
+  const annotations = fields.map((f) => f.pyType).join(' ') + (entityIsFeature ? '' : ' StrictStr StrictInt');
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(annotations);
+  const pydanticNames = ['BaseModel', 'Field', ...['StrictBool', 'StrictInt', 'StrictStr', 'conint', 'constr'].filter(uses)];
+  const typingNames = ['Any', 'Dict', 'List', ...(uses('Literal') ? ['Literal'] : []), 'Mapping', 'Optional', 'Sequence', 'Tuple', ...(entityIsFeature ? [] : ['Union'])];
   return String.raw`"""Request schema of the model server, generated from the declared features of the spec.
 
 PredictRecord is one record as clients send it: the feature columns by name (types, declared ranges, allowed
@@ -73,11 +78,10 @@ categories, nullability), optionally the entity key; anything else is rejected. 
 rules to a whole DataFrame at once (batch job). Works on pydantic 1.10 and 2.x.
 """
 
-from datetime import datetime
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+${uses('datetime') ? 'from datetime import datetime\n' : ''}from typing import ${typingNames.join(', ')}
 
 import pydantic
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, conint, constr
+from pydantic import ${pydanticNames.join(', ')}
 
 PYDANTIC_V2: bool = int(pydantic.VERSION.split(".")[0]) >= 2
 

@@ -74,7 +74,7 @@ from typing import Any, Dict, List
 import pytest
 
 from serving_stand_in import StandInModel
-from support import ENTITY_KEY, EVENT_TIMESTAMP, FEATURES, PACKAGE, synthetic_rows
+from support import ENTITY_KEY, FEATURES, PACKAGE, synthetic_rows
 
 pytestmark = pytest.mark.${marker}
 
@@ -374,6 +374,8 @@ def input_csv(tmp_path: Any, n: int = 300) -> Any:
 
 
 def test_scores_every_valid_row_with_key_and_timestamp(tmp_path: Any) -> None:
+    from support import EVENT_TIMESTAMP
+
     path, has_bad = input_csv(tmp_path)
     result = batch().run(str(path), str(tmp_path / "out"), loaded=stand_in(tmp_path), chunk_rows=64)
     assert result["scored"] == 300

@@ -297,7 +297,6 @@ import importlib
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 

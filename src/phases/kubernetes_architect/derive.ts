@@ -139,7 +139,7 @@ export function planGpu(spec: ResolvedSpec, mlops: MlopsEngineerDecisions): GpuP
     why = training > 0 ? 'no inference GPUs; training GPUs are never shared (DDP keeps them saturated and needs the whole memory)' : 'no GPUs requested: CPU-only node pools';
   } else if (serving >= 2 || spec.slo.p99_latency_ms < 100) {
     sharing = 'mig';
-    // Tree models on Triton FIL or small nets fit a 1g slice; deep-learning weights need a 3g slice.
+    // Tree models or small nets fit a 1g slice; deep-learning weights need a 3g slice.
     const dl = mlops.model.family === 'pytorch';
     slices = dl ? 2 : 7;
     profile = dl ? '3g.20gb' : '1g.5gb';

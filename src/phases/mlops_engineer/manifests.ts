@@ -242,7 +242,7 @@ function metricsExporterContainer(plan: MlopsPlan): IIoK8sApiCoreV1Container {
   return {
     name: METRICS_EXPORTER_CONTAINER,
     image: serverImage(plan),
-    command: ['python', '-m', `${plan.pythonPackage}.serving.metrics_exporter`, '--port', String(rt.metricsPort)],
+    command: ['python3', '-m', `${plan.pythonPackage}.serving.metrics_exporter`, '--port', String(rt.metricsPort)],
     ports: [{ name: 'metrics', containerPort: rt.metricsPort, protocol: 'TCP' }],
     env: [
       { name: 'PROMETHEUS_MULTIPROC_DIR', value: MULTIPROC_DIR },

@@ -225,7 +225,7 @@ describe('mlops_engineer serving: TorchServe', () => {
     const [server, exporter] = rollout.spec.template.spec.containers;
     expect(server!.env).toContainEqual({ name: 'PROMETHEUS_MULTIPROC_DIR', value: '/tmp/prometheus-multiproc' });
     expect(server!.ports!.map((p) => p.name)).not.toContain('metrics');
-    expect(exporter).toMatchObject({ name: 'metrics-exporter', command: ['python', '-m', 'detect_fraudulent_card_payments.serving.metrics_exporter', '--port', '9091'], ports: [{ name: 'metrics', containerPort: 9091 }] });
+    expect(exporter).toMatchObject({ name: 'metrics-exporter', command: ['python3', '-m', 'detect_fraudulent_card_payments.serving.metrics_exporter', '--port', '9091'], ports: [{ name: 'metrics', containerPort: 9091 }] });
     expect(exporter!.env).toEqual([
       { name: 'PROMETHEUS_MULTIPROC_DIR', value: '/tmp/prometheus-multiproc' },
       { name: 'RUNTIME_METRICS_URL', value: 'http://127.0.0.1:8082/metrics' },

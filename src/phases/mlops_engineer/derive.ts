@@ -564,7 +564,7 @@ export function planMlops(spec: ResolvedSpec, ds: DataScientistDecisions, ml: Ml
   const modes = servingModes(spec);
   const family = modelFamily(ds.algorithm.library);
   const modelName = ml.registry.model_name;
-  const runtime = servingRuntime(spec, family, modelName, spec.scale.serving_gpus, pp.package_name);
+  const runtime = servingRuntime(spec, family, modelName, pp.package_name);
   const stream = modes.includes('stream') ? planStream(spec, pp.package_name) : null;
   const batch = modes.includes('batch') ? planBatch(spec, pp, pp.package_name) : null;
   const sizing = sizeServing(spec, pp, modes, stream, family);

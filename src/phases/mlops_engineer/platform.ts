@@ -67,7 +67,7 @@ export function uvicornCommand(pythonPackage: string, port: number): string[] {
   return ['uvicorn', `${pythonPackage}.serving.app:app`, '--host', '0.0.0.0', '--port', String(port), '--no-access-log'];
 }
 
-export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelName: string, gpus: number, pythonPackage: string): ServingRuntime {
+export function servingRuntime(spec: ResolvedSpec, family: ModelFamily, modelName: string, pythonPackage: string): ServingRuntime {
   const restWhy =
     'the Open Inference Protocol v2 over HTTP/JSON is enough here: tabular requests of a few features are small, so JSON costs little, and REST passes every gateway, load balancer and curl without generated stubs';
   switch (spec.options.serving_platform) {

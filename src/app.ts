@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { defaultDataRoot } from './config.js';
 import { PipelineService } from './pipeline/service.js';
+import { TeamService } from './pipeline/team.js';
 import { Store } from './store/store.js';
 import { ValidatorRegistry, defaultValidators } from './validate/registry.js';
 
@@ -16,6 +17,7 @@ export interface AppContext {
   config: AppConfig;
   store: Store;
   service: PipelineService;
+  team: TeamService;
   validators: ValidatorRegistry;
   logger: Logger;
 }
@@ -34,5 +36,7 @@ export function createApp(options: Omit<AppConfig, 'dataRoot'> & { dataRoot?: st
   const store = new Store(config.dbPath);
   const recovered = store.recoverInterruptedRuns(processAlive);
   if (recovered > 0) logger.warn({ recovered }, 'marked interrupted phase runs as failed');
-  return { config, store, service: new PipelineService(store), validators: new ValidatorRegistry(defaultValidators()), logger };
+  const service = new PipelineService(store);
+  const validators = new ValidatorRegistry(defaultValidators());
+  return { config, store, service, team: new TeamService(service, validators), validators, logger };
 }

@@ -1,10 +1,17 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../app.js';
+import { AccessPolicy, bearerToken, isLoopback } from './access.js';
 import { createMcpServer } from './mcpServer.js';
+import { apiRouter } from './web/api.js';
+import { EventFeed } from './web/eventFeed.js';
+import { serveUi } from './web/static.js';
+import { WsHub } from './web/wsHub.js';
+
+export { isLoopback };
 
 export interface HttpOptions {
   host: string;
@@ -16,12 +23,6 @@ export interface HttpOptions {
   maxSessions?: number;
   /** Sessions without a request for this long are closed (clients that vanished without DELETE). */
   sessionIdleMs?: number;
-}
-
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Refuses configurations that would expose an unauthenticated server to the network. */
@@ -38,29 +39,28 @@ export function checkBindSafety(options: HttpOptions): void {
   }
 }
 
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
-  return hostHeader.split(':')[0]!.toLowerCase();
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
 function jsonRpcError(res: Response, status: number, message: string, code = -32000): void {
   if (!res.headersSent) res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
+export interface HttpApp {
+  express: express.Express;
+  /** Serves /ws on the HTTP server that runs this application. */
+  attachWebSockets(server: HttpServer): void;
+  close(): Promise<void>;
+}
+
 /**
- * The express application: /mcp (Streamable HTTP, one MCP server per session), /healthz. Host and Origin are
- * checked on every request (DNS-rebinding protection), bodies are size-limited, and a bearer token is
- * required when one is configured.
+ * The express application: /mcp (Streamable HTTP, one MCP server per session), /api (REST for the web UI),
+ * /ws (live events, attached to the HTTP server), / (the web UI), /healthz. Host and Origin are checked on
+ * every request (DNS-rebinding protection), bodies are size-limited, and a bearer token is required when one
+ * is configured.
  */
-export function createHttpApp(app: AppContext, options: HttpOptions): { express: express.Express; closeSessions(): Promise<void> } {
-  const allowed = new Set([...LOOPBACK_NAMES, options.host.toLowerCase(), ...(options.allowedHosts ?? []).map((h) => h.toLowerCase())]);
+export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
+  const access = new AccessPolicy(options.host, options.allowedHosts, options.token);
+  const feed = new EventFeed(app.store, app.logger);
+  const hub = new WsHub(app.store, feed, access, app.logger);
+  feed.start();
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const lastSeen = new Map<string, number>();
   const maxSessions = options.maxSessions ?? 1000;
@@ -86,36 +86,26 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    const host = req.headers.host;
-    if (!host || !allowed.has(hostnameOf(host))) {
-      app.logger.warn({ host }, 'rejected request with a foreign Host header');
-      return jsonRpcError(res, 403, `Forbidden: Host "${host ?? ''}" is not allowed (DNS-rebinding protection). Use --allowed-host to accept it.`);
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    const hostProblem = access.hostProblem(req.headers.host);
+    if (hostProblem) {
+      app.logger.warn({ host: req.headers.host }, 'rejected request with a foreign Host header');
+      return jsonRpcError(res, 403, hostProblem);
     }
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      let originHost: string | undefined;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        originHost = undefined;
-      }
-      if (!originHost || !allowed.has(hostnameOf(originHost))) {
-        app.logger.warn({ origin }, 'rejected cross-origin request');
-        return jsonRpcError(res, 403, `Forbidden: Origin "${origin}" is not allowed.`);
-      }
+    const originProblem = access.originProblem(req.headers.origin);
+    if (originProblem) {
+      app.logger.warn({ origin: req.headers.origin }, 'rejected cross-origin request');
+      return jsonRpcError(res, 403, originProblem);
     }
     next();
   });
 
   web.get('/healthz', (_req, res) => {
-    res.json({ ok: true, sessions: sessions.size });
+    res.json({ ok: true, sessions: sessions.size, websockets: hub.size });
   });
 
   const requireToken = (req: Request, res: Response, next: NextFunction) => {
-    if (!options.token) return next();
-    const header = req.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!given || !sameSecret(given, options.token)) {
+    if (!access.tokenValid(bearerToken(req.headers.authorization))) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="mlops-mcp"');
       return jsonRpcError(res, 401, 'Unauthorized: send the server token as "Authorization: Bearer <token>".');
     }
@@ -162,9 +152,8 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
   web.get('/mcp', sessionRequest);
   web.delete('/mcp', sessionRequest);
 
-  web.get('/', (_req, res) => {
-    res.type('text/plain').send('mlops-mcp is running. MCP (Streamable HTTP) endpoint: /mcp\n');
-  });
+  web.use('/api', apiRouter(app, access, feed, options.bodyLimit ?? '1mb'));
+  web.use(serveUi());
 
   // Body parser errors (oversized or malformed JSON) become JSON-RPC errors with the right HTTP status.
   web.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -176,8 +165,11 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
 
   return {
     express: web,
-    async closeSessions() {
+    attachWebSockets: (server) => hub.attach(server),
+    async close() {
       clearInterval(sweeper);
+      feed.stop();
+      await hub.close();
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
     },
@@ -186,11 +178,12 @@ export function createHttpApp(app: AppContext, options: HttpOptions): { express:
 
 export async function listen(app: AppContext, options: HttpOptions): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
   checkBindSafety(options);
-  const { express: web, closeSessions } = createHttpApp(app, options);
+  const web = createHttpApp(app, options);
   const server = await new Promise<HttpServer>((resolve, reject) => {
-    const s = web.listen(options.port, options.host, () => resolve(s));
+    const s = web.express.listen(options.port, options.host, () => resolve(s));
     s.once('error', reject);
   });
+  web.attachWebSockets(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -199,7 +192,7 @@ export async function listen(app: AppContext, options: HttpOptions): Promise<{ s
     server,
     url,
     async close() {
-      await closeSessions();
+      await web.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -122,6 +122,7 @@ export function createMcpServer(app: AppContext): Server {
         const view = app.service.view(row.id);
         return [
           { uri: `mlops://pipelines/${row.id}`, name: row.name, title: `Pipeline ${row.name}`, mimeType: 'application/json', description: `Spec revision ${row.current_revision} and phase status` },
+          { uri: `mlops://pipelines/${row.id}/reviews`, name: `${row.name}/reviews`, title: `${row.name}: reviews and comments`, mimeType: 'application/json' },
           ...view.phases
             .filter((s) => s.current)
             .map((s) => ({ uri: `mlops://pipelines/${row.id}/phases/${s.phase}`, name: `${row.name}/${s.phase}`, title: `${row.name}: ${PHASES[s.phase].title}`, mimeType: 'text/markdown' })),
@@ -134,20 +135,26 @@ export function createMcpServer(app: AppContext): Server {
     resourceTemplates: [
       { uriTemplate: 'mlops://pipelines/{id}', name: 'pipeline', title: 'Pipeline', mimeType: 'application/json', description: 'Spec, revision, phase status and file index of a pipeline' },
       { uriTemplate: 'mlops://pipelines/{id}/phases/{phase}', name: 'phase-document', title: 'Phase document', mimeType: 'text/markdown', description: `A phase's design document; phase is one of ${PHASE_IDS.join(', ')}` },
+      { uriTemplate: 'mlops://pipelines/{id}/reviews', name: 'reviews', title: 'Reviews and comments', mimeType: 'application/json', description: "Each phase's reviews of its current run (approve / request changes) and the team's comments on phases and file lines" },
       { uriTemplate: 'mlops://pipelines/{id}/artifacts/{+path}', name: 'artifact', title: 'Generated file', description: 'A generated file of the current bundle, by its path' },
     ],
   }));
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
-    const m = /^mlops:\/\/pipelines\/([^/]+)(?:\/(phases|artifacts)\/(.+))?$/.exec(uri);
+    const m = /^mlops:\/\/pipelines\/([^/]+)(?:\/(reviews)|\/(phases|artifacts)\/(.+))?$/.exec(uri);
     if (!m) throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource ${uri}; see resources/templates/list for the URI forms.`);
-    const [, id, section, rest] = m as unknown as [string, string, string | undefined, string | undefined];
+    const [, id, reviews, nested, rest] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined];
+    const section = reviews ?? nested;
     try {
+      if (section === 'reviews') {
+        const body = { pipeline_id: id, phases: app.team.reviews(id), comments: app.team.comments(id) };
+        return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
+      }
       if (!section) {
         const view = app.service.view(id);
         const files = app.service.artifacts(id).map((a) => ({ path: a.path, kind: a.kind, phase: a.phase, sha256: a.sha256, uri: `mlops://pipelines/${id}/artifacts/${a.path}` }));
-        const body = { pipeline_id: id, name: view.spec.name, revision: view.pipeline.current_revision, spec: view.spec, phases: phaseStates(view), files };
+        const body = { pipeline_id: id, name: view.spec.name, revision: view.pipeline.current_revision, spec: view.spec, phases: phaseStates(view, app.team.reviews(id, view)), files };
         return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
       }
       if (section === 'phases') {

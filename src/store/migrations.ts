@@ -79,4 +79,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'team features: comments, phase reviews, per-file validation verdicts',
+    sql: `
+      CREATE TABLE comments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+        phase TEXT,
+        artifact_path TEXT,
+        line INTEGER,
+        run_id TEXT,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX comments_pipeline ON comments(pipeline_id, id);
+
+      CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+        phase TEXT NOT NULL,
+        run_id TEXT NOT NULL REFERENCES phase_runs(id) ON DELETE CASCADE,
+        verdict TEXT NOT NULL CHECK (verdict IN ('approved', 'changes_requested')),
+        reviewer TEXT NOT NULL,
+        comment TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX reviews_run ON reviews(run_id, id);
+
+      CREATE TABLE file_verdicts (
+        pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'unchecked')),
+        results TEXT NOT NULL,
+        validated_at TEXT NOT NULL,
+        PRIMARY KEY (pipeline_id, path)
+      );
+    `,
+  },
 ];

@@ -61,6 +61,41 @@ export interface EventRow {
   created_at: string;
 }
 
+export interface CommentRow {
+  id: number;
+  pipeline_id: string;
+  phase: PhaseId | null;
+  artifact_path: string | null;
+  line: number | null;
+  run_id: string | null;
+  author: string;
+  body: string;
+  created_at: string;
+}
+
+export type ReviewVerdict = 'approved' | 'changes_requested';
+
+export interface ReviewRow {
+  id: number;
+  pipeline_id: string;
+  phase: PhaseId;
+  run_id: string;
+  verdict: ReviewVerdict;
+  reviewer: string;
+  comment: string | null;
+  created_at: string;
+}
+
+export type FileVerdict = 'pass' | 'fail' | 'unchecked';
+
+export interface FileVerdictRow {
+  path: string;
+  sha256: string;
+  verdict: FileVerdict;
+  results: { validator: string; verdict: string; message: string }[];
+  validated_at: string;
+}
+
 type RawRun = Omit<PhaseRun, 'upstream_run_ids' | 'decisions'> & { upstream_run_ids: string; decisions: string | null };
 
 // Every column but the document and the decisions, which are read as NULL.
@@ -353,5 +388,67 @@ export class Store {
         : this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
     ) as (Omit<EventRow, 'payload'> & { payload: string })[];
     return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
+  }
+
+  /** The id of the newest event (0 when the log is empty): where a live feed starts. */
+  lastEventId(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  }
+
+  // --- team: comments, reviews, validation verdicts ------------------------------------------------
+
+  addComment(input: Omit<CommentRow, 'id' | 'created_at'>): CommentRow {
+    return this.transaction(() => {
+      const now = this.clock.now();
+      const info = this.db
+        .prepare('INSERT INTO comments (pipeline_id, phase, artifact_path, line, run_id, author, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(input.pipeline_id, input.phase, input.artifact_path, input.line, input.run_id, input.author, input.body, now);
+      const comment = this.db.prepare('SELECT * FROM comments WHERE id = ?').get(info.lastInsertRowid) as CommentRow;
+      this.appendEvent(input.pipeline_id, 'comment.added', input.author, comment);
+      return comment;
+    });
+  }
+
+  comments(pipelineId: string): CommentRow[] {
+    return this.db.prepare('SELECT * FROM comments WHERE pipeline_id = ? ORDER BY id').all(pipelineId) as CommentRow[];
+  }
+
+  addReview(input: Omit<ReviewRow, 'id' | 'created_at'>): ReviewRow {
+    return this.transaction(() => {
+      const now = this.clock.now();
+      const info = this.db
+        .prepare('INSERT INTO reviews (pipeline_id, phase, run_id, verdict, reviewer, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(input.pipeline_id, input.phase, input.run_id, input.verdict, input.reviewer, input.comment, now);
+      const review = this.db.prepare('SELECT * FROM reviews WHERE id = ?').get(info.lastInsertRowid) as ReviewRow;
+      this.touch(input.pipeline_id, input.reviewer, now);
+      this.appendEvent(input.pipeline_id, 'phase.reviewed', input.reviewer, review);
+      return review;
+    });
+  }
+
+  /** Every review of the given runs, oldest first. */
+  reviewsOfRuns(runIds: readonly string[]): ReviewRow[] {
+    if (runIds.length === 0) return [];
+    return this.db.prepare(`SELECT * FROM reviews WHERE run_id IN (${runIds.map(() => '?').join(', ')}) ORDER BY id`).all(...runIds) as ReviewRow[];
+  }
+
+  /** Stores the verdicts of one validation, replacing earlier verdicts of the same paths, and logs the summary. */
+  recordVerdicts(pipelineId: string, files: (Omit<FileVerdictRow, 'validated_at'>)[], actor: string, summary: unknown): void {
+    this.transaction(() => {
+      const now = this.clock.now();
+      const upsert = this.db.prepare(
+        `INSERT INTO file_verdicts (pipeline_id, path, sha256, verdict, results, validated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pipeline_id, path) DO UPDATE SET sha256 = excluded.sha256, verdict = excluded.verdict, results = excluded.results, validated_at = excluded.validated_at`,
+      );
+      for (const f of files) upsert.run(pipelineId, f.path, f.sha256, f.verdict, JSON.stringify(f.results), now);
+      this.appendEvent(pipelineId, 'bundle.validated', actor, summary);
+    });
+  }
+
+  verdicts(pipelineId: string): FileVerdictRow[] {
+    const rows = this.db.prepare('SELECT path, sha256, verdict, results, validated_at FROM file_verdicts WHERE pipeline_id = ? ORDER BY path').all(pipelineId) as (Omit<FileVerdictRow, 'results'> & {
+      results: string;
+    })[];
+    return rows.map((r) => ({ ...r, results: JSON.parse(r.results) }));
   }
 }

@@ -27,7 +27,7 @@ export const getPipeline = defineTool({
   annotations: READ_ONLY,
   async handler(args, { app }) {
     const view = app.service.view(args.pipeline_id);
-    const phases = phaseStates(view);
+    const phases = phaseStates(view, app.team.reviews(args.pipeline_id, view));
     return {
       structured: {
         pipeline_id: view.pipeline.id,

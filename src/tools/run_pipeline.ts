@@ -39,7 +39,7 @@ export const runPipeline = defineTool({
     );
     const view = app.service.view(args.pipeline_id);
     return {
-      structured: { pipeline_id: args.pipeline_id, ran, skipped, phases: phaseStates(view), next_step: nextStep(view) },
+      structured: { pipeline_id: args.pipeline_id, ran, skipped, phases: phaseStates(view, app.team.reviews(args.pipeline_id, view)), next_step: nextStep(view) },
       text: [
         ran.length ? `Ran ${ran.join(' → ')}.` : 'Nothing to run: every requested phase is current (pass force: true to re-run).',
         skipped.length ? `Already current: ${skipped.join(', ')}.` : '',

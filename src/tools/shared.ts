@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../engines/index.js';
-import { PHASE_IDS } from '../phases/graph.js';
+import { PHASE_IDS, type PhaseId } from '../phases/graph.js';
+import type { PhaseReviewState } from '../pipeline/team.js';
 import type { PipelineView } from '../pipeline/service.js';
 
 export const pipelineId = z.string().min(1).max(100).describe('Pipeline id as returned by create_pipeline (e.g. pl_3f2a…)');
@@ -21,10 +22,20 @@ export const PhaseStateOut = z.object({
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   duration_ms: z.number().nullable(),
+  review: z
+    .object({
+      verdict: z.enum(['approved', 'changes_requested']),
+      reviewer: z.string(),
+      comment: z.string().nullable(),
+      created_at: z.string(),
+    })
+    .nullable()
+    .describe("The latest review of this phase's current run (approve / request changes, from the team web UI); null when nobody reviewed it"),
 });
 
-export function phaseStates(view: PipelineView): z.input<typeof PhaseStateOut>[] {
+export function phaseStates(view: PipelineView, reviews: Record<PhaseId, PhaseReviewState>): z.input<typeof PhaseStateOut>[] {
   return view.phases.map((s) => {
+    const review = reviews[s.phase].latest;
     const run = s.status === 'failed' || s.status === 'running' ? s.run : s.current;
     return {
       phase: s.phase,
@@ -39,6 +50,7 @@ export function phaseStates(view: PipelineView): z.input<typeof PhaseStateOut>[]
       started_at: run?.started_at ?? null,
       finished_at: run?.finished_at ?? null,
       duration_ms: run?.duration_ms ?? null,
+      review: review ? { verdict: review.verdict, reviewer: review.reviewer, comment: review.comment, created_at: review.created_at } : null,
     };
   });
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
 
@@ -42,15 +41,8 @@ export const validateArtifacts = defineTool({
   input: ValidateArtifactsInput,
   output: ValidateArtifactsOutput,
   annotations: READ_ONLY,
-  async handler(args, { app }) {
-    const { files } = app.service.bundle(args.pipeline_id);
-    const wanted = args.paths ? new Set(args.paths) : undefined;
-    if (wanted) {
-      const unknown = [...wanted].filter((p) => !files.some((f) => f.path === p));
-      if (unknown.length) throw new UserError(`No such file in the bundle: ${unknown.slice(0, 5).join(', ')}. get_pipeline and the phase results list the paths.`, 'not_found');
-    }
-    const report = await app.validators.validate(files, wanted ? (a) => wanted.has(a.path) : undefined);
-    app.store.appendEvent(args.pipeline_id, 'bundle.validated', 'system', report.summary);
+  async handler(args, { app, actor }) {
+    const report = await app.team.validate(args.pipeline_id, actor, args.paths);
     const missing = report.validators.filter((v) => !v.available);
     const failed = report.files.filter((f) => f.verdict === 'fail');
     return {

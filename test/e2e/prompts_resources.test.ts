@@ -40,9 +40,21 @@ describe('prompts, resources and archives over MCP', () => {
     const id = created.structuredContent!.pipeline_id as string;
     await call(client, 'run_pipeline', { pipeline_id: id, phases: ['data_scientist'] });
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual([`mlops://pipelines/${id}`, `mlops://pipelines/${id}/phases/data_engineer`, `mlops://pipelines/${id}/phases/data_scientist`]);
+    expect(resources.map((r) => r.uri)).toEqual([
+      `mlops://pipelines/${id}`,
+      `mlops://pipelines/${id}/reviews`,
+      `mlops://pipelines/${id}/phases/data_engineer`,
+      `mlops://pipelines/${id}/phases/data_scientist`,
+    ]);
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['mlops://pipelines/{id}', 'mlops://pipelines/{id}/phases/{phase}', 'mlops://pipelines/{id}/artifacts/{+path}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      'mlops://pipelines/{id}',
+      'mlops://pipelines/{id}/phases/{phase}',
+      'mlops://pipelines/{id}/reviews',
+      'mlops://pipelines/{id}/artifacts/{+path}',
+    ]);
+    const reviews = JSON.parse(String(((await client.readResource({ uri: `mlops://pipelines/${id}/reviews` })).contents[0] as { text: string }).text));
+    expect(reviews).toMatchObject({ pipeline_id: id, comments: [], phases: { data_engineer: { latest: null, reviews: [] } } });
     const manifestLike = await client.readResource({ uri: `mlops://pipelines/${id}/artifacts/docs/phases/01-data-engineer.md` });
     expect(manifestLike.contents[0]!.mimeType).toBe('text/markdown');
     await expect(client.readResource({ uri: `mlops://pipelines/${id}/phases/ml_engineer` })).rejects.toThrow(/has not produced a document/);

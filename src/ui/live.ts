@@ -18,7 +18,7 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 interface Handlers {
   onEvents(events: LiveEvent[]): void;
-  onPresence?(viewers: Viewer[]): void;
+  onPresence?(viewers: Viewer[], count: number): void;
   onState?(state: LiveState): void;
   onError?(message: string): void;
 }
@@ -89,7 +89,7 @@ export class LiveFeed {
   }
 
   private received(text: string): void {
-    const message = JSON.parse(text) as { type: string; events?: LiveEvent[]; viewers?: Viewer[]; message?: string };
+    const message = JSON.parse(text) as { type: string; events?: LiveEvent[]; viewers?: Viewer[]; count?: number; message?: string };
     switch (message.type) {
       case 'events': {
         // The server never repeats an event on one connection; the id check also covers a replay after reconnecting.
@@ -103,7 +103,7 @@ export class LiveFeed {
         this.handlers.onState?.('live');
         return;
       case 'presence':
-        this.handlers.onPresence?.(message.viewers ?? []);
+        this.handlers.onPresence?.(message.viewers ?? [], message.count ?? 0);
         return;
       case 'error':
         this.handlers.onError?.(message.message ?? 'error');

@@ -66,6 +66,7 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
   const content = h('section', { class: 'tab-content', 'data-tab': tab });
   const activity = h('ol', { class: 'activity', reversed: true });
   let viewers: Viewer[] = [];
+  let viewerCount = 0;
   let liveState = 'connecting';
 
   const flash = (message: string, kind: 'error' | 'info' = 'info') => {
@@ -85,7 +86,7 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
     replace(
       header,
       h('div', {}, h('a', { href: '#/', class: 'back' }, '← Pipelines'), ' ', h('h1', {}, pipeline.name), h('span', { class: 'muted' }, `revision ${pipeline.revision} · last change by ${pipeline.updated_by} ${relativeTime(pipeline.updated_at)}`)),
-      h('div', { class: 'presence', 'data-role': 'presence' }, h('span', { class: 'live-state', 'data-state': liveState }, liveState), ' Viewing: ', names.map((n) => h('span', { class: 'viewer' }, n))),
+      h('div', { class: 'presence', 'data-role': 'presence' }, h('span', { class: 'live-state', 'data-state': liveState }, liveState), ' Viewing: ', names.map((n) => h('span', { class: 'viewer' }, n)), viewerCount > viewers.length ? h('span', { class: 'muted' }, ` and ${viewerCount - viewers.length} more`) : null),
       h(
         'div',
         { class: 'run-all' },
@@ -271,8 +272,9 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
         void guard(() => reload(tabToo));
       }, 50);
     },
-    onPresence(list) {
+    onPresence(list, count) {
       viewers = list;
+      viewerCount = count;
       renderHeader();
     },
     onState(state) {

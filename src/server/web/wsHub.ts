@@ -19,6 +19,9 @@ const MAX_MESSAGE_BYTES = 16 * 1024;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const BACKLOG_BATCH = 500;
 const ALL_PIPELINES = '*';
+const PRESENCE_COALESCE_MS = 50;
+/** Presence lists this many viewers by name and counts the rest. */
+const MAX_LISTED_VIEWERS = 100;
 
 const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), name: z.string() }),
@@ -35,7 +38,7 @@ export type ServerMessage =
   | { type: 'welcome'; client_id: string; last_event_id: number }
   | { type: 'events'; events: EventRow[] }
   | { type: 'ready'; pipeline_id: string; last_event_id: number }
-  | { type: 'presence'; pipeline_id: string; viewers: { id: string; name: string }[] }
+  | { type: 'presence'; pipeline_id: string; count: number; viewers: { id: string; name: string }[] }
   | { type: 'error'; message: string }
   | { type: 'pong'; id?: string | number };
 
@@ -71,6 +74,7 @@ export class WsHub {
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   private readonly clients = new Set<Client>();
+  private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
   private readonly unsubscribeFeed: () => void;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -178,7 +182,9 @@ export class WsHub {
     const byPipeline = new Map<string, EventRow[]>();
     for (const e of events) {
       const key = e.pipeline_id ?? '';
-      byPipeline.set(key, [...(byPipeline.get(key) ?? []), e]);
+      const list = byPipeline.get(key);
+      if (list) list.push(e);
+      else byPipeline.set(key, [e]);
     }
     const encoded = new Map<string, string>();
     const encodedAll = JSON.stringify({ type: 'events', events });
@@ -199,13 +205,25 @@ export class WsHub {
     }
   }
 
-  private viewers(pipelineId: string): { id: string; name: string }[] {
-    return [...this.clients].filter((c) => c.pipelineId === pipelineId).map((c) => ({ id: c.id, name: c.name }));
-  }
-
+  /**
+   * Presence changes are coalesced per pipeline: when many viewers arrive at once (a team opening a link, a
+   * server restart), each of n joins would otherwise send an O(n) list to n clients.
+   */
   private broadcastPresence(pipelineId: string): void {
-    const text = JSON.stringify({ type: 'presence', pipeline_id: pipelineId, viewers: this.viewers(pipelineId) } satisfies ServerMessage);
-    for (const c of this.clients) if (c.pipelineId === pipelineId) this.sendText(c, text);
+    if (this.presenceTimers.has(pipelineId)) return;
+    const timer = setTimeout(() => {
+      this.presenceTimers.delete(pipelineId);
+      const viewers = [...this.clients].filter((c) => c.pipelineId === pipelineId);
+      const text = JSON.stringify({
+        type: 'presence',
+        pipeline_id: pipelineId,
+        count: viewers.length,
+        viewers: viewers.slice(0, MAX_LISTED_VIEWERS).map((c) => ({ id: c.id, name: c.name })),
+      } satisfies ServerMessage);
+      for (const c of viewers) this.sendText(c, text);
+    }, PRESENCE_COALESCE_MS);
+    timer.unref();
+    this.presenceTimers.set(pipelineId, timer);
   }
 
   private leave(client: Client): void {
@@ -240,6 +258,8 @@ export class WsHub {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    for (const timer of this.presenceTimers.values()) clearTimeout(timer);
+    this.presenceTimers.clear();
     this.unsubscribeFeed();
     for (const c of this.clients) c.socket.terminate();
     this.clients.clear();

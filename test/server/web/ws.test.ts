@@ -98,6 +98,7 @@ describe('WebSocket event stream (/ws)', () => {
     bo.send({ type: 'subscribe', pipeline_id: id });
     const both = await ann.waitFor((m) => m.type === 'presence' && m.viewers!.length === 2);
     expect(both.viewers!.map((v) => v.name).sort()).toEqual(['Ann', 'Bo']);
+    expect(both.count).toBe(2);
     bo.send({ type: 'hello', name: 'Bo B.' });
     await ann.waitFor((m) => m.type === 'presence' && m.viewers!.some((v) => v.name === 'Bo B.'));
     await bo.close();

@@ -390,6 +390,12 @@ export class Store {
     return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
   }
 
+  /** The newest `limit` events of a pipeline, oldest first. */
+  latestEvents(pipelineId: string, limit: number): EventRow[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE pipeline_id = ? ORDER BY id DESC LIMIT ?').all(pipelineId, limit) as (Omit<EventRow, 'payload'> & { payload: string })[];
+    return rows.reverse().map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
+  }
+
   /** The id of the newest event (0 when the log is empty): where a live feed starts. */
   lastEventId(): number {
     return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;

@@ -235,7 +235,7 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
       activity.prepend(h('li', { 'data-event': e.id }, h('span', { class: 'muted' }, `#${e.id} ${e.created_at} `), h('strong', {}, e.actor.replace(/^web:/, '')), ' ', describe(e)));
     }
   };
-  const history = await api.get<{ events: LiveEvent[] }>(`/pipelines/${id}/events?after=0&limit=1000`);
+  const history = await api.get<{ events: LiveEvent[] }>(`/pipelines/${id}/events?tail=500`);
   addActivity(history.events.filter((e) => e.id <= pipeline.last_event_id));
 
   async function reload(tabToo = false): Promise<void> {

@@ -100,7 +100,10 @@ const DiffQuery = z.union([
 ]);
 
 const PageQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) });
-const EventsQuery = z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(500) });
+const EventsQuery = z.union([
+  z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(500) }),
+  z.strictObject({ tail: z.coerce.number().int().min(1).max(1000).describe('the newest N events') }),
+]);
 
 /**
  * The REST API the web UI uses (/api). Reads and writes go through the same services as the MCP tools, with
@@ -366,7 +369,7 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       const id = String(req.params.id);
       app.service.get(id);
       const query = parse(EventsQuery, req.query, 'query');
-      return { events: app.store.eventsSince(query.after, id, query.limit) };
+      return { events: 'tail' in query ? app.store.latestEvents(id, query.tail) : app.store.eventsSince(query.after, id, query.limit) };
     }),
   );
 

@@ -133,6 +133,8 @@ describe('REST API for the web UI', () => {
       'phase.reviewed web:Cy',
       'bundle.validated web:Ann',
     ]);
+    const tail = (await apiRequest(server, 'GET', `/api/pipelines/${id}/events?tail=2`)).json<{ events: { id: number }[] }>().events;
+    expect(tail.map((e) => e.id)).toEqual(server.app.store.eventsSince(0, id).slice(-2).map((e) => e.id));
   });
 
   it('compares two spec revisions and two runs of a phase', async () => {

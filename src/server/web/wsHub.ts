@@ -186,17 +186,17 @@ export class WsHub {
       if (list) list.push(e);
       else byPipeline.set(key, [e]);
     }
-    const encoded = new Map<string, string>();
-    const encodedAll = JSON.stringify({ type: 'events', events });
+    const encoded = new Map<string, Buffer>();
+    const encodedAll = Buffer.from(JSON.stringify({ type: 'events', events }));
     for (const client of this.clients) {
       if (!client.pipelineId) continue;
       const mine = client.pipelineId === ALL_PIPELINES ? events : (byPipeline.get(client.pipelineId) ?? []);
       const fresh = mine.filter((e) => e.id > client.lastSent);
       if (fresh.length > 0) {
-        let text: string;
+        let text: string | Buffer;
         if (fresh.length === events.length) text = encodedAll;
         else if (fresh.length === mine.length) {
-          text = encoded.get(client.pipelineId) ?? JSON.stringify({ type: 'events', events: mine });
+          text = encoded.get(client.pipelineId) ?? Buffer.from(JSON.stringify({ type: 'events', events: mine }));
           encoded.set(client.pipelineId, text);
         } else text = JSON.stringify({ type: 'events', events: fresh });
         this.sendText(client, text);
@@ -214,12 +214,12 @@ export class WsHub {
     const timer = setTimeout(() => {
       this.presenceTimers.delete(pipelineId);
       const viewers = [...this.clients].filter((c) => c.pipelineId === pipelineId);
-      const text = JSON.stringify({
+      const text = Buffer.from(JSON.stringify({
         type: 'presence',
         pipeline_id: pipelineId,
         count: viewers.length,
         viewers: viewers.slice(0, MAX_LISTED_VIEWERS).map((c) => ({ id: c.id, name: c.name })),
-      } satisfies ServerMessage);
+      } satisfies ServerMessage));
       for (const c of viewers) this.sendText(c, text);
     }, PRESENCE_COALESCE_MS);
     timer.unref();
@@ -235,14 +235,15 @@ export class WsHub {
     this.sendText(client, JSON.stringify(message));
   }
 
-  private sendText(client: Client, text: string): void {
+  /** A broadcast is encoded once: a Buffer is sent as is, where a string would be re-encoded for every socket. */
+  private sendText(client: Client, text: string | Buffer): void {
     if (client.socket.readyState !== WebSocket.OPEN) return;
     if (client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.logger.warn({ client: client.id }, 'closing a WebSocket client that stopped reading');
       client.socket.terminate();
       return;
     }
-    client.socket.send(text);
+    client.socket.send(text, { binary: false });
   }
 
   private checkAlive(): void {

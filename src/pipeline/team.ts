@@ -44,7 +44,7 @@ export class TeamService {
       const file = this.pipelines.artifacts(pipelineId).find((a) => a.path === input.artifact_path);
       if (!file) throw new UserError(`No file ${input.artifact_path} in this pipeline's current bundle.`, 'not_found');
       if (input.phase !== undefined && input.phase !== file.phase) throw new UserError(`${input.artifact_path} belongs to ${file.phase}, not ${input.phase}.`, 'invalid_input');
-      const lines = file.content.split('\n').length;
+      const lines = file.content.replace(/\n$/, '').split('\n').length;
       if (input.line !== undefined && (input.line < 1 || input.line > lines)) throw new UserError(`${input.artifact_path} has lines 1 to ${lines}; line ${input.line} does not exist.`, 'invalid_input');
       runId = file.run_id;
       return this.store.addComment({ pipeline_id: pipelineId, phase: file.phase as PhaseId, artifact_path: file.path, line: input.line ?? null, run_id: runId, author, body });

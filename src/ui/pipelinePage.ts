@@ -18,7 +18,8 @@ const REFRESH_ON: Record<Tab, RegExp> = {
   phases: /^(phase\.|comment\.)/,
   spec: /^spec\./,
   files: /^(phase\.completed|bundle\.validated|comment\.)/,
-  diff: /^(phase\.completed|spec\.)/,
+  // A comparison on screen stays until its reader asks for another.
+  diff: /^$/,
   scorecard: /^(phase\.completed|spec\.)/,
   activity: /./,
 };
@@ -243,7 +244,9 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
     comments = (await api.get<{ comments: Comment[] }>(`/pipelines/${id}/comments`)).comments;
     renderHeader();
     renderGraph();
-    if (tabToo) await renderTab();
+    // Never throw away a comment being written: the tab refreshes after it is sent (its own event).
+    const typing = [...content.querySelectorAll<HTMLTextAreaElement>('textarea[name=comment]')].some((t) => t.value.trim() !== '');
+    if (tabToo && !typing) await renderTab();
   }
 
   renderHeader();

@@ -22,7 +22,8 @@ Usage:
 ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
 
 The requirements argument wins over a requirements field in --spec; option flags win over options in --spec.
-serve on a non-loopback address needs --token; on all interfaces (0.0.0.0) also --allowed-host NAME.
+serve hosts MCP at /mcp and the team web UI at /. On a non-loopback address it needs --token; on all
+interfaces (0.0.0.0) also --allowed-host NAME.
 
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
 (default ${defaultExportRoot()}), MLOPS_MCP_DATA_ROOT (CSV files check_drift may read, default ${defaultDataRoot()}),
@@ -108,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
       const app = createApp(config, logger);
       const http = await listen(app, options).catch((error: Error) => fail(error.message));
       logger.info({ url: http.url, db: config.dbPath, exportRoot: config.exportRoot, dataRoot: config.dataRoot, auth: options.token ? 'bearer token' : 'none (loopback only)' }, 'mlops-mcp listening');
-      process.stderr.write(`mlops-mcp listening on ${http.url} (database ${config.dbPath})\n`);
+      process.stderr.write(`mlops-mcp listening on ${http.url} (MCP), team web UI at ${http.url.replace(/\/mcp$/, '/')} (database ${config.dbPath})\n`);
       const stop = async () => {
         await http.close();
         app.store.close();

@@ -82,6 +82,7 @@ export async function listPage(main: HTMLElement, meta: Meta): Promise<Page> {
       clearTimeout(pending);
       pending = window.setTimeout(() => void load(), 100);
     },
+    onReset: () => void load(),
     onState: (state) => {
       status.dataset.state = state;
       status.textContent = state;

@@ -21,6 +21,8 @@ interface Handlers {
   onPresence?(viewers: Viewer[], count: number): void;
   onState?(state: LiveState): void;
   onError?(message: string): void;
+  /** The server will not replay this many missed events: read the state again from the given id. */
+  onReset(lastEventId: number): void;
 }
 
 function base64url(text: string): string {
@@ -101,6 +103,11 @@ export class LiveFeed {
       }
       case 'ready':
         this.handlers.onState?.('live');
+        return;
+      case 'reset':
+        this.lastEventId = Number((message as { last_event_id?: number }).last_event_id ?? this.lastEventId);
+        this.handlers.onState?.('live');
+        this.handlers.onReset(this.lastEventId);
         return;
       case 'presence':
         this.handlers.onPresence?.(message.viewers ?? [], message.count ?? 0);

@@ -285,6 +285,11 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
       renderHeader();
     },
     onError: (message) => flash(message, 'error'),
+    onReset: () => {
+      flash('You missed too many changes to replay them one by one: the page shows the current state; the activity log restarts here.');
+      activity.replaceChildren();
+      void guard(() => reload(true));
+    },
   });
   // The reconnect test drops the socket as a network failure would.
   (window as unknown as { __mlopsLive?: LiveFeed }).__mlopsLive = feed;

@@ -18,6 +18,8 @@ const MAX_MESSAGE_BYTES = 16 * 1024;
 /** A client this far behind is cut off (it reconnects and catches up from the log) rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const BACKLOG_BATCH = 500;
+/** More missed events than this and the client is told to reload its state rather than replay them. */
+export const MAX_REPLAY = 10_000;
 const ALL_PIPELINES = '*';
 const PRESENCE_COALESCE_MS = 50;
 /** Presence lists this many viewers by name and counts the rest. */
@@ -38,6 +40,7 @@ export type ServerMessage =
   | { type: 'welcome'; client_id: string; last_event_id: number }
   | { type: 'events'; events: EventRow[] }
   | { type: 'ready'; pipeline_id: string; last_event_id: number }
+  | { type: 'reset'; pipeline_id: string; last_event_id: number }
   | { type: 'presence'; pipeline_id: string; count: number; viewers: { id: string; name: string }[] }
   | { type: 'error'; message: string }
   | { type: 'pong'; id?: string | number };
@@ -162,6 +165,13 @@ export class WsHub {
     client.pipelineId = pipelineId;
     if (previous && previous !== pipelineId) this.broadcastPresence(previous);
     const only = pipelineId === ALL_PIPELINES ? undefined : pipelineId;
+    // A client this far behind reloads its state instead: replaying would hold the event loop for everyone.
+    if (after !== undefined && this.store.eventsSince(after, only, MAX_REPLAY + 1).length > MAX_REPLAY) {
+      client.lastSent = Math.max(this.store.lastEventId(), this.feed.position);
+      this.send(client, { type: 'reset', pipeline_id: pipelineId, last_event_id: client.lastSent });
+      if (only) this.broadcastPresence(only);
+      return;
+    }
     // Replay synchronously: no feed delivery can interleave, and lastSent makes the feed skip what was replayed.
     client.lastSent = after ?? this.store.lastEventId();
     for (;;) {

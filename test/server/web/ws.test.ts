@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stdioClient } from '../../helpers/mcp.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { MAX_REPLAY } from '../../../src/server/web/wsHub.js';
 import { WsProbe, apiRequest, webServer, type WebServer } from '../../helpers/web.js';
 
 let server: WebServer;
@@ -61,6 +62,24 @@ describe('WebSocket event stream (/ws)', () => {
     expect(all).toEqual(expected);
     expect(expected).toHaveLength(1 + 5 + 20 + 1);
     expect(second.messages.filter((m) => m.type === 'events').flatMap((m) => m.events!).every((e) => e.pipeline_id === id)).toBe(true);
+  });
+
+  it('tells a client too far behind to reload rather than replaying more than 10,000 events', async () => {
+    server = await webServer();
+    const id = await createPipeline();
+    const store = server.app.store;
+    store.transaction(() => {
+      for (let i = 0; i <= MAX_REPLAY; i++) store.appendEvent(id, 'test.bulk', 'test', { i });
+    });
+    const probe = await connect();
+    probe.send({ type: 'subscribe', pipeline_id: id, after: 0 });
+    const reset = await probe.waitFor((m) => m.type === 'reset');
+    expect(reset).toMatchObject({ pipeline_id: id, last_event_id: store.lastEventId() });
+    expect(probe.eventIds()).toEqual([]);
+    // From there on it is live as usual.
+    await comment(id, 'after the reset');
+    const live = await probe.waitFor((m) => m.type === 'events');
+    expect(live.events!.map((e) => e.payload.body)).toEqual(['after the reset']);
   });
 
   it('delivers a change made by a separate `mlops-mcp stdio` process on the same database within a second', async () => {

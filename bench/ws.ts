@@ -2,7 +2,8 @@
 // API (what a browser does) is broadcast to all of them. Target: p99 < 25 ms from the POST to each client, no drops;
 // memory per connection is reported. The clients run in a forked process (bench/wsClients.ts) so the server process
 // measured here only serves. Also reported: the connect phase (each join makes the hub send presence to the pipeline's
-// viewers) and the path of a write by another process (no poke: the feed's 100 ms poll finds it).
+// viewers) and the path of a write by another process (no poke: the feed's 100 ms poll finds it). A bare `ws` server
+// broadcasting to the same client process first gives the floor of this topology on this machine.
 // Run: npm run bench (bench/run.ts calls benchWebSockets) or `npx tsc -p tsconfig.build.json && node dist/bench/ws.js`.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createApp, type AppContext } from '../src/app.js';
 import { listen } from '../src/server/http.js';
 import { createLogger } from '../src/server/logger.js';
@@ -365,6 +366,61 @@ async function session(
 }
 
 /**
+ * The floor of this topology: a bare `ws` server in this process, no HTTP, no SQLite, no hub, that answers each
+ * subscribe with 'ready' and sends every broadcast, encoded once, to all n clients of the same client process.
+ * Latency is from just before its send loop to each client. What the hub adds is the difference to this line.
+ */
+async function bareBaseline(n: number, k: number): Promise<void> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => PROTOCOL });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const address = wss.address() as { port: number };
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { type: string }).type === 'subscribe') socket.send(JSON.stringify({ type: 'ready', pipeline_id: '*', last_event_id: 0 }));
+    });
+  });
+  const clients = startClients();
+  try {
+    const connected = await clients.request(
+      { cmd: 'connect', url: `ws://127.0.0.1:${address.port}/ws`, pipeline: '*', n, concurrency: CONNECT_CONCURRENCY, budgetMs: CONNECT_BUDGET_MS, settleMs: SETTLE_BUDGET_MS },
+      'connected',
+      CONNECT_BUDGET_MS + SETTLE_BUDGET_MS + 30_000,
+    );
+    if (connected.ready < n) {
+      console.log(`websocket baseline (bare ws server): only ${connected.ready}/${n} clients connected; not measured`);
+      return;
+    }
+    const sent: { tag: string; at: number }[] = [];
+    for (let i = 0; i < WARMUP_BROADCASTS + k; i++) {
+      const tag = `bare ${i}`;
+      const frame = Buffer.from(JSON.stringify({ type: 'events', events: [{ id: i + 1, pipeline_id: 'bench', type: 'comment.added', actor: 'bench', payload: { body: tag }, created_at: new Date().toISOString() }] }));
+      const at = wallNow();
+      for (const socket of wss.clients) socket.send(frame, { binary: false });
+      sent.push({ tag, at });
+      await sleep(at + SPACING_MS - wallNow());
+    }
+    await sleep(500);
+    const report: ClientReport = await clients.request({ cmd: 'report' }, 'report', 30_000);
+    const all: number[] = [];
+    let missing = 0;
+    for (const { tag, at } of sent.slice(WARMUP_BROADCASTS)) {
+      const times = report.received[tag];
+      for (let c = 0; c < n; c++) {
+        const t = times?.[c];
+        if (t === undefined || Number.isNaN(t)) missing++;
+        else all.push(t - at);
+      }
+    }
+    console.log(
+      `websocket baseline, bare ws server (no HTTP, SQLite or hub) → the same ${n} clients, ${k} broadcasts: latency per delivery (send loop start → client) ${summary(all)}; ${missing} missing`,
+    );
+  } finally {
+    await clients.close();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+}
+
+/**
  * `n` clients subscribed to the one pipeline, the requirement's scenario: the connect phase is timed (each join makes
  * the hub broadcast presence) within a budget, then memory, broadcast latency and the poll path are measured. If the
  * connect phase does not finish, the broadcasts are measured on `n` clients subscribed to '*' (every pipeline), which
@@ -379,6 +435,7 @@ export async function benchWebSockets(options: { clients?: number; broadcasts?: 
   const probe = installSendProbe();
   try {
     const pipelineId = app.service.create({ requirements: 'Detect fraudulent card payments in real time' }, 'bench').view.pipeline.id;
+    await bareBaseline(n, k);
     const one = await session(app, pipelineId, probe, gc, { n, k, subscribe: pipelineId, label: 'one pipeline', pollPath: true, rss: true });
     if (one.ready < n || Number.isNaN(one.settledMs) || one.closedEarly > 0) {
       console.log(`websocket: broadcasts to ${n} clients on one pipeline not measured (the connect phase did not finish within ${((CONNECT_BUDGET_MS + SETTLE_BUDGET_MS) / 1000).toFixed(0)} s); substitute: clients subscribed to '*'`);

@@ -11,6 +11,13 @@ function hostnameOf(hostHeader: string): string {
   return hostHeader.split(':')[0]!.toLowerCase();
 }
 
+/** The port of a Host header, '' when it names none (the scheme's default port, as URL.port gives it). */
+function portOf(hostHeader: string): string {
+  const afterHost = hostHeader.startsWith('[') ? hostHeader.slice(hostHeader.indexOf(']') + 1) : hostHeader.slice(hostHeader.indexOf(':') < 0 ? hostHeader.length : hostHeader.indexOf(':'));
+  const port = afterHost.startsWith(':') ? afterHost.slice(1) : '';
+  return port === '80' || port === '443' ? '' : port;
+}
+
 function sameSecret(given: string, expected: string): boolean {
   // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths.
   const a = createHash('sha256').update(given).digest();
@@ -44,17 +51,22 @@ export class AccessPolicy {
     return `Forbidden: Host "${host ?? ''}" is not allowed (DNS-rebinding protection). Use --allowed-host to accept it.`;
   }
 
-  /** Why the Origin header is refused, or undefined when it is absent (not a browser) or one of ours. */
-  originProblem(origin: string | undefined): string | undefined {
+  /**
+   * Why the Origin header is refused, or undefined when it is absent (not a browser) or one of ours. "Ours" is
+   * an allowed host name on the port the request came to: another server on the same machine (a dev server on
+   * localhost:3000) is another origin, and the browser would let its pages open our WebSocket.
+   */
+  originProblem(origin: string | undefined, hostHeader: string | undefined): string | undefined {
     if (origin === undefined) return undefined;
-    let originHost: string | undefined;
+    let url: URL | undefined;
     try {
-      originHost = new URL(origin).host;
+      url = new URL(origin);
     } catch {
-      originHost = undefined;
+      url = undefined;
     }
-    if (originHost && this.allowed.has(hostnameOf(originHost))) return undefined;
-    return `Forbidden: Origin "${origin}" is not allowed.`;
+    const refused = `Forbidden: Origin "${origin}" is not allowed.`;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !this.allowed.has(hostnameOf(url.host))) return refused;
+    return url.port === portOf(hostHeader ?? '') ? undefined : refused;
   }
 
   tokenValid(given: string | undefined): boolean {

@@ -92,7 +92,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
       app.logger.warn({ host: req.headers.host }, 'rejected request with a foreign Host header');
       return jsonRpcError(res, 403, hostProblem);
     }
-    const originProblem = access.originProblem(req.headers.origin);
+    const originProblem = access.originProblem(req.headers.origin, req.headers.host);
     if (originProblem) {
       app.logger.warn({ origin: req.headers.origin }, 'rejected cross-origin request');
       return jsonRpcError(res, 403, originProblem);

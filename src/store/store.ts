@@ -390,6 +390,16 @@ export class Store {
     return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
   }
 
+  /** How many events follow `afterId` (of one pipeline, or all), counting at most `cap`: a bounded index walk. */
+  countEventsSince(afterId: number, pipelineId: string | undefined, cap: number): number {
+    const row = (
+      pipelineId
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? AND pipeline_id = ? LIMIT ?)').get(afterId, pipelineId, cap)
+        : this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? LIMIT ?)').get(afterId, cap)
+    ) as { n: number };
+    return row.n;
+  }
+
   /** The newest `limit` events of a pipeline, oldest first. */
   latestEvents(pipelineId: string, limit: number): EventRow[] {
     const rows = this.db.prepare('SELECT * FROM events WHERE pipeline_id = ? ORDER BY id DESC LIMIT ?').all(pipelineId, limit) as (Omit<EventRow, 'payload'> & { payload: string })[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { READ_ONLY, defineTool } from './tool.js';
+import { defineTool } from './tool.js';
 import { pipelineId } from './shared.js';
 
 export const ValidateArtifactsInput = z.strictObject({
@@ -40,7 +40,8 @@ export const validateArtifacts = defineTool({
     'Runs the real validators (kubernetes-models, promtool, yamllint, shellcheck, Python compile, parsers) on the pipeline\'s current files and reports per file which validator ran, its verdict and message, and which validators are not installed.',
   input: ValidateArtifactsInput,
   output: ValidateArtifactsOutput,
-  annotations: READ_ONLY,
+  // It writes nothing the user made, but it does store the verdicts (shown in the web UI's file tree).
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(args, { app, actor }) {
     const report = await app.team.validate(args.pipeline_id, actor, args.paths);
     const missing = report.validators.filter((v) => !v.available);

@@ -59,16 +59,29 @@ function renderWhoami(): void {
   replace(whoami, session.name ? h('button', { class: 'link', title: 'Change your display name', onclick: () => void identityDialog().then(route) }, session.name) : null);
 }
 
+let navigation = 0;
+
+/**
+ * Renders the page of the current address. Pages load asynchronously; when the address changes meanwhile, the
+ * older page is disposed as soon as it resolves (its live feed closed) and never shown.
+ */
 async function route(): Promise<void> {
+  const mine = ++navigation;
   current?.dispose();
   current = undefined;
   const match = /^#\/p\/([^/]+)(?:\/([a-z]+))?(?:\/(.*))?$/.exec(location.hash);
+  const target = h('div');
   try {
-    if (match) current = await pipelinePage(main, meta, decodeURIComponent(match[1]!), match[2] ?? 'phases', match[3] ? decodeURIComponent(match[3]) : undefined);
-    else current = await listPage(main, meta);
+    const page = match
+      ? await pipelinePage(target, meta, decodeURIComponent(match[1]!), match[2] ?? 'phases', match[3] ? decodeURIComponent(match[3]) : undefined)
+      : await listPage(target, meta);
+    if (mine !== navigation) return page.dispose();
+    current = page;
   } catch (error) {
-    replace(main, h('div', { class: 'banner error', role: 'alert' }, (error as Error).message), h('a', { href: '#/' }, 'Back to the pipelines'));
+    if (mine !== navigation) return;
+    replace(target, h('div', { class: 'banner error', role: 'alert' }, (error as Error).message), h('a', { href: '#/' }, 'Back to the pipelines'));
   }
+  replace(main, ...target.childNodes);
 }
 
 async function start(): Promise<void> {

@@ -60,6 +60,8 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
   let running = false;
   let progress = { done: 0, total: 0 };
   let specDirty = false;
+  /** While our own save is in flight, its spec event is not a teammate's change. */
+  let savingSpec = false;
 
   const header = h('header', { class: 'pipeline-header' });
   const graph = h('div', { 'data-role': 'graph' });
@@ -129,7 +131,16 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
     TABS.map((t) => h('a', { href: `#/p/${id}/${t}`, class: t === tab ? 'active' : '', 'data-tab': t }, TAB_LABEL[t])),
   );
 
+  /** A tab that cannot render (no files yet, a phase without a document) says why inside the tab. */
   async function renderTab(): Promise<void> {
+    try {
+      await renderTabContent();
+    } catch (error) {
+      replace(content, h('div', { class: 'banner info', role: 'status' }, (error as Error).message));
+    }
+  }
+
+  async function renderTabContent(): Promise<void> {
     switch (tab) {
       case 'phases':
         return renderDocuments();
@@ -198,14 +209,20 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
 
   function renderSpec(): void {
     specDirty = false;
-    const form = specForm(pipeline.spec as never, async (edited) => {
-      const patch = mergePatchBetween(pipeline.spec as never, edited);
+    // The edit is against what the form shows: a teammate's newer revision makes the save a conflict, not a revert.
+    const shown = { spec: pipeline.spec, revision: pipeline.revision };
+    const form = specForm(shown.spec as never, async (edited) => {
+      const patch = mergePatchBetween(shown.spec as never, edited);
       if (patch === undefined) return flash('Nothing changed.');
+      savingSpec = true;
       await guard(async () => {
-        const result = await api.send<{ revision: number; staled: string[] }>('PATCH', `/pipelines/${id}/spec`, { patch, expected_revision: pipeline.revision });
+        const result = await api.send<{ revision: number; staled: string[] }>('PATCH', `/pipelines/${id}/spec`, { patch, expected_revision: shown.revision });
+        // The form now shows the saved revision, so the next save is checked against it.
+        await reload();
+        renderSpec();
         flash(`Saved revision ${result.revision}${result.staled.length ? `; now stale: ${result.staled.join(', ')}` : ''}.`);
-        specDirty = false;
       });
+      savingSpec = false;
     });
     form.el.addEventListener('input', () => (specDirty = true));
     form.el.addEventListener('change', () => (specDirty = true));
@@ -264,6 +281,7 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
         if (REFRESH_ON[tab].test(e.type)) refreshTab = true;
       }
       // Someone else's spec change must not wipe edits in progress: the form says so instead.
+      if (tab === 'spec' && refreshTab && savingSpec) refreshTab = false;
       if (tab === 'spec' && specDirty && refreshTab) {
         refreshTab = false;
         flash('Someone changed the spec meanwhile; saving now will be refused. Reload the tab to see their version.', 'error');

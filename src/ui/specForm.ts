@@ -34,7 +34,11 @@ function typeOf(schema: JsonSchema): string | undefined {
   return schema.type;
 }
 
-function field(schema: JsonSchema, key: string, path: (string | number)[], value: Json | undefined, onChange: () => void): { el: HTMLElement; read: Reader } {
+/**
+ * One field. `required` is whether the schema needs a value: an optional field left empty reads as absent, so
+ * the patch removes it and the server's default or derivation applies again.
+ */
+function field(schema: JsonSchema, key: string, path: (string | number)[], value: Json | undefined, onChange: () => void, required = true): { el: HTMLElement; read: Reader } {
   const type = typeOf(schema);
   const id = `f-${pathKey(path).replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const help = schema.description ? h('small', { class: 'help' }, schema.description) : null;
@@ -45,11 +49,10 @@ function field(schema: JsonSchema, key: string, path: (string | number)[], value
   });
 
   if (schema.enum) {
-    const optional = value === undefined;
     const select = h(
       'select',
       { id, name: pathKey(path), onchange: onChange },
-      optional ? h('option', { value: '' }, '(derived)') : null,
+      !required || value === undefined ? h('option', { value: '', selected: value === undefined }, schema.default === undefined ? '(derived)' : `(default: ${String(schema.default)})`) : null,
       schema.enum.map((v) => h('option', { value: String(v), selected: v === value }, String(v))),
     );
     return wrap(select, () => (select.value === '' ? undefined : select.value));
@@ -64,7 +67,7 @@ function field(schema: JsonSchema, key: string, path: (string | number)[], value
   }
   if (type === 'object' && schema.properties) {
     const obj = (value ?? {}) as Record<string, Json>;
-    const children = Object.entries(schema.properties).map(([k, s]) => [k, field(s, k, [...path, k], obj[k], onChange)] as const);
+    const children = Object.entries(schema.properties).map(([k, s]) => [k, field(s, k, [...path, k], obj[k], onChange, schema.required?.includes(k) ?? false)] as const);
     const el = h('fieldset', { class: 'group', 'data-path': pathKey(path) }, h('legend', {}, label(key)), help, children.map(([, c]) => c.el), message);
     return {
       el,
@@ -94,7 +97,7 @@ function field(schema: JsonSchema, key: string, path: (string | number)[], value
     const long = (schema.maxLength ?? 0) > 500;
     const input = long ? h('textarea', { id, name: pathKey(path), rows: 5, oninput: onChange }) : h('input', { id, name: pathKey(path), type: 'text', oninput: onChange });
     input.value = value === undefined || value === null ? '' : String(value);
-    return wrap(input, () => (input.value === '' && value === undefined ? undefined : input.value));
+    return wrap(input, () => (input.value === '' && (!required || value === undefined) ? undefined : input.value));
   }
   const area = h('textarea', { id, name: pathKey(path), rows: 4, oninput: onChange });
   area.value = JSON.stringify(value ?? null, null, 2);

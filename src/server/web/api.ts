@@ -323,10 +323,13 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       if (format !== 'zip' && format !== 'tar.gz') throw new HttpError(404, 'Bundles download as bundle.zip or bundle.tar.gz.');
       const { view, files } = app.service.bundle(String(req.params.id));
       const archive = await bundleArchive(format, view.spec.name, files);
-      // Not a change, but who took which bundle belongs in the team's record.
+      // Not a change, but who took which bundle belongs in the team's record. Only a request carrying a display
+      // name is recorded: a cross-site <img src> can send this GET, never that header.
       const name = displayName(safeDecode(req.headers[ACTOR_HEADER]));
-      app.store.appendEvent(view.pipeline.id, 'bundle.downloaded', name.ok ? webActor(name.value) : 'web:anonymous', { format, files: files.length, bytes: archive.length });
-      feed.poke();
+      if (name.ok) {
+        app.store.appendEvent(view.pipeline.id, 'bundle.downloaded', webActor(name.value), { format, files: files.length, bytes: archive.length });
+        feed.poke();
+      }
       res.attachment(`${view.spec.name}.${format}`);
       res.type(format === 'zip' ? 'application/zip' : 'application/gzip').send(archive);
     }),

@@ -19,7 +19,10 @@ const MAX_MESSAGE_BYTES = 16 * 1024;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const BACKLOG_BATCH = 500;
 /** More missed events than this and the client is told to reload its state rather than replay them. */
-export const MAX_REPLAY = 10_000;
+export const MAX_REPLAY = 5_000;
+/** Each subscribe may replay up to MAX_REPLAY events synchronously: a client gets a few per window. */
+export const MAX_SUBSCRIBES_PER_WINDOW = 5;
+const SUBSCRIBE_WINDOW_MS = 10_000;
 const ALL_PIPELINES = '*';
 const PRESENCE_COALESCE_MS = 50;
 /** Presence lists this many viewers by name and counts the rest. */
@@ -53,6 +56,8 @@ interface Client {
   /** Id of the newest event sent: later deliveries skip anything at or below it, so nothing is sent twice. */
   lastSent: number;
   alive: boolean;
+  /** When its recent subscribe messages arrived (ms). */
+  subscribes: number[];
 }
 
 function reject(socket: Duplex, status: number, reason: string, message: string): void {
@@ -103,7 +108,7 @@ export class WsHub {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) return reject(socket, 404, 'Not Found', `No WebSocket endpoint at ${path}; use ${WS_PATH}.`);
-    const problem = this.access.hostProblem(req.headers.host) ?? this.access.originProblem(req.headers.origin);
+    const problem = this.access.hostProblem(req.headers.host) ?? this.access.originProblem(req.headers.origin, req.headers.host);
     if (problem) {
       this.logger.warn({ host: req.headers.host, origin: req.headers.origin }, 'rejected WebSocket upgrade');
       return reject(socket, 403, 'Forbidden', problem);
@@ -116,7 +121,7 @@ export class WsHub {
   }
 
   private connected(socket: WebSocket): void {
-    const client: Client = { id: randomUUID(), socket, name: 'anonymous', pipelineId: undefined, lastSent: 0, alive: true };
+    const client: Client = { id: randomUUID(), socket, name: 'anonymous', pipelineId: undefined, lastSent: 0, alive: true, subscribes: [] };
     this.clients.add(client);
     socket.on('pong', () => (client.alive = true));
     socket.on('message', (data, isBinary) => this.received(client, data.toString(), isBinary));
@@ -165,9 +170,17 @@ export class WsHub {
     client.pipelineId = pipelineId;
     if (previous && previous !== pipelineId) this.broadcastPresence(previous);
     const only = pipelineId === ALL_PIPELINES ? undefined : pipelineId;
-    // A client this far behind reloads its state instead: replaying would hold the event loop for everyone.
-    if (after !== undefined && this.store.eventsSince(after, only, MAX_REPLAY + 1).length > MAX_REPLAY) {
-      client.lastSent = Math.max(this.store.lastEventId(), this.feed.position);
+    const now = Date.now();
+    client.subscribes = client.subscribes.filter((t) => t > now - SUBSCRIBE_WINDOW_MS);
+    if (client.subscribes.length >= MAX_SUBSCRIBES_PER_WINDOW) {
+      return this.send(client, { type: 'error', message: `Too many subscribe messages: at most ${MAX_SUBSCRIBES_PER_WINDOW} per ${SUBSCRIBE_WINDOW_MS / 1000} s.` });
+    }
+    client.subscribes.push(now);
+    // A client this far behind, or ahead of the log (it knew another database), reloads its state instead:
+    // replaying would hold the event loop for everyone, and an id from the future would filter out every event.
+    const newest = this.store.lastEventId();
+    if (after !== undefined && (after > newest || this.store.countEventsSince(after, only, MAX_REPLAY + 1) > MAX_REPLAY)) {
+      client.lastSent = Math.max(newest, this.feed.position);
       this.send(client, { type: 'reset', pipeline_id: pipelineId, last_event_id: client.lastSent });
       if (only) this.broadcastPresence(only);
       return;

@@ -82,7 +82,10 @@ describe('REST API for the web UI', () => {
     expect(tgz.headers['content-type']).toBe('application/gzip');
     expect(tarNames(gunzipSync(new Uint8Array(tgz.body))).filter((n) => !n.endsWith('/')).sort()).toEqual([...entries].sort());
     // Same bundle, same bytes.
-    expect((await apiRequest(server, 'GET', `/api/pipelines/${id}/bundle.zip`)).body.equals(zip.body)).toBe(true);
+    expect((await apiRequest(server, 'GET', `/api/pipelines/${id}/bundle.zip`, { user: 'Bo' })).body.equals(zip.body)).toBe(true);
+    // A download is recorded with who took it, and only then: a cross-site <img src> cannot send a name.
+    const downloads = server.app.store.eventsSince(0, id).filter((e) => e.type === 'bundle.downloaded');
+    expect(downloads.map((e) => [e.actor, (e.payload as { format: string }).format])).toEqual([['web:Bo', 'zip']]);
   });
 
   it('records comments and reviews, shows them to MCP clients, and keeps file verdicts per content', async () => {
@@ -206,6 +209,11 @@ describe('REST API for the web UI', () => {
     expect(foreignHost.status).toBe(403);
     const sameOrigin = await apiRequest(server, 'GET', '/api/pipelines', { token: 's3cret-token', headers: { origin: server.base } });
     expect(sameOrigin.status).toBe(200);
+    // Same machine, another port: another origin.
+    const otherPort = await apiRequest(server, 'GET', '/api/pipelines', { token: 's3cret-token', headers: { origin: `http://localhost:${server.port + 1}` } });
+    expect(otherPort.status).toBe(403);
+    const notWeb = await apiRequest(server, 'GET', '/api/pipelines', { token: 's3cret-token', headers: { origin: `file://localhost:${server.port}` } });
+    expect(notWeb.status).toBe(403);
   });
 
   it('serves the UI with a strict Content-Security-Policy and no third-party origin', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stdioClient } from '../../helpers/mcp.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { MAX_REPLAY } from '../../../src/server/web/wsHub.js';
+import { MAX_REPLAY, MAX_SUBSCRIBES_PER_WINDOW } from '../../../src/server/web/wsHub.js';
 import { WsProbe, apiRequest, webServer, type WebServer } from '../../helpers/web.js';
 
 let server: WebServer;
@@ -64,7 +64,7 @@ describe('WebSocket event stream (/ws)', () => {
     expect(second.messages.filter((m) => m.type === 'events').flatMap((m) => m.events!).every((e) => e.pipeline_id === id)).toBe(true);
   });
 
-  it('tells a client too far behind to reload rather than replaying more than 10,000 events', async () => {
+  it('tells a client too far behind, or ahead of the log, to reload rather than replay', async () => {
     server = await webServer();
     const id = await createPipeline();
     const store = server.app.store;
@@ -80,6 +80,13 @@ describe('WebSocket event stream (/ws)', () => {
     await comment(id, 'after the reset');
     const live = await probe.waitFor((m) => m.type === 'events');
     expect(live.events!.map((e) => e.payload.body)).toEqual(['after the reset']);
+
+    // An id the log has not reached (the browser knew another database): reset too, never a silent filter.
+    const ahead = await connect();
+    ahead.send({ type: 'subscribe', pipeline_id: id, after: store.lastEventId() + 1000 });
+    expect(await ahead.waitFor((m) => m.type === 'reset')).toMatchObject({ last_event_id: store.lastEventId() });
+    await comment(id, 'seen by the one from the future');
+    expect((await ahead.waitFor((m) => m.type === 'events')).events!.map((e) => e.payload.body)).toEqual(['seen by the one from the future']);
   });
 
   it('delivers a change made by a separate `mlops-mcp stdio` process on the same database within a second', async () => {
@@ -145,6 +152,12 @@ describe('WebSocket event stream (/ws)', () => {
       probe.send(message);
       expect((await probe.waitFor((m) => m.type === 'error', 2000, from)).message).toMatch(pattern);
     }
+    // Each subscribe may replay thousands of events: a client gets five per ten seconds.
+    const id = await createPipeline();
+    const before = probe.messages.length;
+    for (let i = 0; i < MAX_SUBSCRIBES_PER_WINDOW + 1; i++) probe.send({ type: 'subscribe', pipeline_id: id, after: 0 });
+    expect((await probe.waitFor((m) => m.type === 'error', 2000, before)).message).toMatch(/Too many subscribe messages: at most 5 per 10 s/);
+    expect(probe.messages.slice(before).filter((m) => m.type === 'ready')).toHaveLength(MAX_SUBSCRIBES_PER_WINDOW);
     probe.send({ type: 'ping', id: 7 });
     expect(await probe.waitFor((m) => m.type === 'pong')).toEqual({ type: 'pong', id: 7 });
 
@@ -158,6 +171,9 @@ describe('WebSocket event stream (/ws)', () => {
     expect(await refused({})).toBe(401);
     expect(await refused({ token: 'wrong' })).toBe(401);
     expect(await refused({ token: 'tok-123', origin: 'https://evil.example' })).toBe(403);
+    // Another server on this machine is another origin: its pages must not read our events.
+    expect(await refused({ token: 'tok-123', origin: `http://localhost:${server.port + 1}` })).toBe(403);
+    expect(await refused({ token: 'tok-123', origin: `http://127.0.0.1` })).toBe(403);
     expect(await refused({ token: 'tok-123', protocols: ['other'] })).toBe(400);
     // Browsers cannot set headers on a WebSocket: the token may come as a subprotocol.
     const viaProtocol = await connect({ protocols: ['mlops-mcp.v1', `bearer.${Buffer.from('tok-123').toString('base64url')}`], origin: server.base });

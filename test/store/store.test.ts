@@ -28,6 +28,19 @@ describe('the store', () => {
     db.close();
   });
 
+  it('upgrades a database of the first schema in place: its pipelines gain comments, reviews and verdicts', () => {
+    const path = join(tempDir(), 'v1.db');
+    const old = new Store(openDatabase(path, MIGRATIONS.filter((m) => m.version === 1)));
+    const p = old.createPipeline(defaultSpec(), 'test');
+    old.close();
+    const store = new Store(path);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    const comment = store.addComment({ pipeline_id: p.id, phase: null, artifact_path: null, line: null, run_id: null, author: 'web:Ann', body: 'still here' });
+    expect(store.comments(p.id)).toEqual([comment]);
+    expect(store.eventsSince(0, p.id).map((e) => e.type)).toEqual(['pipeline.created', 'comment.added']);
+    store.close();
+  });
+
   it('runs in WAL mode with synchronous FULL and a busy timeout, set explicitly', () => {
     const db = openDatabase(join(tempDir(), 'b.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -11,7 +11,7 @@ export const STATUS_LABEL: Record<PhaseStatus, string> = {
 
 export interface GraphActions {
   run(phase: string): void;
-  review(phase: string, verdict: 'approved' | 'changes_requested'): void;
+  review(phase: string, verdict: 'approved' | 'changes_requested', comment?: string): void;
   open(phase: string): void;
 }
 
@@ -48,11 +48,34 @@ export function phaseGraph(meta: Meta, phases: PhaseState[], busy: boolean, acti
             h('button', { class: 'small', disabled: busy, 'data-action': 'run', onclick: () => actions.run(info.id) }, state.status === 'not_run' ? 'Run' : 'Re-run'),
             h('button', { class: 'small', disabled: !state.run_id || state.status === 'failed', 'data-action': 'open', onclick: () => actions.open(info.id) }, 'Document'),
             h('button', { class: 'small ok', disabled: !state.run_id || state.status === 'failed' || state.status === 'running', 'data-action': 'approve', onclick: () => actions.review(info.id, 'approved') }, 'Approve'),
-            h('button', { class: 'small', disabled: !state.run_id || state.status === 'failed' || state.status === 'running', 'data-action': 'request-changes', onclick: () => actions.review(info.id, 'changes_requested') }, 'Request changes'),
+            h('button', { class: 'small', disabled: !state.run_id || state.status === 'failed' || state.status === 'running', 'data-action': 'request-changes', onclick: (e: Event) => toggleChangesForm(e, info.id, actions) }, 'Request changes'),
           ),
         );
       }),
     );
   });
   return h('div', { class: 'graph' }, stages);
+}
+
+/** "Request changes" opens a small form in the card: what should change is part of the review. */
+function toggleChangesForm(event: Event, phase: string, actions: GraphActions): void {
+  const card = (event.target as HTMLElement).closest('article.phase')!;
+  const open = card.querySelector('form.changes');
+  if (open) return void open.remove();
+  const text = h('textarea', { name: 'review-comment', rows: 2, placeholder: 'What should change?' });
+  const form = h(
+    'form',
+    {
+      class: 'changes',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        actions.review(phase, 'changes_requested', text.value.trim() || undefined);
+        form.remove();
+      },
+    },
+    text,
+    h('button', { type: 'submit', class: 'small primary' }, 'Send review'),
+  );
+  card.appendChild(form);
+  text.focus();
 }

@@ -105,10 +105,7 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
       phaseGraph(meta, pipeline.phases, running, {
         run: (phase) => void runPhases([phase]),
         open: (phase) => (location.hash = `#/p/${id}/phases/${phase}`),
-        review: (phase, verdict) => {
-          const comment = verdict === 'changes_requested' ? (prompt('What should change?') ?? '') : '';
-          void guard(() => api.send('POST', `/pipelines/${id}/phases/${phase}/review`, { verdict, ...(comment ? { comment } : {}) }));
-        },
+        review: (phase, verdict, comment) => void guard(() => api.send('POST', `/pipelines/${id}/phases/${phase}/review`, { verdict, ...(comment ? { comment } : {}) })),
       }),
     );
 

@@ -108,6 +108,11 @@ run('team web UI in headless Chromium', () => {
       await bo.locator('[data-role=comments] .comment', { hasText: 'Keep the CDC lag alert tight' }).waitFor();
       await phaseCard(ann, 'data_engineer').locator('[data-action=approve]').click();
       await phaseCard(bo, 'data_engineer').locator('[data-role=review]', { hasText: 'approved by Ann' }).waitFor();
+      await phaseCard(bo, 'mlops_engineer').locator('[data-action=request-changes]').click();
+      await phaseCard(bo, 'mlops_engineer').locator('textarea[name=review-comment]').fill('Canary at 5 % first <img src=x onerror=alert(3)>');
+      await phaseCard(bo, 'mlops_engineer').locator('form.changes button[type=submit]').click();
+      await phaseCard(ann, 'mlops_engineer').locator('[data-role=review]', { hasText: 'changes requested by Bo' }).waitFor();
+      expect(await phaseCard(ann, 'mlops_engineer').locator('[data-role=review]').innerText()).toContain('Canary at 5 % first <img');
       for (const page of [ann, bo]) expect(await page.locator('img').count()).toBe(0);
       expect(server.app.team.reviews(pipelineId).data_engineer.latest).toMatchObject({ verdict: 'approved', reviewer: 'web:Ann' });
 

@@ -257,7 +257,8 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
     pipeline = await api.get<Pipeline>(`/pipelines/${id}`);
     comments = (await api.get<{ comments: Comment[] }>(`/pipelines/${id}/comments`)).comments;
     renderHeader();
-    renderGraph();
+    // Nor a change request being written in a phase card: the graph follows once it is sent.
+    if (![...graph.querySelectorAll<HTMLTextAreaElement>('form.changes textarea')].some((t) => t.value.trim() !== '')) renderGraph();
     // Never throw away a comment being written: the tab refreshes after it is sent (its own event).
     const typing = [...content.querySelectorAll<HTMLTextAreaElement>('textarea[name=comment]')].some((t) => t.value.trim() !== '');
     if (tabToo && !typing) await renderTab();

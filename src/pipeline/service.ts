@@ -219,6 +219,9 @@ export class PipelineService {
       await this.runPhase(pipelineId, phase, { ...options, notes: requested.includes(phase) ? options.notes : undefined });
       ran.push(phase);
       await onPhase?.({ phase, index, total: plan.length, state: 'succeeded' });
+      // The template engine never waits on I/O: without a turn of the event loop, a whole run would hold it, and
+      // a serving process's other work (the web UI's event feed, other clients' calls) would wait until the end.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return { ran, skipped };
   }

@@ -1,4 +1,4 @@
-import { sha256 } from '../artifacts/artifact.js';
+import { sha256, type Artifact } from '../artifacts/artifact.js';
 import { UserError } from '../errors.js';
 import { PHASE_IDS, type PhaseId } from '../phases/graph.js';
 import type { CommentRow, FileVerdictRow, ReviewRow, ReviewVerdict } from '../store/store.js';
@@ -38,19 +38,17 @@ export class TeamService {
     const body = input.body.trim();
     if (!body) throw new UserError('A comment needs some text.', 'invalid_input');
     if (body.length > COMMENT_MAX_CHARS) throw new UserError(`A comment holds at most ${COMMENT_MAX_CHARS} characters; this one has ${body.length}.`, 'invalid_input');
-    const view = this.pipelines.view(pipelineId);
-    let runId: string | null = null;
+    this.pipelines.get(pipelineId);
     if (input.artifact_path !== undefined) {
       const file = this.pipelines.artifacts(pipelineId).find((a) => a.path === input.artifact_path);
       if (!file) throw new UserError(`No file ${input.artifact_path} in this pipeline's current bundle.`, 'not_found');
       if (input.phase !== undefined && input.phase !== file.phase) throw new UserError(`${input.artifact_path} belongs to ${file.phase}, not ${input.phase}.`, 'invalid_input');
       const lines = file.content.replace(/\n$/, '').split('\n').length;
       if (input.line !== undefined && (input.line < 1 || input.line > lines)) throw new UserError(`${input.artifact_path} has lines 1 to ${lines}; line ${input.line} does not exist.`, 'invalid_input');
-      runId = file.run_id;
-      return this.store.addComment({ pipeline_id: pipelineId, phase: file.phase as PhaseId, artifact_path: file.path, line: input.line ?? null, run_id: runId, author, body });
+      return this.store.addComment({ pipeline_id: pipelineId, phase: file.phase as PhaseId, artifact_path: file.path, line: input.line ?? null, run_id: file.run_id, author, body });
     }
     if (input.line !== undefined) throw new UserError('A line number needs the file it refers to (artifact_path).', 'invalid_input');
-    if (input.phase !== undefined) runId = view.phases.find((s) => s.phase === input.phase)?.current?.id ?? null;
+    const runId = input.phase === undefined ? null : (this.pipelines.view(pipelineId).phases.find((s) => s.phase === input.phase)?.current?.id ?? null);
     return this.store.addComment({ pipeline_id: pipelineId, phase: input.phase ?? null, artifact_path: null, line: null, run_id: runId, author, body });
   }
 
@@ -105,9 +103,8 @@ export class TeamService {
     return report;
   }
 
-  /** The stored verdicts, each marked current when the file is unchanged since it was validated. */
-  verdicts(pipelineId: string): FileVerdictView[] {
-    const { files } = this.pipelines.bundle(pipelineId);
+  /** The stored verdicts, each marked current when the file is unchanged since it was validated (pass the bundle's files if already read). */
+  verdicts(pipelineId: string, files: readonly Artifact[] = this.pipelines.bundle(pipelineId).files): FileVerdictView[] {
     const shaByPath = new Map(files.map((f) => [f.path, sha256(f.content)]));
     return this.store
       .verdicts(pipelineId)

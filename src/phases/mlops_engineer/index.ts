@@ -16,7 +16,7 @@ import { nodePoolSummary, terraformInput } from './infra.js';
 import { INITIAL_IMAGE_TAG } from './naming.js';
 import { identityAndSecretFiles, pipelineInfraValues } from './secrets.js';
 import { deliveryFiles as ciDeliveryFiles } from './ci/index.js';
-import { TORCHSERVE_CONFIG_PATH, MODEL_DIR } from './platform.js';
+import { TORCHSERVE_CONFIG_PATH, MODEL_DIR, servesPackageApp } from './platform.js';
 import { SELDON_UNIT, kserveScaling, seldonWorkloadName } from './platforms.js';
 import { AB_HEADER, analysisRunTemplate, analysisTemplateNames, errorRateQuery, experimentObjects, fqdn, latencyQuery, releaseObjects, seldonCanaryPredictor, shadowTarget } from './release.js';
 import { modelArchiveScript, runtimeLayoutReadme, torchserveConfig, tritonConfig } from './runtimeConfig.js';
@@ -60,9 +60,9 @@ function decisionsOf(spec: ResolvedSpec, plan: MlopsPlan, ab: MlopsEngineerDecis
       : platform === 'seldon'
         ? { api_version: 'apps/v1', kind: 'Deployment', name: seldonWorkloadName(plan, 'stable') }
         : { api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: plan.names.modelServer };
-  const autoscaler: MlopsEngineerDecisions['serving']['autoscaler'] = !deployed ? 'none' : platform === 'kserve' || platform === 'seldon' ? 'platform' : 'hpa';
+  const autoscaler: MlopsEngineerDecisions['serving']['autoscaler'] = !deployed ? 'none' : servesPackageApp(platform) ? 'platform' : 'hpa';
   const scaling = kserveScaling(plan);
-  const ownsPods = platform === 'torchserve' || platform === 'triton';
+  const ownsPods = !servesPackageApp(platform);
   const containers: MlopsEngineerDecisions['serving']['containers'] = [];
   // TorchServe / Triton pods carry the metrics exporter next to the runtime.
   const podContainers = plan.runtime.nativeMetrics ? [SERVER_CONTAINER, METRICS_EXPORTER_CONTAINER] : [SERVER_CONTAINER];

@@ -20,7 +20,7 @@ import { modelArtifactUri, modelFetch } from './cloud.js';
 import type { MlopsPlan } from './derive.js';
 import { INITIAL_IMAGE_TAG, VARIANT_LABEL, componentLabels, componentSelector, priorityClassNames } from './naming.js';
 import { endpointsConfigMapName } from '../kubernetes_architect/storage.js';
-import { MODEL_DIR, MULTIPROC_DIR, TORCHSERVE_CONFIG_PATH, TRITON_REPOSITORY } from './platform.js';
+import { MODEL_DIR, MULTIPROC_DIR, TORCHSERVE_CONFIG_PATH, TRITON_REPOSITORY, servesPackageApp } from './platform.js';
 import { inferenceService, seldonDeployment } from './platforms.js';
 import { platformConfigMaps, tritonRepositoryItems } from './runtimeConfig.js';
 import { modelServerRollout } from './release.js';
@@ -395,7 +395,7 @@ export function inferenceEndpoint(plan: MlopsPlan): string {
  */
 function streamConsumer(spec: ResolvedSpec, plan: MlopsPlan): IDeployment {
   const st = plan.stream!;
-  const remote = plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
+  const remote = servesPackageApp(plan.runtime.platform);
   const labels = componentLabels(spec, 'stream-consumer', plan.names.streamConsumer);
   const selector = componentSelector(spec, 'stream-consumer', plan.names.streamConsumer);
   return {

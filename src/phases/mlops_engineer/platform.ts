@@ -46,6 +46,15 @@ export function pythonImage(version: string): string {
 }
 
 export const MODEL_DIR = '/mnt/models';
+
+/**
+ * Whether the model server is the package's own FastAPI app (KServe's custom predictor, Seldon's model unit),
+ * which the platform's controller runs in pods it makes. On TorchServe and Triton the runtime is the server and
+ * the pods are ours (an Argo Rollout): they fetch the model, carry the metrics exporter, and roll out by hash.
+ */
+export function servesPackageApp(platform: ServingRuntime['platform']): boolean {
+  return platform === 'kserve' || platform === 'seldon';
+}
 /** Port of the metrics exporter next to TorchServe and Triton (our request metrics + the runtime's own). */
 export const APP_METRICS_PORT = 9091;
 /** Shared by the runtime's Python workers (writers) and the exporter (reader), on the pod's /tmp emptyDir. */

@@ -14,6 +14,7 @@ import type { MlopsPlan } from './derive.js';
 import { serverPodTemplate, serverService, servingLabels, servingSelector, variantLabels, variantSelector } from './manifests.js';
 import { VARIANT_LABEL, componentLabels } from './naming.js';
 import { inferenceService, seldonDeployment, seldonPredictor, seldonWorkloadName } from './platforms.js';
+import { servesPackageApp } from './platform.js';
 
 // Release strategies: the Argo Rollout of the model server (torchserve, triton), the AnalysisTemplates every
 // platform's release runs, Istio routing (canary subsets, shadow mirroring, A/B split), and the release-time
@@ -32,7 +33,7 @@ export const ARG_CANARY_WORKLOAD = 'canary-workload';
 export const AB_HEADER = 'x-ab-arm';
 
 function ownsPods(plan: MlopsPlan): boolean {
-  return plan.runtime.platform === 'torchserve' || plan.runtime.platform === 'triton';
+  return !servesPackageApp(plan.runtime.platform);
 }
 
 export function fqdn(plan: MlopsPlan, service: string): string {

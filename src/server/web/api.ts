@@ -9,7 +9,7 @@ import { COMMENT_MAX_CHARS } from '../../pipeline/team.js';
 import { OPTION_DESCRIPTIONS, OPTION_VALUES } from '../../spec/options.js';
 import { CreatePipelineInput } from '../../tools/create_pipeline.js';
 import { RunPipelineInput } from '../../tools/run_pipeline.js';
-import { nextStep, phaseStates } from '../../tools/shared.js';
+import { pipelineDetail } from '../../tools/get_pipeline.js';
 import { UpdatePipelineInput } from '../../tools/update_pipeline.js';
 import { bearerToken, type AccessPolicy } from '../access.js';
 import { SERVER_VERSION } from '../mcpServer.js';
@@ -187,22 +187,8 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       const id = String(req.params.id);
       // Read first: an event committed after this id is replayed to the browser, so it can never be missed.
       const lastEventId = app.store.lastEventId();
-      const view = app.service.view(id);
-      const reviews = app.team.reviews(id, view);
-      return {
-        pipeline_id: id,
-        name: view.spec.name,
-        revision: view.pipeline.current_revision,
-        created_at: view.pipeline.created_at,
-        updated_at: view.pipeline.updated_at,
-        updated_by: view.pipeline.updated_by,
-        spec: view.spec,
-        phases: phaseStates(view, reviews),
-        reviews,
-        revisions: app.store.listRevisions(id),
-        next_step: nextStep(view),
-        last_event_id: lastEventId,
-      };
+      const { detail, reviews } = pipelineDetail(app, id);
+      return { ...detail, reviews, last_event_id: lastEventId };
     }),
   );
 
@@ -223,12 +209,8 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       const input = parse(RunPipelineInput.omit({ pipeline_id: true }), req.body, 'run request');
       const id = String(req.params.id);
       app.service.get(id);
-      // Each phase's start and end are events. Phases run without yielding to the event loop, so after each
-      // one the feed is poked and the loop turned once: browsers follow the progress live, not all at the end.
-      const result = await app.service.runPipeline(id, { phases: input.phases, force: input.force, notes: input.notes, engine: input.engine, actor }, async () => {
-        feed.poke();
-        await new Promise((resolve) => setImmediate(resolve));
-      });
+      // Each phase's start and end are events: poked, they reach browsers at once rather than at the next poll.
+      const result = await app.service.runPipeline(id, { phases: input.phases, force: input.force, notes: input.notes, engine: input.engine, actor }, () => feed.poke());
       return written(result);
     }),
   );
@@ -278,9 +260,10 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
     '/pipelines/:id/files',
     route((req) => {
       const id = String(req.params.id);
-      const verdicts = new Map(app.team.verdicts(id).map((v) => [v.path, v]));
+      const { files } = app.service.bundle(id);
+      const verdicts = new Map(app.team.verdicts(id, files).map((v) => [v.path, v]));
       return {
-        files: app.service.bundle(id).files.map((f) => {
+        files: files.map((f) => {
           const v = verdicts.get(f.path);
           return { path: f.path, kind: f.kind, phase: f.phase, bytes: Buffer.byteLength(f.content), verdict: v?.current ? v.verdict : null };
         }),
@@ -293,14 +276,15 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
     route((req, res) => {
       const id = String(req.params.id);
       const path = parse(z.strictObject({ path: z.string().min(1).max(500), download: z.literal('1').optional() }), req.query, 'query');
-      const file = app.service.bundle(id).files.find((f) => f.path === path.path);
+      const { files } = app.service.bundle(id);
+      const file = files.find((f) => f.path === path.path);
       if (!file) throw new HttpError(404, `No file ${path.path} in this pipeline's current bundle.`);
       if (path.download) {
         res.attachment(file.path.split('/').at(-1)!);
         res.type('application/octet-stream').send(file.content);
         return;
       }
-      const verdict = app.team.verdicts(id).find((v) => v.path === file.path) ?? null;
+      const verdict = app.team.verdicts(id, files).find((v) => v.path === file.path) ?? null;
       return { path: file.path, kind: file.kind, phase: file.phase, content: file.content, verdict };
     }),
   );

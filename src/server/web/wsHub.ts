@@ -114,7 +114,7 @@ export class WsHub {
       return reject(socket, 403, 'Forbidden', problem);
     }
     const token = bearerToken(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
-    if (!this.access.tokenValid(token)) return reject(socket, 401, 'Unauthorized', 'Unauthorized: this server needs its token.');
+    if (!this.access.tokenValid(token)) return reject(socket, 401, 'Unauthorized', 'Unauthorized: this server needs its token, as an "Authorization: Bearer <token>" header or, from a browser, a second subprotocol "bearer.<token in base64url>".');
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!protocols.includes(WS_PROTOCOL)) return reject(socket, 400, 'Bad Request', `Offer the subprotocol ${WS_PROTOCOL}.`);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));

@@ -124,11 +124,6 @@ function serverHealthcheck(plan: MlopsPlan, python: string): Instruction {
   };
 }
 
-/** Platforms whose model server is the package's own FastAPI server (a custom predictor / model unit). */
-export function runsOwnServer(plan: MlopsPlan): boolean {
-  return plan.runtime.platform === 'kserve' || plan.runtime.platform === 'seldon';
-}
-
 /** TorchServe installed from PyPI (it needs Java 17 and torch) on the package's Python. */
 export const TORCHSERVE_VERSION = '0.12.0';
 export const TORCH_VERSION = '2.5.1';

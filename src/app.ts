@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { defaultDataRoot } from './config.js';
+import { engineSettings, type EngineSettings } from './engines/index.js';
 import { PipelineService } from './pipeline/service.js';
 import { TeamService } from './pipeline/team.js';
 import { Store } from './store/store.js';
@@ -10,6 +11,8 @@ export interface AppConfig {
   exportRoot: string;
   /** Root under which check_drift reads CSV files. */
   dataRoot: string;
+  /** The default engine and the LLM engines' model, limits and API key. */
+  engines: EngineSettings;
 }
 
 /** Everything a request handler needs, built once per process and shared by every transport session. */
@@ -31,12 +34,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function createApp(options: Omit<AppConfig, 'dataRoot'> & { dataRoot?: string }, logger: Logger): AppContext {
-  const config: AppConfig = { ...options, dataRoot: options.dataRoot ?? defaultDataRoot() };
+export function createApp(options: Omit<AppConfig, 'dataRoot' | 'engines'> & { dataRoot?: string; engines?: EngineSettings }, logger: Logger): AppContext {
+  const config: AppConfig = { ...options, dataRoot: options.dataRoot ?? defaultDataRoot(), engines: options.engines ?? engineSettings() };
   const store = new Store(config.dbPath);
   const recovered = store.recoverInterruptedRuns(processAlive);
   if (recovered > 0) logger.warn({ recovered }, 'marked interrupted phase runs as failed');
-  const service = new PipelineService(store);
+  const service = new PipelineService(store, config.engines);
   const validators = new ValidatorRegistry(defaultValidators());
   return { config, store, service, team: new TeamService(service, validators), validators, logger };
 }

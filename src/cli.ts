@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { createApp } from './app.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDataRoot, defaultDbPath, defaultExportRoot } from './config.js';
+import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_ENGINE_SETTINGS, ENGINE_NAMES, engineSettings, type EngineSettings } from './engines/index.js';
 import { runDesign } from './design.js';
 import { UserError } from './errors.js';
 import { createLogger } from './server/logger.js';
@@ -16,10 +17,15 @@ import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
 const USAGE = `mlops-mcp ${SERVER_VERSION}: design production ML pipelines with seven phase agents (MCP server)
 
 Usage:
-  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR] [--data-root DIR]
-  mlops-mcp stdio  [--db PATH] [--export-root DIR] [--data-root DIR]
-  mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH]
+  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR] [--data-root DIR] [ENGINE]
+  mlops-mcp stdio  [--db PATH] [--export-root DIR] [--data-root DIR] [ENGINE]
+  mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH] [ENGINE]
 ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
+
+ENGINE: [--engine ${ENGINE_NAMES.join('|')}] [--model M] [--max-tokens N]
+  The default engine of phase runs (a call's engine argument, then the spec's engine, win over it). "template"
+  is offline and deterministic; "sampling" asks the MCP client's model; "anthropic" calls the Anthropic API with
+  ANTHROPIC_API_KEY (model ${DEFAULT_ANTHROPIC_MODEL} unless --model). Files are the same whatever the engine.
 
 The requirements argument wins over a requirements field in --spec; option flags win over options in --spec.
 serve hosts MCP at /mcp and the team web UI at /. On a non-loopback address it needs --token; on all
@@ -27,7 +33,9 @@ interfaces (0.0.0.0) also --allowed-host NAME.
 
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
 (default ${defaultExportRoot()}), MLOPS_MCP_DATA_ROOT (CSV files check_drift may read, default ${defaultDataRoot()}),
-MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL.
+MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL; for engines MLOPS_MCP_ENGINE, MLOPS_MCP_MODEL,
+MLOPS_MCP_MAX_TOKENS (default ${DEFAULT_ENGINE_SETTINGS.maxTokens}), MLOPS_MCP_LLM_TIMEOUT_MS (one phase's review, retries included, default
+${DEFAULT_ENGINE_SETTINGS.timeoutMs}), MLOPS_MCP_LLM_MAX_RETRIES (429/5xx, default ${DEFAULT_ENGINE_SETTINGS.anthropic.maxRetries}), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL.
 `;
 
 function fail(message: string, code = 2): never {
@@ -71,6 +79,9 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean' },
+      engine: { type: 'string' },
+      model: { type: 'string' },
+      'max-tokens': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...optionFlags,
     },
@@ -83,10 +94,17 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
+  let engines: EngineSettings;
+  try {
+    engines = engineSettings(process.env, { MLOPS_MCP_ENGINE: values.engine, MLOPS_MCP_MODEL: values.model, MLOPS_MCP_MAX_TOKENS: values['max-tokens'] });
+  } catch (error) {
+    fail((error as Error).message.replace(/MLOPS_MCP_ENGINE/g, '--engine / MLOPS_MCP_ENGINE').replace(/MLOPS_MCP_MAX_TOKENS/g, '--max-tokens / MLOPS_MCP_MAX_TOKENS'));
+  }
   const config = {
     dbPath: resolve(values.db ?? defaultDbPath()),
     exportRoot: resolve(values['export-root'] ?? defaultExportRoot()),
     dataRoot: resolve(values['data-root'] ?? defaultDataRoot()),
+    engines,
   };
   const logger = createLogger();
 

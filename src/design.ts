@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from './app.js';
+import type { EngineName } from './engines/index.js';
 import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
@@ -12,11 +13,13 @@ export interface DesignInput {
   spec: Record<string, unknown>;
   out: string;
   force: boolean;
+  /** The engine for every phase (default: the spec's, else the server's). */
+  engine?: EngineName;
 }
 
 /**
- * The one-command demo of the main job: create a pipeline in the database, run the seven phases with the
- * template engine, write the bundle to `out` with validation-report.json beside manifest.json.
+ * The one-command demo of the main job: create a pipeline in the database, run the seven phases (template engine
+ * unless told otherwise), write the bundle to `out` with validation-report.json beside manifest.json.
  */
 export async function runDesign(app: AppContext, input: DesignInput): Promise<{ summary: string; failed: number; pipelineId: string }> {
   if (existsSync(input.out) && readdirSync(input.out).length > 0 && !input.force) {
@@ -25,7 +28,7 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   assertReplaceable(input.out);
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
-  await app.service.runPipeline(id, { actor: 'cli' });
+  await app.service.runPipeline(id, { actor: 'cli', engine: input.engine, session: { channel: 'cli' } });
   const { view: current, files } = app.service.bundle(id);
   const report = await app.validators.validate(files);
   await writeBundleDirectory(input.out, files, true);
@@ -33,6 +36,12 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   const criteria = app.service.scorecard(id);
   const count = (s: string) => criteria.filter((c) => c.status === s).length;
   const missing = report.validators.filter((v) => !v.available);
+  const runs = current.phases.map((s) => s.current).filter((r) => r !== undefined);
+  const reviewed = runs.filter((r) => r.engine !== 'template');
+  const tokens = reviewed.reduce((n, r) => n + (r.usage ? r.usage.input_tokens + r.usage.output_tokens : 0), 0);
+  const dollars = reviewed.reduce((n, r) => n + (r.usage?.cost_usd ?? 0), 0);
+  const fallbacks = reviewed.filter((r) => r.engine_note !== null);
+  const open = app.service.suggestions(id, 'open');
   const failedFiles = report.files.filter((f) => f.verdict === 'fail');
   const summary = [
     `Pipeline ${current.spec.name} (${id}) designed: 7 phases, ${files.length} files written to ${input.out}`,
@@ -40,6 +49,10 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
     ...failedFiles.map((f) => `  FAIL ${f.path}: ${f.results.filter((r) => r.verdict === 'fail').map((r) => `${r.validator}: ${r.message.split('\n')[0]}`).join('; ')}`),
     missing.length ? `Validators not installed: ${missing.map((v) => `${v.name} (${v.install})`).join(', ')}` : '',
     `Success criteria: ${count('met')} met, ${count('not_met')} not met, ${count('no_evidence')} without evidence yet`,
+    reviewed.length
+      ? `Engine ${reviewed[0]!.engine}: ${reviewed.length - fallbacks.length} of ${reviewed.length} phases reviewed by ${[...new Set(reviewed.map((r) => r.model).filter(Boolean))].join(', ') || 'no model'}, ${tokens} tokens, $${dollars.toFixed(4)}; ${open.length} proposed spec changes to apply or dismiss (apply_suggestions)`
+      : '',
+    ...fallbacks.map((r) => `  no review for ${r.phase}: ${r.engine_note}`),
     `Continue in an MCP client with pipeline_id ${id} (database ${app.config.dbPath}).`,
     '',
   ]

@@ -1,23 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import { resolveEngine, type EngineName } from '../engines/index.js';
+import { DEFAULT_ENGINE_SETTINGS, chooseEngine, resolveEngine, type EngineName, type EngineSession, type EngineSettings } from '../engines/index.js';
+import { documentWithAdvice } from '../engines/render.js';
 import { UserError, parseOrThrow } from '../errors.js';
 import { ALWAYS_READ } from '../phases/common.js';
 import { PHASES, PHASE_IDS, ancestors, descendants, type PhaseId } from '../phases/graph.js';
 import { PHASE_DEFINITIONS } from '../phases/registry.js';
 import type { DecisionsByPhase } from '../phases/types.js';
-import { changedPaths, mergePatch } from '../spec/merge.js';
+import { canonical, changedPaths, mergePatch } from '../spec/merge.js';
 import { resolveSpec, specFromRequirements, type CreateSpecInput, type ResolvedSpec } from '../spec/resolve.js';
 import { SpecPatchSchema } from '../spec/patch.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import { bundleFiles } from './bundle.js';
-import { phaseFiles } from './runPhases.js';
+import { executePhase, phaseFiles } from './runPhases.js';
 import { scoreCriteria, type CriterionResult } from './scorecard.js';
 import { ciEvidence } from './ciEvidence.js';
 import { manifestEvidence } from './manifestEvidence.js';
 import { observabilityEvidence } from './observabilityEvidence.js';
 import { parseManifests } from '../generators/kubernetes/objects.js';
 import { LAYOUT } from '../phases/common.js';
-import type { PhaseRun, PipelineRow, Store, StoredArtifact } from '../store/store.js';
+import type { PhaseRun, PipelineRow, Store, StoredArtifact, SuggestionRow } from '../store/store.js';
 
 export type PhaseStatus = 'not_run' | 'running' | 'succeeded' | 'failed' | 'stale';
 
@@ -38,6 +39,29 @@ export interface PipelineView {
 }
 
 
+function conflictError(current: number, expected: number): UserError {
+  return new UserError(
+    `The pipeline is at revision ${current}, not ${expected}: someone changed it meanwhile. Read it again with get_pipeline and re-apply your patch.`,
+    'conflict',
+  );
+}
+
+/** A merge patch that turns `a` into `b` (objects recursively; arrays and scalars whole; removed keys as null). */
+function diffPatch(a: unknown, b: unknown): Record<string, unknown> {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const out: Record<string, unknown> = {};
+  const left = isObj(a) ? a : {};
+  const right = isObj(b) ? b : {};
+  for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+    if (!(key in right)) out[key] = null;
+    else if (isObj(left[key]) && isObj(right[key])) {
+      const inner = diffPatch(left[key], right[key]);
+      if (Object.keys(inner).length) out[key] = inner;
+    } else if (canonical(left[key]) !== canonical(right[key])) out[key] = right[key];
+  }
+  return out;
+}
+
 /** Phases whose declared reads cover one of the changed spec paths (a read of "slo" covers "slo.p99_latency_ms" and vice versa). */
 export function phasesReading(paths: readonly string[]): PhaseId[] {
   const covers = (read: string, path: string) => path === read || path.startsWith(`${read}.`) || read.startsWith(`${path}.`);
@@ -57,11 +81,23 @@ export function withDescendants(phases: readonly PhaseId[]): PhaseId[] {
   return PHASE_IDS.filter((p) => all.has(p));
 }
 
+export interface SpecUpdate {
+  revision: number;
+  changed: string[];
+  staled: PhaseId[];
+  spec: ResolvedSpec;
+}
+
 export interface RunPhaseOptions {
+  /** The call's engine; else the spec's `engine`, else the server's default. */
   engine?: EngineName;
   notes?: string;
   actor: string;
+  /** What the caller's channel offers LLM engines (the MCP client's sampling, cancellation, streaming). */
+  session?: EngineSession;
 }
+
+const NO_SESSION: EngineSession = { channel: 'cli' };
 
 /**
  * The application layer: everything the MCP tools, the CLI and (later) the web UI do to pipelines goes
@@ -69,7 +105,10 @@ export interface RunPhaseOptions {
  * one place.
  */
 export class PipelineService {
-  constructor(readonly store: Store) {}
+  constructor(
+    readonly store: Store,
+    readonly engines: EngineSettings = DEFAULT_ENGINE_SETTINGS,
+  ) {}
 
   create(input: CreateSpecInput, actor: string): { view: PipelineView; inferred: string[] } {
     const { spec, inferred } = specFromRequirements(input);
@@ -103,10 +142,11 @@ export class PipelineService {
     return { pipeline, spec, phases };
   }
 
-  update(pipelineId: string, patch: unknown, actor: string, expectedRevision?: number) {
+  update(pipelineId: string, patch: unknown, actor: string, expectedRevision?: number, suggestions?: string[]): SpecUpdate {
     this.get(pipelineId);
     const validPatch = parseOrThrow(SpecPatchSchema, patch, 'patch', 'patch');
     const before = this.store.getRevision(pipelineId)!;
+    if (expectedRevision !== undefined && expectedRevision !== before.revision) throw conflictError(before.revision, expectedRevision);
     const spec = resolveSpec(mergePatch(before.spec, validPatch), 'spec');
     const paths = changedPaths(before.spec, spec);
     if (paths.length === 0) return { revision: before.revision, changed: [], staled: [] as PhaseId[], spec };
@@ -117,16 +157,59 @@ export class PipelineService {
       patch: validPatch,
       changedPaths: paths,
       actor,
-      expectedRevision,
+      // Without an expected revision the patch still applies to the revision it was merged with.
+      expectedRevision: expectedRevision ?? before.revision,
       stale: { phases: affected, reason: `spec revision ${before.revision + 1} changed ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}` },
+      suggestions,
     });
     if ('conflict' in result) {
-      throw new UserError(
-        `The pipeline is at revision ${result.conflict}, not ${expectedRevision}: someone changed it meanwhile. Read it again with get_pipeline and re-apply your patch.`,
-        'conflict',
-      );
+      if (expectedRevision !== undefined) throw conflictError(result.conflict, expectedRevision);
+      return this.update(pipelineId, patch, actor, undefined, suggestions);
     }
     return { revision: result.revision, changed: paths, staled: result.staled, spec };
+  }
+
+  /** The proposed spec changes of a pipeline's runs, newest last; `open` are those neither applied nor dismissed. */
+  suggestions(pipelineId: string, status?: SuggestionRow['status']): SuggestionRow[] {
+    this.get(pipelineId);
+    return this.store.suggestions(pipelineId).filter((s) => !status || s.status === status);
+  }
+
+  /**
+   * Applies proposed spec changes, in the order given, as one new revision (or dismisses them). Patches are
+   * merged into the current spec one after the other and the result is validated as a whole; a proposal whose
+   * change the spec already holds is closed as applied without a revision of its own.
+   */
+  resolveSuggestions(pipelineId: string, ids: string[], action: 'apply' | 'dismiss', actor: string, expectedRevision?: number): SpecUpdate {
+    const all = this.suggestions(pipelineId);
+    const byId = new Map(all.map((s) => [s.id, s]));
+    const unknown = ids.filter((id) => !byId.has(id));
+    const open = all.filter((s) => s.status === 'open').map((s) => s.id);
+    if (unknown.length) {
+      throw new UserError(
+        `No suggestion ${unknown.map((id) => `"${id}"`).join(', ')} in this pipeline. ${open.length ? `Open suggestions: ${open.join(', ')}.` : 'It has no open suggestions: run a phase with engine "sampling" or "anthropic" to get some.'}`,
+        'not_found',
+      );
+    }
+    const closed = ids.map((id) => byId.get(id)!).filter((s) => s.status !== 'open');
+    if (closed.length) {
+      throw new UserError(
+        closed.map((s) => `${s.id} was already ${s.status} (revision ${s.resolved_revision}, by ${s.resolved_by})`).join('; ') + `. ${open.length ? `Open suggestions: ${open.join(', ')}.` : 'No suggestion is open.'}`,
+        'precondition',
+      );
+    }
+    const unique = [...new Set(ids)];
+    if (action === 'dismiss') {
+      this.store.resolveSuggestions(pipelineId, unique, 'dismissed', actor);
+      return { revision: this.get(pipelineId).current_revision, changed: [] as string[], staled: [] as PhaseId[], spec: this.store.getRevision(pipelineId)!.spec };
+    }
+    const before = this.store.getRevision(pipelineId)!;
+    const merged = unique.reduce<unknown>((spec, id) => mergePatch(spec, byId.get(id)!.patch), before.spec);
+    // One patch whose application equals applying each in turn: the whole merged spec's differences.
+    const patch = diffPatch(before.spec, resolveSpec(merged, 'spec'));
+    const result = this.update(pipelineId, patch, actor, expectedRevision, unique);
+    if (result.changed.length === 0) this.store.resolveSuggestions(pipelineId, unique, 'applied', actor);
+    return result;
   }
 
   /** Checks that every upstream phase has a current (successful, not stale) run and returns those runs. */
@@ -153,8 +236,8 @@ export class PipelineService {
   }
 
   async runPhase(pipelineId: string, phase: PhaseId, options: RunPhaseOptions): Promise<{ run: PhaseRun; staled: PhaseId[]; artifacts: StoredArtifact[] }> {
-    const engine = resolveEngine(options.engine ?? 'template');
     const view = this.view(pipelineId, true);
+    const engine = resolveEngine(chooseEngine(this.engines, options.engine, view.spec.engine), this.engines, options.session ?? NO_SESSION);
     const upstreamRuns = this.upstreamRuns(view, phase);
     const upstream = Object.fromEntries(Object.entries(upstreamRuns).map(([p, r]) => [p, r!.decisions])) as Partial<DecisionsByPhase>;
     const run = this.store.startRun({
@@ -168,16 +251,30 @@ export class PipelineService {
     });
     const started = performance.now();
     try {
-      const output = await engine.runPhase({ phase, spec: view.spec, upstream, notes: options.notes });
-      const artifacts = phaseFiles(phase, output);
+      // Decisions and files always come from the generators; an LLM engine only adds its review to the document.
+      const output = executePhase(phase, view.spec, upstream, options.notes);
+      const advice = await engine.advise({ phase, spec: view.spec, upstream, notes: options.notes, decisions: output.decisions, runId: run.id });
+      const document = documentWithAdvice(output.document, advice);
+      const artifacts = phaseFiles(phase, { document, artifacts: output.artifacts });
       const { run: done, staled } = this.store.completeRun({
         runId: run.id,
-        document: output.document,
+        document,
         decisions: output.decisions,
         artifacts,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        model: output.model,
-        promptVersion: output.promptVersion,
+        model: advice?.model ?? null,
+        promptVersion: advice?.promptVersion ?? null,
+        usage: advice?.usage ?? null,
+        engineNote: advice?.status === 'fallback' ? advice.note : null,
+        advice: advice && {
+          status: advice.status,
+          note: advice.note,
+          attempts: advice.attempts,
+          narrative: advice.narrative,
+          design_decisions: advice.designDecisions,
+          suggestions: advice.suggestions.map((s) => s.id),
+        },
+        suggestions: advice?.suggestions,
         stale: { phases: descendants(phase), reason: `upstream ${phase} was re-run (${run.id})` },
         actor: options.actor,
       });

@@ -43,8 +43,19 @@ export function fillPrompt(body: string, values: Record<string, string>): string
   return body.replace(/\$ARGUMENTS|\{(spec|notes|phase\d\.[a-z-]+\.output)\}/g, (m, key: string | undefined) => {
     const k = key ?? '$ARGUMENTS';
     const value = values[k];
-    // Prompts wrap inserted text in <requirements>, <spec>, <upstream> and <notes> tags and declare it data;
-    // a value must not be able to close (or open) such a tag and step outside it.
-    return value === undefined ? m : value.replace(/<(\/?)(requirements|spec|upstream|notes)\b/gi, '&lt;$1$2');
+    return value === undefined ? m : neutralizeTags(value);
   });
+}
+
+// Prompts wrap inserted text in these tags and declare it data; a value must not be able to close (or open)
+// such a tag and step outside it.
+const DATA_TAGS = /<(\/?)(requirements|spec|upstream|notes|generated)\b/gi;
+function neutralizeTags(value: string): string {
+  return value.replace(DATA_TAGS, '&lt;$1$2');
+}
+
+/** A data block for a prompt: `<tag attr="…">value</tag>`, with the value unable to leave the tag. */
+export function dataBlock(tag: 'generated', attributes: Record<string, string>, value: string): string {
+  const attrs = Object.entries(attributes).map(([k, v]) => ` ${k}="${v.replace(/[^a-z0-9_-]/gi, '')}"`).join('');
+  return `<${tag}${attrs}>\n${neutralizeTags(value)}\n</${tag}>`;
 }

@@ -94,11 +94,19 @@ export function createMcpServer(app: AppContext): Server {
     if (!parsed.success) return errorResult(`Invalid arguments for ${tool.name}:\n${formatZodError(parsed.error)}`);
     const progressToken = request.params._meta?.progressToken;
     const started = performance.now();
+    const sampling = server.getClientCapabilities()?.sampling !== undefined;
     try {
       const result = await tool.handler(parsed.data, {
         app,
         actor: actor(),
         signal: extra.signal,
+        wantsProgress: progressToken !== undefined,
+        session: {
+          channel: 'mcp',
+          signal: extra.signal,
+          // Sent as part of this tool call, so that Streamable HTTP carries it on the call's own stream.
+          createMessage: sampling ? (params, options) => server.createMessage(params, { ...options, relatedRequestId: extra.requestId }) : undefined,
+        },
         async progress(progress, total, message) {
           if (progressToken === undefined) return;
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });

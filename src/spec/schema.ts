@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENGINE_NAMES } from '../engines/names.js';
 import { OPTION_DESCRIPTIONS, OPTION_VALUES } from './options.js';
 
 // Identifiers become Python names, SQL columns, Kubernetes label values and Terraform names, so they are
@@ -229,6 +230,12 @@ export const SpecSchema = z
     options: OptionsSchema.prefault({}),
     team: TeamSchema.prefault({}),
     delivery: DeliverySchema.prefault({}),
+    engine: z
+      .enum(ENGINE_NAMES)
+      .optional()
+      .describe(
+        'How phases of this pipeline think unless a call says otherwise: "template" (offline, deterministic), "sampling" (the MCP client\'s model) or "anthropic" (the Anthropic API). The server\'s default when absent. Files are the same whatever the engine; an LLM engine adds a review and proposed spec changes to each document.',
+      ),
   })
   .superRefine((spec, ctx) => {
     const sources = spec.data.sources ?? [];

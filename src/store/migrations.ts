@@ -119,4 +119,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'LLM engines: token usage and review of a phase run, proposed spec changes',
+    sql: `
+      ALTER TABLE phase_runs ADD COLUMN usage TEXT;
+      ALTER TABLE phase_runs ADD COLUMN engine_note TEXT;
+      ALTER TABLE phase_runs ADD COLUMN advice TEXT;
+
+      CREATE TABLE suggestions (
+        id TEXT PRIMARY KEY,
+        pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL REFERENCES phase_runs(id) ON DELETE CASCADE,
+        phase TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        rationale TEXT NOT NULL,
+        patch TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'applied', 'dismissed')),
+        resolved_revision INTEGER,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX suggestions_pipeline ON suggestions(pipeline_id, status, created_at);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import type { Artifact, ArtifactKind } from '../artifacts/artifact.js';
 import { sha256 } from '../artifacts/artifact.js';
 import type { PhaseId } from '../phases/graph.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
+import type { TokenUsage } from '../engines/prices.js';
 import { openDatabase, type Db } from './database.js';
 
 export interface PipelineRow {
@@ -45,6 +46,31 @@ export interface PhaseRun {
   started_at: string;
   finished_at: string | null;
   duration_ms: number | null;
+  /** Tokens and cost of an LLM engine's review (null for the template engine). */
+  usage: TokenUsage | null;
+  /** Why an LLM engine's review is missing (the run fell back to the template document); null otherwise. */
+  engine_note: string | null;
+  /** The engine's review as stored (narrative, recommendations, status); loaded with the document. */
+  advice: unknown;
+}
+
+export type SuggestionStatus = 'open' | 'applied' | 'dismissed';
+
+export interface SuggestionRow {
+  id: string;
+  pipeline_id: string;
+  run_id: string;
+  phase: PhaseId;
+  seq: number;
+  title: string;
+  rationale: string;
+  patch: Record<string, unknown>;
+  changes: string[];
+  status: SuggestionStatus;
+  resolved_revision: number | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  created_at: string;
 }
 
 export interface StoredArtifact extends Artifact {
@@ -96,15 +122,40 @@ export interface FileVerdictRow {
   validated_at: string;
 }
 
-type RawRun = Omit<PhaseRun, 'upstream_run_ids' | 'decisions'> & { upstream_run_ids: string; decisions: string | null };
+type RawRun = Omit<PhaseRun, 'upstream_run_ids' | 'decisions' | 'usage' | 'advice'> & {
+  upstream_run_ids: string;
+  decisions: string | null;
+  usage: string | null;
+  advice: string | null;
+};
 
-// Every column but the document and the decisions, which are read as NULL.
+// Every column but the document, the decisions and the engine's review, which are read as NULL.
 const RUN_META_COLUMNS =
-  'id, pipeline_id, phase, engine, model, prompt_version, spec_revision, upstream_run_ids, status, stale_reason, notes, NULL AS document, NULL AS decisions, error, owner_pid, started_at, finished_at, duration_ms';
+  'id, pipeline_id, phase, engine, model, prompt_version, spec_revision, upstream_run_ids, status, stale_reason, notes, NULL AS document, NULL AS decisions, error, owner_pid, started_at, finished_at, duration_ms, usage, engine_note, NULL AS advice';
+
+const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 function toRun(row: RawRun | undefined): PhaseRun | undefined {
   if (!row) return undefined;
-  return { ...row, upstream_run_ids: JSON.parse(row.upstream_run_ids), decisions: row.decisions === null ? null : JSON.parse(row.decisions) };
+  return {
+    ...row,
+    upstream_run_ids: JSON.parse(row.upstream_run_ids),
+    decisions: json(row.decisions),
+    usage: json(row.usage) as TokenUsage | null,
+    advice: json(row.advice),
+  };
+}
+
+type RawSuggestion = Omit<SuggestionRow, 'patch' | 'changes'> & { patch: string; changes: string };
+const toSuggestion = (r: RawSuggestion): SuggestionRow => ({ ...r, patch: JSON.parse(r.patch), changes: JSON.parse(r.changes) });
+
+/** A proposed spec change as a run records it. */
+export interface NewSuggestion {
+  id: string;
+  title: string;
+  rationale: string;
+  patch: Record<string, unknown>;
+  changes: string[];
 }
 
 export interface Clock {
@@ -194,6 +245,8 @@ export class Store {
     actor: string;
     expectedRevision?: number;
     stale: { phases: PhaseId[]; reason: string };
+    /** Proposed changes this revision applies: marked applied in the same transaction. */
+    suggestions?: string[];
   }): { revision: number; staled: PhaseId[] } | { conflict: number } {
     return this.transaction(() => {
       const current = this.getPipeline(input.pipelineId);
@@ -206,8 +259,43 @@ export class Store {
         .run(input.pipelineId, revision, JSON.stringify(input.spec), JSON.stringify(input.patch), JSON.stringify(input.changedPaths), input.actor, now);
       this.db.prepare('UPDATE pipelines SET current_revision = ?, name = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(revision, input.spec.name, now, input.actor, input.pipelineId);
       const staled = this.markStale(input.pipelineId, input.stale.phases, input.stale.reason);
-      this.appendEvent(input.pipelineId, 'spec.updated', input.actor, { revision, changed_paths: input.changedPaths, staled });
+      if (input.suggestions?.length) this.setSuggestionStatus(input.pipelineId, input.suggestions, 'applied', revision, input.actor, now);
+      this.appendEvent(input.pipelineId, 'spec.updated', input.actor, {
+        revision,
+        changed_paths: input.changedPaths,
+        staled,
+        ...(input.suggestions?.length ? { suggestions: input.suggestions } : {}),
+      });
       return { revision, staled };
+    });
+  }
+
+  // --- proposed spec changes ------------------------------------------------------------------------
+
+  suggestions(pipelineId: string, ids?: readonly string[]): SuggestionRow[] {
+    const rows = this.db.prepare('SELECT * FROM suggestions WHERE pipeline_id = ? ORDER BY created_at, run_id, seq').all(pipelineId) as RawSuggestion[];
+    const wanted = ids ? new Set(ids) : undefined;
+    return rows.filter((r) => !wanted || wanted.has(r.id)).map(toSuggestion);
+  }
+
+  private setSuggestionStatus(pipelineId: string, ids: readonly string[], status: SuggestionStatus, revision: number, actor: string, now: string): void {
+    const update = this.db.prepare(
+      `UPDATE suggestions SET status = ?, resolved_revision = ?, resolved_by = ?, resolved_at = ? WHERE pipeline_id = ? AND id = ? AND status = 'open'`,
+    );
+    for (const id of ids) {
+      if (update.run(status, revision, actor, now, pipelineId, id).changes !== 1) throw new Error(`suggestion ${id} is not open`);
+    }
+  }
+
+  /** Closes open suggestions without a new revision: dismissed, or applied when the spec already says what they propose. */
+  resolveSuggestions(pipelineId: string, ids: readonly string[], status: Exclude<SuggestionStatus, 'open'>, actor: string): void {
+    this.transaction(() => {
+      const pipeline = this.getPipeline(pipelineId);
+      if (!pipeline) throw new Error(`pipeline ${pipelineId} vanished`);
+      const now = this.clock.now();
+      this.setSuggestionStatus(pipelineId, ids, status, pipeline.current_revision, actor, now);
+      this.touch(pipelineId, actor, now);
+      this.appendEvent(pipelineId, `suggestions.${status}`, actor, { suggestions: ids, revision: pipeline.current_revision });
     });
   }
 
@@ -246,6 +334,10 @@ export class Store {
     durationMs: number;
     model?: string | null;
     promptVersion?: string | null;
+    usage?: TokenUsage | null;
+    engineNote?: string | null;
+    advice?: unknown;
+    suggestions?: NewSuggestion[];
     stale: { phases: PhaseId[]; reason: string };
     actor: string;
   }): { run: PhaseRun; staled: PhaseId[] } {
@@ -255,12 +347,30 @@ export class Store {
       const now = this.clock.now();
       this.db
         .prepare(
-          `UPDATE phase_runs SET status = 'succeeded', document = ?, decisions = ?, model = ?, prompt_version = ?, finished_at = ?, duration_ms = ?
+          `UPDATE phase_runs SET status = 'succeeded', document = ?, decisions = ?, model = ?, prompt_version = ?, usage = ?, engine_note = ?, advice = ?,
+             finished_at = ?, duration_ms = ?
            WHERE id = ?`,
         )
-        .run(input.document, JSON.stringify(input.decisions), input.model ?? null, input.promptVersion ?? null, now, input.durationMs, input.runId);
+        .run(
+          input.document,
+          JSON.stringify(input.decisions),
+          input.model ?? null,
+          input.promptVersion ?? null,
+          input.usage ? JSON.stringify(input.usage) : null,
+          input.engineNote ?? null,
+          input.advice === undefined || input.advice === null ? null : JSON.stringify(input.advice),
+          now,
+          input.durationMs,
+          input.runId,
+        );
       const insert = this.db.prepare('INSERT INTO artifacts (run_id, path, kind, phase, sha256, content) VALUES (?, ?, ?, ?, ?, ?)');
       for (const a of input.artifacts) insert.run(input.runId, a.path, a.kind, a.phase, sha256(a.content), a.content);
+      const suggest = this.db.prepare(
+        `INSERT INTO suggestions (id, pipeline_id, run_id, phase, seq, title, rationale, patch, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      (input.suggestions ?? []).forEach((sg, i) =>
+        suggest.run(sg.id, run.pipeline_id, run.id, run.phase, i + 1, sg.title, sg.rationale, JSON.stringify(sg.patch), JSON.stringify(sg.changes), now),
+      );
       const staled = this.markStale(run.pipeline_id, input.stale.phases, input.stale.reason);
       this.touch(run.pipeline_id, input.actor, now);
       this.appendEvent(run.pipeline_id, 'phase.completed', input.actor, {
@@ -269,6 +379,10 @@ export class Store {
         artifacts: input.artifacts.length,
         duration_ms: input.durationMs,
         staled,
+        engine: run.engine,
+        ...(input.model ? { model: input.model } : {}),
+        ...(input.suggestions?.length ? { suggestions: input.suggestions.map((sg) => sg.id) } : {}),
+        ...(input.usage ? { usage: { input_tokens: input.usage.input_tokens, output_tokens: input.usage.output_tokens, cost_usd: input.usage.cost_usd } } : {}),
       });
       return { run: this.getRun(input.runId)!, staled };
     });

@@ -85,13 +85,13 @@ export const estimateCost = defineTool({
   input: EstimateCostInput,
   output: EstimateCostOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async handler(args, { app, actor }) {
+  async handler(args, { app, actor, session }) {
     let spec: ResolvedSpec;
     let upstream: Partial<DecisionsByPhase>;
     let ran: PhaseId[];
     if (args.pipeline_id !== undefined) {
       if (args.spec !== undefined || args.requirements !== undefined) throw new UserError('Give either pipeline_id or an inline spec/requirements, not both. To change a stored pipeline, call update_pipeline first.');
-      ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [LAST_PHASE], actor }));
+      ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [LAST_PHASE], actor, session }));
       const view = app.service.view(args.pipeline_id, true);
       spec = view.spec;
       upstream = Object.fromEntries(view.phases.filter((s) => s.current).map((s) => [s.phase, s.current!.decisions])) as Partial<DecisionsByPhase>;

@@ -53,13 +53,13 @@ export function generatorTool(t: GeneratorToolSpec): ToolDefinition {
     input: GeneratorInput,
     output: GeneratorOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    async handler(args, { app, actor }) {
+    async handler(args, { app, actor, session }) {
       let files: Artifact[];
       let name: string;
       let ran: PhaseId[];
       if (args.pipeline_id !== undefined) {
         if (args.spec !== undefined || args.requirements !== undefined) throw new UserError('Give either pipeline_id or an inline spec/requirements, not both. To change a stored pipeline, call update_pipeline first.');
-        ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [t.phase], actor }));
+        ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [t.phase], actor, session }));
         files = app.service.artifacts(args.pipeline_id);
         name = app.service.view(args.pipeline_id).spec.name;
       } else {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { SpecSchema } from '../spec/schema.js';
 import { READ_ONLY, defineTool } from './tool.js';
-import { PhaseStateOut, nextStep, phaseStates, pipelineId } from './shared.js';
+import { PhaseStateOut, SuggestionOut, nextStep, phaseStates, pipelineId, suggestionOut } from './shared.js';
 
 export const GetPipelineInput = z.strictObject({ pipeline_id: pipelineId });
 
@@ -16,6 +16,15 @@ export const GetPipelineOutput = z.object({
   spec: SpecSchema,
   phases: z.array(PhaseStateOut),
   revisions: z.array(z.object({ revision: z.number(), actor: z.string(), created_at: z.string(), changed_paths: z.array(z.string()) })),
+  suggestions: z.array(SuggestionOut).describe('Open spec changes proposed by LLM engines; apply or dismiss them with apply_suggestions'),
+  llm_usage: z
+    .object({
+      input_tokens: z.number(),
+      output_tokens: z.number(),
+      cost_usd: z.number().describe('Sum of the priced runs'),
+      unpriced_runs: z.number().describe('Runs with tokens but no price on file (or billed by the MCP client)'),
+    })
+    .describe("Tokens and cost of the LLM engines' reviews in the current runs of every phase"),
   next_step: z.string(),
 });
 
@@ -23,6 +32,8 @@ export const GetPipelineOutput = z.object({
 export function pipelineDetail(app: AppContext, pipelineId: string) {
   const view = app.service.view(pipelineId);
   const reviews = app.team.reviews(pipelineId, view);
+  const runs = view.phases.map((s) => s.current).filter((r) => r !== undefined);
+  const usages = runs.map((r) => r.usage).filter((u) => u !== null);
   return {
     view,
     reviews,
@@ -36,6 +47,13 @@ export function pipelineDetail(app: AppContext, pipelineId: string) {
       spec: view.spec,
       phases: phaseStates(view, reviews),
       revisions: app.store.listRevisions(view.pipeline.id),
+      suggestions: app.service.suggestions(pipelineId, 'open').map(suggestionOut),
+      llm_usage: {
+        input_tokens: usages.reduce((n, u) => n + u.input_tokens, 0),
+        output_tokens: usages.reduce((n, u) => n + u.output_tokens, 0),
+        cost_usd: Math.round(usages.reduce((n, u) => n + (u.cost_usd ?? 0), 0) * 1e6) / 1e6,
+        unpriced_runs: usages.filter((u) => u.cost_usd === null).length,
+      },
       next_step: nextStep(view),
     },
   };
@@ -50,14 +68,22 @@ export const getPipeline = defineTool({
   annotations: READ_ONLY,
   async handler(args, { app }) {
     const { view, detail } = pipelineDetail(app, args.pipeline_id);
-    const phases = detail.phases;
+    const { phases, suggestions, llm_usage: usage } = detail;
     return {
       structured: detail,
       text: [
         `Pipeline ${view.spec.name} (id ${view.pipeline.id}), spec revision ${view.pipeline.current_revision}, last change by ${view.pipeline.updated_by} at ${view.pipeline.updated_at}.`,
-        ...phases.map((p) => `- ${p.phase}: ${p.status}${p.stale_reason && p.status === 'stale' ? ` (${p.stale_reason})` : ''}${p.error ? ` (${p.error})` : ''}`),
+        ...phases.map(
+          (p) =>
+            `- ${p.phase}: ${p.status}${p.engine && p.engine !== 'template' ? ` [${p.engine}${p.model ? ` ${p.model}` : ''}${p.usage?.cost_usd ? `, $${p.usage.cost_usd.toFixed(4)}` : ''}]` : ''}` +
+            `${p.stale_reason && p.status === 'stale' ? ` (${p.stale_reason})` : ''}${p.error ? ` (${p.error})` : ''}${p.engine_note ? ` (engine note: ${p.engine_note})` : ''}`,
+        ),
+        usage.input_tokens + usage.output_tokens > 0 ? `LLM usage of the current runs: ${usage.input_tokens} input and ${usage.output_tokens} output tokens, $${usage.cost_usd.toFixed(4)}${usage.unpriced_runs ? ` (+${usage.unpriced_runs} unpriced runs)` : ''}.` : '',
+        suggestions.length ? `Open suggestions: ${suggestions.map((s) => `${s.id} (${s.phase}) "${s.title}"`).join('; ')}. Apply or dismiss them with apply_suggestions.` : '',
         nextStep(view),
-      ].join('\n'),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     };
   },
 });

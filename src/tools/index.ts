@@ -1,3 +1,4 @@
+import { applySuggestions } from './apply_suggestions.js';
 import { calculateSampleSize } from './calculate_sample_size.js';
 import { checkDrift } from './check_drift.js';
 import { createPipeline } from './create_pipeline.js';
@@ -24,6 +25,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   getPipeline,
   listPipelines,
   updatePipeline,
+  applySuggestions,
   runPipeline,
   ...phaseTools,
   generateDataValidation,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PHASES, PHASE_IDS, ancestors, type PhaseId } from '../phases/graph.js';
 import { defineTool, type ToolDefinition } from './tool.js';
-import { ArtifactRef, engine, nextStep, notes, phaseId, pipelineId } from './shared.js';
+import { ArtifactRef, SuggestionOut, TokenUsageOut, engine, nextStep, notes, phaseId, pipelineId, streamingSession, suggestionOut } from './shared.js';
 
 const DELIVERABLES: Record<PhaseId, string> = {
   data_engineer: 'source audit and ingestion strategy (ingestion mode per source, schema validation, data versioning, incremental loads and CDC), data quality framework (profiling, anomaly rules, lineage, quality gates and SLAs) and storage architecture (raw/processed/feature layers, partitioning, retention, cost)',
@@ -21,6 +21,11 @@ phase: phaseId,
 run_id: z.string(),
 status: z.literal('succeeded'),
 engine: z.string(),
+model: z.string().nullable().describe('The model that wrote the review (LLM engines); null for the template engine'),
+prompt_version: z.string().nullable(),
+usage: TokenUsageOut.nullable(),
+engine_note: z.string().nullable().describe("Why the LLM engine's review is missing: the run fell back to the template narrative (the files are the same either way)"),
+suggestions: z.array(SuggestionOut).describe('Spec changes the model proposes; nothing is applied until you call apply_suggestions (or update_pipeline with the patch)'),
 spec_revision: z.number(),
 upstream_run_ids: z.record(z.string(), z.string()),
 duration_ms: z.number(),
@@ -45,9 +50,12 @@ function phaseTool(phase: PhaseId): ToolDefinition {
     input: PhaseToolInput,
     output: PhaseToolOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    async handler(args, { app, actor }) {
-      const { run, staled, artifacts } = await app.service.runPhase(args.pipeline_id, phase, { engine: args.engine, notes: args.notes, actor });
+    async handler(args, ctx) {
+      const { app, actor } = ctx;
+      const session = streamingSession(ctx, () => ({ at: (chars) => chars, label: phase }));
+      const { run, staled, artifacts } = await app.service.runPhase(args.pipeline_id, phase, { engine: args.engine, notes: args.notes, actor, session });
       const view = app.service.view(args.pipeline_id);
+      const suggestions = app.store.suggestions(args.pipeline_id).filter((s) => s.run_id === run.id);
       return {
         structured: {
           pipeline_id: args.pipeline_id,
@@ -55,6 +63,11 @@ function phaseTool(phase: PhaseId): ToolDefinition {
           run_id: run.id,
           status: 'succeeded' as const,
           engine: run.engine,
+          model: run.model,
+          prompt_version: run.prompt_version,
+          usage: run.usage,
+          engine_note: run.engine_note,
+          suggestions: suggestions.map(suggestionOut),
           spec_revision: run.spec_revision,
           upstream_run_ids: run.upstream_run_ids as Record<string, string>,
           duration_ms: run.duration_ms ?? 0,
@@ -68,7 +81,12 @@ function phaseTool(phase: PhaseId): ToolDefinition {
         text: [
           run.document ?? '',
           '---',
-          `${phase} run ${run.id} (engine ${run.engine}, spec revision ${run.spec_revision}) wrote ${artifacts.length} files: ${artifacts.map((a) => a.path).join(', ')}.`,
+          `${phase} run ${run.id} (engine ${run.engine}${run.model ? `, model ${run.model}` : ''}, spec revision ${run.spec_revision}) wrote ${artifacts.length} files: ${artifacts.map((a) => a.path).join(', ')}.`,
+          run.engine_note ? `Engine note: ${run.engine_note}` : '',
+          run.usage ? `Model usage: ${run.usage.input_tokens} input and ${run.usage.output_tokens} output tokens${run.usage.cost_usd !== null ? `, $${run.usage.cost_usd.toFixed(4)}` : ''}.` : '',
+          suggestions.length
+            ? `Proposed spec changes (not applied): ${suggestions.map((s) => `${s.id} "${s.title}"`).join('; ')}. Apply with apply_suggestions, or dismiss them.`
+            : '',
           staled.length ? `Now stale: ${staled.join(', ')}.` : '',
           nextStep(view),
         ]

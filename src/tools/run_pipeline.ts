@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PHASE_IDS } from '../phases/graph.js';
 import { defineTool } from './tool.js';
-import { PhaseStateOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId } from './shared.js';
+import { PhaseStateOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId, streamingSession } from './shared.js';
 
 export const RunPipelineInput = z.strictObject({
   pipeline_id: pipelineId,
@@ -27,12 +27,17 @@ export const runPipeline = defineTool({
   input: RunPipelineInput,
   output: RunPipelineOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async handler(args, { app, actor, progress, signal }) {
+  async handler(args, ctx) {
+    const { app, actor, progress, signal } = ctx;
+    let current: { phase: string; index: number; total: number } = { phase: '', index: 0, total: PHASE_IDS.length };
+    // A streamed answer moves the bar within its phase: index + a fraction that approaches but never reaches 1.
+    const session = streamingSession(ctx, () => ({ at: (chars) => current.index + chars / (chars + 4000), total: current.total, label: current.phase }));
     const { ran, skipped } = await app.service.runPipeline(
       args.pipeline_id,
-      { phases: args.phases, force: args.force, engine: args.engine, notes: args.notes, actor },
+      { phases: args.phases, force: args.force, engine: args.engine, notes: args.notes, actor, session },
       async ({ phase, index, total, state }) => {
         if (signal.aborted) throw new Error('cancelled by the client');
+        current = { phase, index, total };
         const done = state === 'started' ? index : index + 1;
         await progress(done, total, `${phase}: ${state}`);
       },

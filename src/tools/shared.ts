@@ -1,13 +1,49 @@
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../engines/index.js';
 import { PHASE_IDS, type PhaseId } from '../phases/graph.js';
+import type { EngineSession } from '../engines/index.js';
 import type { PhaseReviewState } from '../pipeline/team.js';
 import type { PipelineView } from '../pipeline/service.js';
+import type { SuggestionRow } from '../store/store.js';
+import type { ToolCallContext } from './tool.js';
 
 export const pipelineId = z.string().min(1).max(100).describe('Pipeline id as returned by create_pipeline (e.g. pl_3f2a…)');
-export const engine = z.enum(ENGINE_NAMES).optional().describe('How the phase thinks: "template" (default; offline, deterministic). LLM engines come later.');
+export const engine = z
+  .enum(ENGINE_NAMES)
+  .optional()
+  .describe(
+    'How the phase thinks: "template" (offline, deterministic), "sampling" (your own model, through MCP sampling) or "anthropic" (the Anthropic API, with the server\'s ANTHROPIC_API_KEY). Default: the spec\'s engine, else the server\'s (template unless configured). Files are the same whatever the engine; an LLM engine adds a review and proposed spec changes to the document.',
+  );
 export const notes = z.string().max(10_000).optional().describe('Extra guidance from the user for this run; shown in the document');
 export const phaseId = z.enum(PHASE_IDS);
+
+export const TokenUsageOut = z
+  .object({
+    requests: z.number(),
+    input_tokens: z.number(),
+    output_tokens: z.number(),
+    cache_creation_input_tokens: z.number(),
+    cache_read_input_tokens: z.number(),
+    cost_usd: z.number().nullable().describe('At list price (data/prices/llm-prices.json); null when the model has no price on file or the MCP client bills it'),
+    cost_basis: z.string(),
+  })
+  .describe("Tokens and cost of an LLM engine's review");
+
+export const SuggestionOut = z.object({
+  id: z.string().describe('Pass to apply_suggestions'),
+  phase: phaseId,
+  run_id: z.string(),
+  title: z.string(),
+  rationale: z.string(),
+  patch: z.record(z.string(), z.unknown()).describe('JSON merge patch of the spec'),
+  changes: z.array(z.string()).describe('Spec paths the patch changes'),
+  status: z.enum(['open', 'applied', 'dismissed']),
+  resolved_revision: z.number().nullable(),
+});
+
+export function suggestionOut(s: SuggestionRow): z.input<typeof SuggestionOut> {
+  return { id: s.id, phase: s.phase, run_id: s.run_id, title: s.title, rationale: s.rationale, patch: s.patch, changes: s.changes, status: s.status, resolved_revision: s.resolved_revision };
+}
 
 export const PhaseStateOut = z.object({
   phase: phaseId,
@@ -16,6 +52,10 @@ export const PhaseStateOut = z.object({
   status: z.enum(['not_run', 'running', 'succeeded', 'failed', 'stale']),
   run_id: z.string().nullable(),
   engine: z.string().nullable(),
+  model: z.string().nullable().describe('The model that reviewed the run (LLM engines)'),
+  prompt_version: z.string().nullable().describe('The prompt an LLM engine sent: <phase>@<version>+<hash>'),
+  usage: TokenUsageOut.nullable(),
+  engine_note: z.string().nullable().describe("Why an LLM engine's review is missing: the run fell back to the template document (the files are the same either way)"),
   spec_revision: z.number().nullable(),
   stale_reason: z.string().nullable(),
   error: z.string().nullable(),
@@ -44,6 +84,10 @@ export function phaseStates(view: PipelineView, reviews: Record<PhaseId, PhaseRe
       status: s.status,
       run_id: run?.id ?? null,
       engine: run?.engine ?? null,
+      model: run?.model ?? null,
+      prompt_version: run?.prompt_version ?? null,
+      usage: run?.usage ?? null,
+      engine_note: run?.engine_note ?? null,
       spec_revision: run?.spec_revision ?? null,
       stale_reason: s.current?.stale_reason ?? null,
       error: s.status === 'failed' ? (s.run?.error ?? null) : null,
@@ -53,6 +97,27 @@ export function phaseStates(view: PipelineView, reviews: Record<PhaseId, PhaseRe
       review: review ? { verdict: review.verdict, reviewer: review.reviewer, comment: review.comment, created_at: review.created_at } : null,
     };
   });
+}
+
+/**
+ * The engine session of a tool call, with the model's streamed text turned into progress notifications when the
+ * caller asked for progress: at most one per 250 ms. `at(chars)` gives the progress value (it must grow).
+ */
+export function streamingSession(ctx: Pick<ToolCallContext, 'session' | 'progress' | 'wantsProgress'>, describe: () => { at: (chars: number) => number; total?: number; label: string }): EngineSession {
+  if (!ctx.wantsProgress) return ctx.session;
+  let chars = 0;
+  let last = 0;
+  return {
+    ...ctx.session,
+    onText(delta) {
+      chars += delta.length;
+      const now = Date.now();
+      if (now - last < 250) return;
+      last = now;
+      const { at, total, label } = describe();
+      ctx.progress(at(chars), total, `${label}: ${chars.toLocaleString('en-US')} characters from the model`).catch(() => undefined);
+    },
+  };
 }
 
 /** What to do next, so a chat model (or a person) never has to guess the order of calls. */

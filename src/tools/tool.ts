@@ -1,6 +1,7 @@
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { AppContext } from '../app.js';
+import type { EngineSession } from '../engines/index.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -15,7 +16,11 @@ export interface ToolCallContext {
   actor: string;
   signal: AbortSignal;
   /** Sends notifications/progress when the client asked for it (a no-op otherwise). */
-  progress(progress: number, total: number, message: string): Promise<void>;
+  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /** Whether the caller asked for progress (worth streaming a model's answer for). */
+  wantsProgress: boolean;
+  /** What LLM engines can use on this call (the client's sampling, the cancellation signal). */
+  session: EngineSession;
 }
 
 export interface ToolResult<O> {

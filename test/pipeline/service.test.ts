@@ -83,7 +83,7 @@ describe('the pipeline service', () => {
     const { view } = s.create({ requirements: 'Predict churn' }, 'test');
     const id = view.pipeline.id;
     await s.runPhase(id, 'data_engineer', { actor: 'test' });
-    await expect(s.runPhase(id, 'data_engineer', { actor: 'test', engine: 'sampling' })).rejects.toThrow(/not available/);
+    await expect(s.runPhase(id, 'data_engineer', { actor: 'test', engine: 'sampling' })).rejects.toThrow(/sampling.*command line has no MCP client/);
     expect(s.view(id).phases[0]!.status).toBe('succeeded');
   });
 });

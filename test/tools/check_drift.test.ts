@@ -32,7 +32,7 @@ const cycle = (values: string[], n: number) => Array.from({ length: n }, (_, i) 
 
 async function run(args: Record<string, unknown>, dataRoot = '/nonexistent-data-root'): Promise<ToolResult<Output> & { structured: Output }> {
   const app = { config: { dataRoot } } as unknown as AppContext;
-  const result = await checkDrift.handler(CheckDriftInput.parse(args), { app, actor: 'test', signal: new AbortController().signal, progress: async () => {} });
+  const result = await checkDrift.handler(CheckDriftInput.parse(args), { app, actor: 'test', signal: new AbortController().signal, progress: async () => {}, wantsProgress: false, session: { channel: 'cli' } });
   return { ...result, structured: CheckDriftOutput.parse(result.structured) } as ToolResult<Output> & { structured: Output };
 }
 

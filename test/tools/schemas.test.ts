@@ -10,6 +10,7 @@ describe('the MCP tool contract', () => {
       'get_pipeline',
       'list_pipelines',
       'update_pipeline',
+      'apply_suggestions',
       'run_pipeline',
       'data_engineer',
       'data_scientist',

@@ -210,7 +210,11 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       const id = String(req.params.id);
       app.service.get(id);
       // Each phase's start and end are events: poked, they reach browsers at once rather than at the next poll.
-      const result = await app.service.runPipeline(id, { phases: input.phases, force: input.force, notes: input.notes, engine: input.engine, actor }, () => feed.poke());
+      const result = await app.service.runPipeline(
+        id,
+        { phases: input.phases, force: input.force, notes: input.notes, engine: input.engine, actor, session: { channel: 'web' } },
+        () => feed.poke(),
+      );
       return written(result);
     }),
   );

@@ -34,6 +34,14 @@ export function phaseGraph(meta: Meta, phases: PhaseState[], busy: boolean, acti
           info.upstream.length ? h('div', { class: 'muted small' }, `needs ${info.upstream.map((u) => meta.phases.find((p) => p.id === u)?.agent ?? u).join(', ')}`) : null,
           state.status === 'stale' && state.stale_reason ? h('div', { class: 'small warn' }, state.stale_reason) : null,
           state.status === 'failed' && state.error ? h('div', { class: 'small error' }, state.error) : null,
+          state.engine && state.engine !== 'template' && state.status !== 'failed'
+            ? h(
+                'div',
+                { class: 'small muted', 'data-role': 'engine' },
+                `${state.engine}${state.model ? ` · ${state.model}` : ''}${state.usage && state.usage.cost_usd !== null ? ` · $${state.usage.cost_usd.toFixed(4)}` : ''}`,
+              )
+            : null,
+          state.engine_note ? h('div', { class: 'small warn', 'data-role': 'engine-note' }, `No model review: ${state.engine_note}`) : null,
           review
             ? h(
                 'div',

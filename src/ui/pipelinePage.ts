@@ -7,7 +7,7 @@ import type { Page } from './main.js';
 import { renderMarkdown } from './markdown.js';
 import { STATUS_LABEL, phaseGraph } from './phaseGraph.js';
 import { mergePatchBetween, specForm } from './specForm.js';
-import type { Comment, Criterion, Meta, Pipeline } from './types.js';
+import type { Comment, Criterion, Meta, Pipeline, Suggestion } from './types.js';
 
 const TABS = ['phases', 'spec', 'files', 'diff', 'scorecard', 'activity'] as const;
 type Tab = (typeof TABS)[number];
@@ -15,7 +15,7 @@ const TAB_LABEL: Record<Tab, string> = { phases: 'Documents', spec: 'Spec', file
 
 /** Which events make a tab's content out of date (the header and the phase graph follow every event). */
 const REFRESH_ON: Record<Tab, RegExp> = {
-  phases: /^(phase\.|comment\.)/,
+  phases: /^(phase\.|comment\.|suggestions\.|spec\.)/,
   spec: /^spec\./,
   files: /^(phase\.completed|bundle\.validated|comment\.)/,
   // A comparison on screen stays until its reader asks for another.
@@ -30,17 +30,21 @@ function describe(e: LiveEvent): string {
     case 'pipeline.created':
       return `created the pipeline ${String(p.name)}`;
     case 'spec.updated':
-      return `changed the spec to revision ${String(p.revision)} (${(p.changed_paths as string[]).slice(0, 4).join(', ')})`;
+      return `changed the spec to revision ${String(p.revision)} (${(p.changed_paths as string[]).slice(0, 4).join(', ')})${Array.isArray(p.suggestions) ? `, applying ${p.suggestions.join(', ')}` : ''}`;
     case 'phase.started':
       return `started ${String(p.phase)}`;
     case 'phase.completed':
-      return `finished ${String(p.phase)}: ${String(p.artifacts)} files in ${Math.round(Number(p.duration_ms))} ms`;
+      return `finished ${String(p.phase)}: ${String(p.artifacts)} files in ${Math.round(Number(p.duration_ms))} ms${p.model ? ` (${String(p.engine)}, ${String(p.model)})` : ''}`;
     case 'phase.failed':
       return `${String(p.phase)} failed: ${String(p.error)}`;
     case 'phase.reviewed':
       return `${p.verdict === 'approved' ? 'approved' : 'requested changes on'} ${String(p.phase)}${p.comment ? `: ${String(p.comment)}` : ''}`;
     case 'comment.added':
       return `commented on ${p.artifact_path ? `${String(p.artifact_path)}${p.line ? `:${String(p.line)}` : ''}` : p.phase ? String(p.phase) : 'the pipeline'}: ${String(p.body)}`;
+    case 'suggestions.applied':
+      return `marked ${(p.suggestions as string[]).join(', ')} applied (already in the spec)`;
+    case 'suggestions.dismissed':
+      return `dismissed the proposed spec change${(p.suggestions as string[]).length > 1 ? 's' : ''} ${(p.suggestions as string[]).join(', ')}`;
     case 'bundle.validated':
       return `validated ${String(p.files)} files: ${String(p.passed)} passed, ${String(p.failed)} failed`;
     case 'bundle.exported':
@@ -163,7 +167,43 @@ export async function pipelinePage(main: HTMLElement, meta: Meta, pipelineId: st
       const { document } = await api.get<{ document: string }>(`/pipelines/${id}/phases/${phase}/document`);
       renderMarkdown(doc, document);
     } else doc.textContent = `${phase} has no document yet (${STATUS_LABEL[state.status]}). Run it from the graph above.`;
-    replace(content, picker, doc, commentThread(comments.filter((c) => c.phase === phase && !c.artifact_path), { phase }));
+    replace(content, picker, suggestionsPanel(pipeline.suggestions.filter((s) => s.phase === phase)), doc, commentThread(comments.filter((c) => c.phase === phase && !c.artifact_path), { phase }));
+  }
+
+  /** The open spec changes a model proposed for this phase, each with Apply and Dismiss (nothing applies itself). */
+  function suggestionsPanel(list: Suggestion[]): HTMLElement | null {
+    if (list.length === 0) return null;
+    const resolve = (s: Suggestion, action: 'apply' | 'dismiss') =>
+      void guard(async () => {
+        const result = await api.send<{ revision: number; changed: string[] }>('POST', `/pipelines/${id}/suggestions`, {
+          suggestion_ids: [s.id],
+          action,
+          expected_revision: pipeline.revision,
+        });
+        flash(action === 'apply' ? `Applied ${s.id}: spec revision ${result.revision}${result.changed.length ? ` changed ${result.changed.join(', ')}` : ''}.` : `Dismissed ${s.id}.`);
+      });
+    return h(
+      'section',
+      { class: 'suggestions', 'data-role': 'suggestions' },
+      h('h3', {}, `Proposed spec changes (${list.length})`),
+      list.map((s) =>
+        h(
+          'div',
+          { class: 'suggestion', 'data-suggestion': s.id },
+          h('strong', {}, s.title),
+          ' ',
+          h('span', { class: 'muted small' }, `${s.id} · changes ${s.changes.join(', ')}`),
+          h('div', { class: 'small' }, s.rationale),
+          h('pre', { class: 'small' }, JSON.stringify(s.patch, null, 2)),
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { class: 'small ok', 'data-action': 'apply-suggestion', onclick: () => resolve(s, 'apply') }, 'Apply'),
+            h('button', { class: 'small', 'data-action': 'dismiss-suggestion', onclick: () => resolve(s, 'dismiss') }, 'Dismiss'),
+          ),
+        ),
+      ),
+    );
   }
 
   function commentThread(list: Comment[], target: { phase?: string }): HTMLElement {

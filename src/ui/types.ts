@@ -52,6 +52,22 @@ export interface PhaseState {
   finished_at: string | null;
   duration_ms: number | null;
   review: { verdict: ReviewVerdict; reviewer: string; comment: string | null; created_at: string } | null;
+  engine: string | null;
+  model: string | null;
+  usage: { input_tokens: number; output_tokens: number; cost_usd: number | null } | null;
+  engine_note: string | null;
+}
+
+/** A spec change an LLM engine proposed in a phase run; applied only when someone asks. */
+export interface Suggestion {
+  id: string;
+  phase: string;
+  run_id: string;
+  title: string;
+  rationale: string;
+  patch: Record<string, unknown>;
+  changes: string[];
+  status: 'open' | 'applied' | 'dismissed';
 }
 
 export interface Pipeline {
@@ -64,6 +80,7 @@ export interface Pipeline {
   phases: PhaseState[];
   reviews: Record<string, { latest: Review | null; reviews: Review[] }>;
   revisions: { revision: number; actor: string; created_at: string; changed_paths: string[] }[];
+  suggestions: Suggestion[];
   next_step: string;
   last_event_id: number;
 }

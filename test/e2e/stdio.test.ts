@@ -39,7 +39,7 @@ describe('MCP over stdio (the built CLI, as Claude Desktop runs it)', () => {
     const id = engine.structuredContent!.pipeline_id as string;
     const llm = await call(client, 'data_engineer', { pipeline_id: id, engine: 'anthropic' });
     expect(llm.isError).toBe(true);
-    expect(text(llm)).toMatch(/"anthropic" engine is not available.*use engine "template"/);
+    expect(text(llm)).toMatch(/"anthropic" engine needs an API key: start the server with ANTHROPIC_API_KEY.*use engine "template"/);
     const unknown = await call(client, 'no_such_tool', {});
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/Unknown tool "no_such_tool". Available tools: create_pipeline/);

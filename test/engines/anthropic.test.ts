@@ -18,7 +18,7 @@ afterAll(() => fake.close());
 function service(overrides: Partial<EngineSettings> = {}, anthropic: Partial<EngineSettings['anthropic']> = {}) {
   const settings: EngineSettings = {
     defaultEngine: 'template',
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     maxTokens: 2000,
     timeoutMs: 5000,
     ...overrides,
@@ -38,7 +38,7 @@ describe('the anthropic engine, against a local server that speaks the Messages 
     fake.requests.length = 0;
     fake.script({ kind: 'message', text: goodAnswer(spec), usage: { input_tokens: 1200, output_tokens: 300 } });
     const { run: r } = await run(s, id);
-    expect(r).toMatchObject({ engine: 'anthropic', model: 'claude-sonnet-4-5', engine_note: null, prompt_version: expect.stringMatching(/^data_engineer@1\+[0-9a-f]{12}$/) });
+    expect(r).toMatchObject({ engine: 'anthropic', model: 'claude-sonnet-4-6', engine_note: null, prompt_version: expect.stringMatching(/^data_engineer@1\+[0-9a-f]{12}$/) });
     expect(r.usage).toMatchObject({ requests: 1, input_tokens: 1200, output_tokens: 300, cost_usd: 0.0081 });
     expect(r.document).toMatch(/## Model review[\s\S]*### Review of data_engineer[\s\S]*&lt;b>late&lt;\/b>/);
     expect(r.document).toContain(`**\`${r.id}.1\`: Tighten the latency objective.**`);
@@ -46,7 +46,7 @@ describe('the anthropic engine, against a local server that speaks the Messages 
     expect(s.view(id).spec.slo.p99_latency_ms).toBe(100);
     const [request] = fake.requests;
     expect(request!.headers.authorization ?? request!.headers['x-api-key']).toMatch(/^(Bearer )?test-key$/);
-    expect(request!.body).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 2000 });
+    expect(request!.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 2000 });
     expect(request!.body.stream).toBeFalsy();
     expect(request!.body.system).toMatch(/^You are one of seven specialist agents/);
     expect(request!.body.messages[0]!.content).toContain(`<requirements>\n${REQUIREMENTS}\n</requirements>`);
@@ -72,7 +72,7 @@ describe('the anthropic engine, against a local server that speaks the Messages 
     const { run: r } = await run(s, id);
     expect(fake.requests).toHaveLength(2);
     expect(r.engine_note).toBeNull();
-    expect(r.model).toBe('claude-sonnet-4-5');
+    expect(r.model).toBe('claude-sonnet-4-6');
   });
 
   it('falls back to the template document, with a note, after 5xx on every attempt; the run and its files stand', async () => {
@@ -121,7 +121,7 @@ describe('the anthropic engine, against a local server that speaks the Messages 
     const { s, id } = service();
     fake.script({ kind: 'message', text: '', stopReason: 'refusal' });
     const { run: r } = await run(s, id);
-    expect(r.engine_note).toBe('The model (claude-sonnet-4-5) declined to review this phase.');
+    expect(r.engine_note).toBe('The model (claude-sonnet-4-6) declined to review this phase.');
   });
 
   it('gives up at the time limit when the API is slow, retries included', async () => {

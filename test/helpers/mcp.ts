@@ -5,6 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createApp, type AppContext } from '../../src/app.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../../src/engines/index.js';
 import { listen } from '../../src/server/http.js';
 import { createLogger } from '../../src/server/logger.js';
 
@@ -15,25 +16,37 @@ export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: run `npm run build` first (npm test does it)');
 }
 
-/** Spawns the built CLI in stdio mode, as Claude Desktop does, and connects the SDK client to it. */
-export async function stdioClient(dbPath: string, exportRoot: string): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
+/** The test process's environment without engine settings, so that a developer's own API key never reaches a test. */
+export function engineFreeEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(ANTHROPIC_|MLOPS_MCP_(ENGINE|MODEL|MAX_TOKENS|LLM_))/.test(e[0])));
+}
+
+/**
+ * Spawns the built CLI in stdio mode, as Claude Desktop does, and connects the SDK client to it. `client` may be
+ * a client prepared with capabilities and handlers (sampling); `env` adds to an environment without engine settings.
+ */
+export async function stdioClient(
+  dbPath: string,
+  exportRoot: string,
+  options: { client?: Client; env?: Record<string, string> } = {},
+): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
   requireBuild();
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, 'stdio', '--db', dbPath, '--export-root', exportRoot],
     stderr: 'pipe',
-    env: { ...process.env, MLOPS_MCP_LOG_LEVEL: 'info' } as Record<string, string>,
+    env: { ...engineFreeEnv(), MLOPS_MCP_LOG_LEVEL: 'info', ...options.env },
   });
   let stderr = '';
   transport.stderr?.on('data', (d) => (stderr += String(d)));
-  const client = new Client({ name: 'e2e-stdio', version: '1.0.0' });
+  const client = options.client ?? new Client({ name: 'e2e-stdio', version: '1.0.0' });
   await client.connect(transport);
   return { client, stderr: () => stderr, close: () => client.close() };
 }
 
 /** Starts the HTTP server in this process on a free port and connects the SDK client over Streamable HTTP. */
 export async function httpServer(dbPath: string, exportRoot: string, token?: string): Promise<{ app: AppContext; url: string; close(): Promise<void> }> {
-  const app = createApp({ dbPath, exportRoot }, createLogger('silent'));
+  const app = createApp({ dbPath, exportRoot, engines: DEFAULT_ENGINE_SETTINGS }, createLogger('silent'));
   const http = await listen(app, { host: '127.0.0.1', port: 0, token });
   return {
     app,

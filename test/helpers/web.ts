@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createApp, type AppContext } from '../../src/app.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/engines/index.js';
 import { listen } from '../../src/server/http.js';
 import { createLogger } from '../../src/server/logger.js';
 import { tempDir } from './tmp.js';
@@ -16,10 +17,10 @@ export interface WebServer {
 }
 
 /** `mlops-mcp serve` in this process: /mcp, /api, /ws and the UI on a free loopback port. */
-export async function webServer(options: { token?: string; dir?: string } = {}): Promise<WebServer> {
+export async function webServer(options: { token?: string; dir?: string; engines?: EngineSettings } = {}): Promise<WebServer> {
   const dir = options.dir ?? tempDir();
   const dbPath = join(dir, 'web.db');
-  const app = createApp({ dbPath, exportRoot: join(dir, 'exports') }, createLogger('silent'));
+  const app = createApp({ dbPath, exportRoot: join(dir, 'exports'), engines: options.engines ?? DEFAULT_ENGINE_SETTINGS }, createLogger('silent'));
   const http = await listen(app, { host: '127.0.0.1', port: 0, token: options.token });
   const port = Number(new URL(http.url).port);
   return {

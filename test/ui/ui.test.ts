@@ -4,7 +4,10 @@ import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, screenshotDir } from '../helpers/browser.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../../src/engines/index.js';
+import { fakeAnthropic } from '../helpers/fakeAnthropic.js';
 import { stdioClient } from '../helpers/mcp.js';
+import { goodAnswer } from '../helpers/modelAnswers.js';
 import { tempDir } from '../helpers/tmp.js';
 import { webServer, type WebServer } from '../helpers/web.js';
 
@@ -199,6 +202,32 @@ run('team web UI in headless Chromium', () => {
       await server.close();
     }
   }, 180_000);
+
+  it("shows a model's review, its cost, and applies a proposed spec change with one click", async () => {
+    const fake = await fakeAnthropic();
+    const server = await webServer({ engines: { ...DEFAULT_ENGINE_SETTINGS, model: 'claude-haiku-4-5', anthropic: { apiKey: 'k', baseURL: fake.url, maxRetries: 0 } } });
+    try {
+      const { view } = server.app.service.create({ requirements: 'Predict churn for subscribers, p99 under 200 ms' }, 'test');
+      const id = view.pipeline.id;
+      fake.script({ kind: 'message', text: goodAnswer(view.spec), usage: { input_tokens: 1200, output_tokens: 300 } });
+      await server.app.service.runPhase(id, 'data_engineer', { actor: 'test', engine: 'anthropic', session: { channel: 'web' } });
+      const page = await openAs(server, 'Ann', `/#/p/${id}/phases/data_engineer`);
+      await expect(phaseCard(page, 'data_engineer').locator('[data-role=engine]').textContent()).resolves.toBe('anthropic · claude-haiku-4-5 · $0.0027');
+      await page.locator('[data-role=document] h2', { hasText: 'Model review' }).waitFor();
+      const suggestion = page.locator('[data-role=suggestions] .suggestion');
+      await expect(suggestion.locator('strong').textContent()).resolves.toBe('Tighten the latency objective');
+      await shot(page, 'model-review');
+      await suggestion.locator('[data-action=apply-suggestion]').click();
+      await page.locator('.flash .banner', { hasText: 'spec revision 2 changed slo.p99_latency_ms' }).waitFor();
+      await page.locator('[data-role=suggestions]').waitFor({ state: 'detached' });
+      expect(server.app.service.view(id).spec.slo.p99_latency_ms).toBe(view.spec.slo.p99_latency_ms - 10);
+      expect(server.app.service.suggestions(id)).toEqual([expect.objectContaining({ status: 'applied', resolved_by: 'web:Ann' })]);
+      expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
 
   it('asks for the token when the server has one, and asks again when it is wrong', async () => {
     const server = await webServer({ token: 'team-token' });

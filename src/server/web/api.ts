@@ -7,6 +7,7 @@ import { PHASES, PHASE_IDS, isPhaseId, type PhaseId } from '../../phases/graph.j
 import { diffRuns, diffSpecRevisions } from '../../pipeline/diff.js';
 import { COMMENT_MAX_CHARS } from '../../pipeline/team.js';
 import { OPTION_DESCRIPTIONS, OPTION_VALUES } from '../../spec/options.js';
+import { ApplySuggestionsInput } from '../../tools/apply_suggestions.js';
 import { CreatePipelineInput } from '../../tools/create_pipeline.js';
 import { RunPipelineInput } from '../../tools/run_pipeline.js';
 import { pipelineDetail } from '../../tools/get_pipeline.js';
@@ -198,6 +199,16 @@ export function apiRouter(app: AppContext, access: AccessPolicy, feed: EventFeed
       const actor = actorOf(req);
       const input = parse(UpdatePipelineInput.omit({ pipeline_id: true }), req.body, 'spec change');
       const result = app.service.update(String(req.params.id), input.patch, actor, input.expected_revision);
+      return written({ revision: result.revision, changed: result.changed, staled: result.staled });
+    }),
+  );
+
+  api.post(
+    '/pipelines/:id/suggestions',
+    route((req) => {
+      const actor = actorOf(req);
+      const input = parse(ApplySuggestionsInput.omit({ pipeline_id: true }), req.body, 'suggestions request');
+      const result = app.service.resolveSuggestions(String(req.params.id), input.suggestion_ids, input.action, actor, input.expected_revision);
       return written({ revision: result.revision, changed: result.changed, staled: result.staled });
     }),
   );

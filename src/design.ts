@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from './app.js';
-import type { EngineName } from './engines/index.js';
+import { ENGINE_NAMES, chooseEngine, resolveEngine, type EngineName } from './engines/index.js';
 import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
@@ -26,6 +26,9 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
     throw new UserError(`${input.out} exists and is not empty; pass --force to replace an earlier bundle there`);
   }
   assertReplaceable(input.out);
+  // An engine that cannot run here is refused before anything is stored.
+  const specEngine = ENGINE_NAMES.find((e) => e === input.spec.engine);
+  resolveEngine(chooseEngine(app.config.engines, input.engine, specEngine), app.config.engines, { channel: 'cli' });
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
   await app.service.runPipeline(id, { actor: 'cli', engine: input.engine, session: { channel: 'cli' } });

@@ -50,7 +50,8 @@ export function adviceSection(advice: Advice): string {
   if (advice.suggestions.length > 0) {
     doc.heading(3, 'Proposed spec changes');
     for (const s of advice.suggestions) {
-      doc.paragraph(`**${code(s.id)}: ${text(s.title)}.** ${text(s.rationale)} Changes ${s.changes.map((c) => code(c)).join(', ')}.`);
+      const rationale = text(s.rationale);
+      doc.paragraph(`**${code(s.id)}: ${text(s.title)}.** ${rationale}${/[.!?]$/.test(rationale) ? '' : '.'} Changes ${s.changes.map((c) => code(c)).join(', ')}.`);
       doc.raw(fenced('json', JSON.stringify(s.patch, null, 2)));
     }
   }

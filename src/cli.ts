@@ -9,7 +9,7 @@ import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_ENGINE_SETTINGS, ENGINE_NAMES, engineS
 import { runDesign } from './design.js';
 import { UserError } from './errors.js';
 import { createLogger } from './server/logger.js';
-import { listen } from './server/http.js';
+import { DEFAULT_RATE_LIMIT, listen } from './server/http.js';
 import { SERVER_VERSION } from './server/mcpServer.js';
 import { serveStdio } from './server/stdio.js';
 import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
@@ -17,7 +17,7 @@ import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
 const USAGE = `mlops-mcp ${SERVER_VERSION}: design production ML pipelines with seven phase agents (MCP server)
 
 Usage:
-  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--db PATH] [--export-root DIR] [--data-root DIR] [ENGINE]
+  mlops-mcp serve  [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token T] [--allowed-host H]... [--rate-limit N] [--db PATH] [--export-root DIR] [--data-root DIR] [ENGINE]
   mlops-mcp stdio  [--db PATH] [--export-root DIR] [--data-root DIR] [ENGINE]
   mlops-mcp design "<requirements>" --out DIR [--spec FILE] [--name NAME] [--force] [--db PATH] [ENGINE]
 ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTION_VALUES[n].join('|')}]`).join('\n')}
@@ -25,15 +25,17 @@ ${OPTION_NAMES.map((n) => `                   [--${n.replace(/_/g, '-')} ${OPTIO
 ENGINE: [--engine ${ENGINE_NAMES.join('|')}] [--model M] [--max-tokens N]
   The default engine of phase runs (a call's engine argument, then the spec's engine, win over it). "template"
   is offline and deterministic; "sampling" asks the MCP client's model; "anthropic" calls the Anthropic API with
-  ANTHROPIC_API_KEY (model ${DEFAULT_ANTHROPIC_MODEL} unless --model). Files are the same whatever the engine.
+  ANTHROPIC_API_KEY (model ${DEFAULT_ANTHROPIC_MODEL} unless --model). Only the phase documents differ: an LLM engine adds its review.
 
 The requirements argument wins over a requirements field in --spec; option flags win over options in --spec.
 serve hosts MCP at /mcp and the team web UI at /. On a non-loopback address it needs --token; on all
-interfaces (0.0.0.0) also --allowed-host NAME.
+interfaces (0.0.0.0) also --allowed-host NAME. --rate-limit: tool calls per second per MCP session, and REST
+calls per client address, with bursts of 4x (default ${DEFAULT_RATE_LIMIT}; 0 turns it off); over it a 429 says
+when to retry.
 
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT
 (default ${defaultExportRoot()}), MLOPS_MCP_DATA_ROOT (CSV files check_drift may read, default ${defaultDataRoot()}),
-MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_LOG_LEVEL; for engines MLOPS_MCP_ENGINE, MLOPS_MCP_MODEL,
+MLOPS_MCP_TOKEN, MLOPS_MCP_HOST, MLOPS_MCP_PORT, MLOPS_MCP_RATE_LIMIT, MLOPS_MCP_LOG_LEVEL; for engines MLOPS_MCP_ENGINE, MLOPS_MCP_MODEL,
 MLOPS_MCP_MAX_TOKENS (default ${DEFAULT_ENGINE_SETTINGS.maxTokens}), MLOPS_MCP_LLM_TIMEOUT_MS (one phase's review, retries included, default
 ${DEFAULT_ENGINE_SETTINGS.timeoutMs}), MLOPS_MCP_LLM_MAX_RETRIES (429/5xx, default ${DEFAULT_ENGINE_SETTINGS.anthropic.maxRetries}), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL.
 `;
@@ -41,6 +43,13 @@ ${DEFAULT_ENGINE_SETTINGS.timeoutMs}), MLOPS_MCP_LLM_MAX_RETRIES (429/5xx, defau
 function fail(message: string, code = 2): never {
   process.stderr.write(`mlops-mcp: ${message}\n`);
   process.exit(code);
+}
+
+function rateLimit(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) fail(`--rate-limit must be an integer from 0 (off) to 100000 calls per second, got ${value}`);
+  return n;
 }
 
 function readSpecFile(path: string): Record<string, unknown> {
@@ -82,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
       engine: { type: 'string' },
       model: { type: 'string' },
       'max-tokens': { type: 'string' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...optionFlags,
     },
@@ -123,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
         port,
         token: values.token ?? process.env.MLOPS_MCP_TOKEN,
         allowedHosts: values['allowed-host'],
+        rateLimit: rateLimit(values['rate-limit'] ?? process.env.MLOPS_MCP_RATE_LIMIT),
       };
       const app = createApp(config, logger);
       const http = await listen(app, options).catch((error: Error) => fail(error.message));
@@ -155,6 +166,8 @@ async function main(argv: string[]): Promise<void> {
           spec: { ...specFile, ...(Object.keys(options).length ? { options: { ...((specFile.options as object | undefined) ?? {}), ...options } } : {}) },
           out: resolve(values.out),
           force: values.force ?? false,
+          // --engine names the engine of this design (a spec file's engine does not override it); validated above.
+          engine: values.engine ? engines.defaultEngine : undefined,
         });
         process.stdout.write(result.summary);
         process.exitCode = result.failed > 0 ? 1 : 0;

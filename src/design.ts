@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from './app.js';
-import { ENGINE_NAMES, chooseEngine, resolveEngine, type EngineName } from './engines/index.js';
+import { resolveEngine, type EngineName } from './engines/index.js';
 import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
@@ -21,14 +21,19 @@ export interface DesignInput {
  * The one-command demo of the main job: create a pipeline in the database, run the seven phases (template engine
  * unless told otherwise), write the bundle to `out` with validation-report.json beside manifest.json.
  */
+function byNote<R extends { engine_note: string | null }>(runs: R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
+  for (const r of runs) groups.set(r.engine_note!, [...(groups.get(r.engine_note!) ?? []), r]);
+  return groups;
+}
+
 export async function runDesign(app: AppContext, input: DesignInput): Promise<{ summary: string; failed: number; pipelineId: string }> {
   if (existsSync(input.out) && readdirSync(input.out).length > 0 && !input.force) {
     throw new UserError(`${input.out} exists and is not empty; pass --force to replace an earlier bundle there`);
   }
   assertReplaceable(input.out);
-  // An engine that cannot run here is refused before anything is stored.
-  const specEngine = ENGINE_NAMES.find((e) => e === input.spec.engine);
-  resolveEngine(chooseEngine(app.config.engines, input.engine, specEngine), app.config.engines, { channel: 'cli' });
+  // An engine asked for that cannot run here is refused before anything is stored.
+  if (input.engine) resolveEngine(input.engine, app.config.engines, { channel: 'cli' });
   const { view } = app.service.create({ requirements: input.requirements, name: input.name, spec: input.spec }, 'cli');
   const id = view.pipeline.id;
   await app.service.runPipeline(id, { actor: 'cli', engine: input.engine, session: { channel: 'cli' } });
@@ -40,7 +45,7 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   const count = (s: string) => criteria.filter((c) => c.status === s).length;
   const missing = report.validators.filter((v) => !v.available);
   const runs = current.phases.map((s) => s.current).filter((r) => r !== undefined);
-  const reviewed = runs.filter((r) => r.engine !== 'template');
+  const reviewed = runs.filter((r) => r.engine !== 'template' || r.engine_note !== null);
   const tokens = reviewed.reduce((n, r) => n + (r.usage ? r.usage.input_tokens + r.usage.output_tokens : 0), 0);
   const dollars = reviewed.reduce((n, r) => n + (r.usage?.cost_usd ?? 0), 0);
   const fallbacks = reviewed.filter((r) => r.engine_note !== null);
@@ -52,10 +57,11 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
     ...failedFiles.map((f) => `  FAIL ${f.path}: ${f.results.filter((r) => r.verdict === 'fail').map((r) => `${r.validator}: ${r.message.split('\n')[0]}`).join('; ')}`),
     missing.length ? `Validators not installed: ${missing.map((v) => `${v.name} (${v.install})`).join(', ')}` : '',
     `Success criteria: ${count('met')} met, ${count('not_met')} not met, ${count('no_evidence')} without evidence yet`,
-    reviewed.length
-      ? `Engine ${reviewed[0]!.engine}: ${reviewed.length - fallbacks.length} of ${reviewed.length} phases reviewed by ${[...new Set(reviewed.map((r) => r.model).filter(Boolean))].join(', ') || 'no model'}, ${tokens} tokens, $${dollars.toFixed(4)}; ${open.length} proposed spec changes to apply or dismiss (apply_suggestions)`
+    reviewed.length > fallbacks.length
+      ? `Engine ${reviewed.find((r) => r.engine_note === null)!.engine}: ${reviewed.length - fallbacks.length} of ${runs.length} phases reviewed by ${[...new Set(reviewed.map((r) => r.model).filter(Boolean))].join(', ')}, ${tokens} tokens, $${dollars.toFixed(4)}; ${open.length} proposed spec changes to apply or dismiss (apply_suggestions)`
       : '',
-    ...fallbacks.map((r) => `  no review for ${r.phase}: ${r.engine_note}`),
+    // The same reason (a default engine that cannot run here) is said once, not once per phase.
+    ...[...byNote(fallbacks)].map(([note, list]) => `No model review for ${list.length === runs.length ? 'any phase' : list.map((r) => r.phase).join(', ')}: ${note}`),
     `Continue in an MCP client with pipeline_id ${id} (database ${app.config.dbPath}).`,
     '',
   ]

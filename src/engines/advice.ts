@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
 import { validateAnswer, type SpecChangeProposal, type ValidAnswer } from './answer.js';
 import type { ModelEngineName } from './names.js';
@@ -18,12 +19,9 @@ export interface ModelReply {
   usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null } | null;
 }
 
-/** Why a model call ended without a reply; every kind but `cancelled` falls back to the template narrative. */
+/** Why a model call ended without a reply, in words for the run's note (the run falls back to the template narrative). */
 export class ModelCallError extends Error {
-  constructor(
-    readonly kind: 'refused' | 'timeout' | 'unavailable' | 'failed' | 'cancelled',
-    message: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'ModelCallError';
   }
@@ -99,7 +97,8 @@ export async function adviseWithModel(client: ModelClient, prompt: EnginePrompt,
     try {
       reply = await client.complete({ system: prompt.system, messages, maxTokens: options.maxTokens, signal, onText: options.onText });
     } catch (error) {
-      if (options.signal?.aborted) throw new ModelCallError('cancelled', 'the request was cancelled by the client');
+      // The caller's own cancellation is not the model's failure: the run ends failed, not with a fallback review.
+      if (options.signal?.aborted) throw new UserError('The call was cancelled by the client while the model was reviewing; the phase run is marked failed.', 'precondition');
       if (deadline.aborted) return fallback(`The ${client.engine} engine gave no answer within the time limit of ${options.timeoutMs} ms (attempt ${attempt}).`, attempt);
       const reason = error instanceof ModelCallError ? error.message : `the ${client.engine} engine failed: ${(error as Error).message}`;
       return fallback(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}${/[.!?]$/.test(reason) ? '' : '.'}`, attempt);
@@ -125,7 +124,7 @@ export async function adviseWithModel(client: ModelClient, prompt: EnginePrompt,
       };
     }
     if (attempt === 2) return fallback(`The model's answer was unusable twice; the second time: ${checked.error}`, attempt);
-    retryNote = `The first answer was unusable (${checked.error.split('\n')[0]}); the model was asked again with the error.`;
+    retryNote = `The first answer was unusable (${checked.error.split('\n')[0]!.replace(/:$/, '')}); the model was asked again with the error.`;
     messages.push({ role: 'assistant', text: reply.text.trim() || '(empty reply)' }, { role: 'user', text: RETRY(checked.error) });
   }
   throw new Error('unreachable');

@@ -36,13 +36,13 @@ export function anthropicModel(settings: AnthropicSettings): ModelClient {
         }
       } catch (error) {
         if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) {
-          throw new ModelCallError('unavailable', `the Anthropic API refused the key (${error.status}): check ANTHROPIC_API_KEY`);
+          throw new ModelCallError(`the Anthropic API refused the key (${error.status}): check ANTHROPIC_API_KEY`);
         }
         if (error instanceof Anthropic.APIError && error.status !== undefined) {
           const retried = error.status === 429 || error.status >= 500 ? ` after ${settings.maxRetries + 1} attempts` : '';
-          throw new ModelCallError('failed', `the Anthropic API answered ${error.status}${retried}: ${firstLine(error.message)}`);
+          throw new ModelCallError(`the Anthropic API answered ${error.status}${retried}: ${firstLine(error.message)}`);
         }
-        throw new ModelCallError('failed', `the Anthropic API could not be reached or answered malformed data: ${firstLine((error as Error).message)}`);
+        throw new ModelCallError(`the Anthropic API could not be reached or answered malformed data: ${firstLine((error as Error).message)}`);
       }
       const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       return { text, model: message.model, stopReason: message.stop_reason ?? null, usage: message.usage };

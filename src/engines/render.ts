@@ -1,37 +1,57 @@
 import { MarkdownDocument, code, fenced, text } from '../generators/serializers/markdown.js';
 import type { Advice } from './advice.js';
 
+/** Inline text with only bold and code spans kept; everything else is escaped (no links, images or HTML). */
+function inline(line: string): string {
+  return line
+    .split(/(\*\*[^*\n]+\*\*|`[^`\n]+`)/)
+    .map((part) => (/^\*\*[^*]+\*\*$/.test(part) ? `**${text(part.slice(2, -2))}**` : /^`[^`]+`$/.test(part) ? code(part.slice(1, -1)) : text(part)))
+    .join('');
+}
+
 /**
- * A model's markdown made safe to embed in a phase document: no control characters, no raw HTML (a `<` outside
- * code blocks is escaped), and headings demoted below the section it sits in, so it cannot restructure the
- * document around it.
+ * A model's markdown rebuilt from a safe subset: headings (demoted below the section they sit in), bullet and
+ * numbered items, paragraphs, fenced code, bold and code spans. Every other character is escaped by `text()`,
+ * so raw HTML, links, images, setext headings or an unclosed fence cannot survive: the output is written by our
+ * own serializer, never passed through.
  */
 export function embeddableMarkdown(markdown: string, minHeading = 3): string {
-  const lines = markdown
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .split('\n');
-  let fence: string | null = null;
-  return lines
-    .map((l) => {
-      const opener = /^\s{0,3}(`{3,}|~{3,})/.exec(l)?.[1];
-      if (fence) {
-        if (opener && opener[0] === fence[0] && opener.length >= fence.length && l.trim() === opener) fence = null;
-        return l;
-      }
-      if (opener) {
-        fence = opener;
-        return l;
-      }
-      const heading = /^\s{0,3}(#{1,6})\s+(.*)$/.exec(l);
-      const escaped = l.replace(/</g, '&lt;');
-      if (!heading) return escaped;
-      const level = Math.min(6, Math.max(minHeading, heading[1]!.length + minHeading - 1));
-      return `${'#'.repeat(level)} ${heading[2]!.replace(/</g, '&lt;')}`;
-    })
-    .join('\n')
-    .trim();
+  // eslint-disable-next-line no-control-regex
+  const lines = markdown.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').split('\n');
+  const blocks: string[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length) blocks.push(inline(paragraph.join(' ')));
+    paragraph = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const fence = /^ {0,3}(`{3,}|~{3,})\s*([A-Za-z0-9_+-]*)/.exec(line);
+    if (fence) {
+      flush();
+      const body: string[] = [];
+      for (i++; i < lines.length && !lines[i]!.trim().startsWith(fence[1]!); i++) body.push(lines[i]!);
+      blocks.push(fenced(fence[2]!.toLowerCase(), body.join('\n')));
+      continue;
+    }
+    const heading = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const item = /^\s{0,6}([-*+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
+    if (heading) {
+      flush();
+      blocks.push(`${'#'.repeat(Math.min(6, heading[1]!.length + minHeading - 1))} ${inline(heading[2]!)}`);
+    } else if (item) {
+      flush();
+      const bullet = /\d/.test(item[1]!) ? `${item[1]!.replace(/\D/g, '')}.` : '-';
+      const previous = blocks[blocks.length - 1];
+      const entry = `${bullet} ${inline(item[2]!)}`;
+      // Consecutive items form one list.
+      if (previous !== undefined && /^(-|\d+\.) /.test(previous) && lines[i - 1]?.trim() !== '') blocks[blocks.length - 1] = `${previous}\n${entry}`;
+      else blocks.push(entry);
+    } else if (line.trim() === '') flush();
+    else paragraph.push(line.trim());
+  }
+  flush();
+  return blocks.join('\n\n');
 }
 
 /** The section an engine adds to a phase document: the model's narrative and proposals, or why there are none. */
@@ -44,7 +64,7 @@ export function adviceSection(advice: Advice): string {
     return doc.toString();
   }
   doc.paragraph(
-    `Written by the ${who} (prompt ${code(advice.promptVersion)}). It comments on the design above; the files of this phase come from the generators and are the same whatever the engine. Proposed spec changes are applied only when you ask (apply_suggestions, or update_pipeline with the patch).`,
+    `Written by the ${who} (prompt ${code(advice.promptVersion)}). It comments on the design above; this phase's code, manifests and configuration come from the generators and are the same whatever the engine. Proposed spec changes are applied only when you ask (apply_suggestions, or update_pipeline with the patch).`,
   );
   doc.raw(embeddableMarkdown(advice.narrative ?? ''));
   if (advice.suggestions.length > 0) {

@@ -1,4 +1,4 @@
-import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, type CreateMessageRequest, type CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { ModelCallError, type ModelClient } from './advice.js';
 
 export type CreateMessage = (params: CreateMessageRequest['params'], options: { signal: AbortSignal; timeout: number }) => Promise<CreateMessageResult>;
@@ -31,12 +31,13 @@ export function samplingModel(createMessage: CreateMessage, options: { modelHint
         );
       } catch (error) {
         const message = (error as Error).message;
-        if (/reject|declin|denied|refus|not allowed/i.test(message)) throw new ModelCallError('refused', `the client declined the sampling request (${message})`);
-        throw new ModelCallError('failed', `the client's sampling request failed (${message})`);
+        // MCP clients answer -1 when their user declines a sampling request.
+        if (error instanceof McpError && error.code === -1) throw new ModelCallError(`the client declined the sampling request (${message})`);
+        throw new ModelCallError(`the client's sampling request failed (${message})`);
       }
       const blocks = (Array.isArray(result.content) ? result.content : [result.content]) as { type: string; text?: string }[];
       const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
-      if (!text && blocks.length > 0) throw new ModelCallError('failed', `the client answered with ${blocks.map((b) => b.type).join(', ')} content, not text`);
+      if (!text && blocks.length > 0) throw new ModelCallError(`the client answered with ${blocks.map((b) => b.type).join(', ')} content, not text`);
       return { text, model: result.model, stopReason: result.stopReason ?? null, usage: null };
     },
     account(usage) {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_ENGINE_SETTINGS, chooseEngine, resolveEngine, type EngineName, type EngineSession, type EngineSettings } from '../engines/index.js';
+import { DEFAULT_ENGINE_SETTINGS, chooseEngine, resolveEngine, type Engine, type EngineName, type EngineSession, type EngineSettings } from '../engines/index.js';
 import { documentWithAdvice } from '../engines/render.js';
 import { UserError, parseOrThrow } from '../errors.js';
 import { ALWAYS_READ } from '../phases/common.js';
@@ -194,7 +194,13 @@ export class PipelineService {
     const closed = ids.map((id) => byId.get(id)!).filter((s) => s.status !== 'open');
     if (closed.length) {
       throw new UserError(
-        closed.map((s) => `${s.id} was already ${s.status} (revision ${s.resolved_revision}, by ${s.resolved_by})`).join('; ') + `. ${open.length ? `Open suggestions: ${open.join(', ')}.` : 'No suggestion is open.'}`,
+        closed
+          .map((s) =>
+            s.status === 'superseded'
+              ? `${s.id} was superseded by a later run of ${s.phase} (at revision ${s.resolved_revision})`
+              : `${s.id} was already ${s.status} (revision ${s.resolved_revision}, by ${s.resolved_by})`,
+          )
+          .join('; ') + `. ${open.length ? `Open suggestions: ${open.join(', ')}.` : 'No suggestion is open.'}`,
         'precondition',
       );
     }
@@ -202,6 +208,22 @@ export class PipelineService {
     if (action === 'dismiss') {
       this.store.resolveSuggestions(pipelineId, unique, 'dismissed', actor);
       return { revision: this.get(pipelineId).current_revision, changed: [] as string[], staled: [] as PhaseId[], spec: this.store.getRevision(pipelineId)!.spec };
+    }
+    // A proposal was made against the spec its run read; if a later revision changed what it touches, applying
+    // it now could undo that change (arrays replace whole). The user decides again, with the current spec.
+    const revisions = this.store.listRevisions(pipelineId);
+    for (const id of unique) {
+      const s = byId.get(id)!;
+      const since = this.store.getRun(s.run_id)!.spec_revision;
+      const overlap = revisions
+        .filter((r) => r.revision > since)
+        .flatMap((r) => r.changed_paths.filter((p) => s.changes.some((c) => c === p || c.startsWith(`${p}.`) || p.startsWith(`${c}.`))).map((p) => `${p} (revision ${r.revision})`));
+      if (overlap.length) {
+        throw new UserError(
+          `${s.id} was proposed against spec revision ${since}, and ${[...new Set(overlap)].join(', ')} changed since. Re-run ${s.phase} for a fresh proposal, or apply the change you want with update_pipeline.`,
+          'conflict',
+        );
+      }
     }
     const before = this.store.getRevision(pipelineId)!;
     const merged = unique.reduce<unknown>((spec, id) => mergePatch(spec, byId.get(id)!.patch), before.spec);
@@ -235,9 +257,26 @@ export class PipelineService {
     return runs;
   }
 
+  /**
+   * The engine of a run. One the call names must be able to run (else a UserError); a default (the spec's or the
+   * server's) that cannot run on this channel, such as sampling from the web UI, gives way to the template
+   * engine with a note, so that a pipeline's default never blocks teammates who run it elsewhere.
+   */
+  private engineFor(options: RunPhaseOptions, specEngine: EngineName | undefined): { engine: Engine; note: string | null } {
+    const session = options.session ?? NO_SESSION;
+    const chosen = chooseEngine(this.engines, options.engine, specEngine);
+    try {
+      return { engine: resolveEngine(chosen, this.engines, session), note: null };
+    } catch (error) {
+      if (options.engine !== undefined || !(error instanceof UserError)) throw error;
+      const source = specEngine !== undefined ? "the pipeline's engine" : "the server's default engine";
+      return { engine: resolveEngine('template', this.engines, session), note: `${source}, "${chosen}", cannot run here, so the template engine ran: ${error.message}` };
+    }
+  }
+
   async runPhase(pipelineId: string, phase: PhaseId, options: RunPhaseOptions): Promise<{ run: PhaseRun; staled: PhaseId[]; artifacts: StoredArtifact[] }> {
     const view = this.view(pipelineId, true);
-    const engine = resolveEngine(chooseEngine(this.engines, options.engine, view.spec.engine), this.engines, options.session ?? NO_SESSION);
+    const { engine, note: engineChoiceNote } = this.engineFor(options, view.spec.engine);
     const upstreamRuns = this.upstreamRuns(view, phase);
     const upstream = Object.fromEntries(Object.entries(upstreamRuns).map(([p, r]) => [p, r!.decisions])) as Partial<DecisionsByPhase>;
     const run = this.store.startRun({
@@ -265,7 +304,7 @@ export class PipelineService {
         model: advice?.model ?? null,
         promptVersion: advice?.promptVersion ?? null,
         usage: advice?.usage ?? null,
-        engineNote: advice?.status === 'fallback' ? advice.note : null,
+        engineNote: engineChoiceNote ?? (advice?.status === 'fallback' ? advice.note : null),
         advice: advice && {
           status: advice.status,
           note: advice.note,

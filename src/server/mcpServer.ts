@@ -117,6 +117,7 @@ export function createMcpServer(app: AppContext): Server {
       return { content: [{ type: 'text', text: result.text }, ...(result.content ?? [])], structuredContent: structured };
     } catch (error) {
       if (error instanceof UserError) return errorResult(error.message);
+      if (extra.signal.aborted) return errorResult('The call was cancelled by the client.');
       if (error instanceof z.ZodError) return errorResult(`Invalid input:\n${formatZodError(error)}`);
       app.logger.error({ tool: tool.name, err: error }, 'tool failed unexpectedly');
       throw new McpError(ErrorCode.InternalError, `${tool.name} failed unexpectedly: ${(error as Error).message}. This is a bug in mlops-mcp; the server log has details.`);

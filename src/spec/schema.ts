@@ -234,7 +234,7 @@ export const SpecSchema = z
       .enum(ENGINE_NAMES)
       .optional()
       .describe(
-        'How phases of this pipeline think unless a call says otherwise: "template" (offline, deterministic), "sampling" (the MCP client\'s model) or "anthropic" (the Anthropic API). The server\'s default when absent. Files are the same whatever the engine; an LLM engine adds a review and proposed spec changes to each document.',
+        'How phases of this pipeline think unless a call says otherwise: "template" (offline, deterministic), "sampling" (the MCP client\'s model) or "anthropic" (the Anthropic API). The server\'s default when absent. Code, manifests and configuration are the same whatever the engine; an LLM engine adds a review and proposed spec changes to each phase document.',
       ),
   })
   .superRefine((spec, ctx) => {

@@ -137,13 +137,14 @@ export const MIGRATIONS: readonly Migration[] = [
         rationale TEXT NOT NULL,
         patch TEXT NOT NULL,
         changes TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'applied', 'dismissed')),
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'applied', 'dismissed', 'superseded')),
         resolved_revision INTEGER,
         resolved_by TEXT,
         resolved_at TEXT,
         created_at TEXT NOT NULL
       );
       CREATE INDEX suggestions_pipeline ON suggestions(pipeline_id, status, created_at);
+      CREATE INDEX suggestions_run ON suggestions(run_id);
     `,
   },
 ];

@@ -54,7 +54,7 @@ export interface PhaseRun {
   advice: unknown;
 }
 
-export type SuggestionStatus = 'open' | 'applied' | 'dismissed';
+export type SuggestionStatus = 'open' | 'applied' | 'dismissed' | 'superseded';
 
 export interface SuggestionRow {
   id: string;
@@ -288,7 +288,7 @@ export class Store {
   }
 
   /** Closes open suggestions without a new revision: dismissed, or applied when the spec already says what they propose. */
-  resolveSuggestions(pipelineId: string, ids: readonly string[], status: Exclude<SuggestionStatus, 'open'>, actor: string): void {
+  resolveSuggestions(pipelineId: string, ids: readonly string[], status: 'applied' | 'dismissed', actor: string): void {
     this.transaction(() => {
       const pipeline = this.getPipeline(pipelineId);
       if (!pipeline) throw new Error(`pipeline ${pipelineId} vanished`);
@@ -368,6 +368,13 @@ export class Store {
       const suggest = this.db.prepare(
         `INSERT INTO suggestions (id, pipeline_id, run_id, phase, seq, title, rationale, patch, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      // A phase's proposals answer its latest review; those of its earlier runs are closed.
+      this.db
+        .prepare(
+          `UPDATE suggestions SET status = 'superseded', resolved_revision = (SELECT current_revision FROM pipelines WHERE id = ?), resolved_by = ?, resolved_at = ?
+           WHERE pipeline_id = ? AND phase = ? AND status = 'open'`,
+        )
+        .run(run.pipeline_id, input.actor, now, run.pipeline_id, run.phase);
       (input.suggestions ?? []).forEach((sg, i) =>
         suggest.run(sg.id, run.pipeline_id, run.id, run.phase, i + 1, sg.title, sg.rationale, JSON.stringify(sg.patch), JSON.stringify(sg.changes), now),
       );
@@ -464,6 +471,10 @@ export class Store {
       const run = latest[phase];
       if (run && update.run(reason, run.id).changes > 0) staled.push(phase);
     }
+    // A run still in progress (an LLM engine waiting on its model) read the old spec or upstream too: it must not
+    // finish as current. completeRun keeps the reason.
+    const running = this.db.prepare(`UPDATE phase_runs SET stale_reason = ? WHERE pipeline_id = ? AND phase = ? AND status = 'running' AND stale_reason IS NULL`);
+    for (const phase of phases) running.run(reason, pipelineId, phase);
     return staled;
   }
 

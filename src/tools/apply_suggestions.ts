@@ -30,7 +30,7 @@ export const applySuggestions = defineTool({
   name: 'apply_suggestions',
   title: 'Apply or dismiss proposed spec changes',
   description:
-    'Applies spec changes that an LLM engine proposed in a phase run (engine "sampling" or "anthropic"), as one new spec revision, or dismisses them. Nothing a model proposes changes the spec until this is called. Phases that read a changed field become stale, as with update_pipeline.',
+    'Applies spec changes that an LLM engine proposed in a phase run (engine "sampling" or "anthropic"), as one new spec revision, or dismisses them. Nothing a model proposes changes the spec until this is called; call it only when the user asks for specific proposals. A proposal whose fields changed after it was made is refused. Phases that read a changed field become stale, as with update_pipeline.',
   input: ApplySuggestionsInput,
   output: ApplySuggestionsOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -91,7 +91,8 @@ export const estimateCost = defineTool({
     let ran: PhaseId[];
     if (args.pipeline_id !== undefined) {
       if (args.spec !== undefined || args.requirements !== undefined) throw new UserError('Give either pipeline_id or an inline spec/requirements, not both. To change a stored pipeline, call update_pipeline first.');
-      ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [LAST_PHASE], actor, session }));
+      // The cost comes from decisions, which are the same whatever the engine: no model call for missing phases.
+      ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [LAST_PHASE], actor, session, engine: 'template' }));
       const view = app.service.view(args.pipeline_id, true);
       spec = view.spec;
       upstream = Object.fromEntries(view.phases.filter((s) => s.current).map((s) => [s.phase, s.current!.decisions])) as Partial<DecisionsByPhase>;

@@ -59,7 +59,8 @@ export function generatorTool(t: GeneratorToolSpec): ToolDefinition {
       let ran: PhaseId[];
       if (args.pipeline_id !== undefined) {
         if (args.spec !== undefined || args.requirements !== undefined) throw new UserError('Give either pipeline_id or an inline spec/requirements, not both. To change a stored pipeline, call update_pipeline first.');
-        ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [t.phase], actor, session }));
+        // Files are the same whatever the engine: a generator call never spends model tokens on missing phases.
+        ({ ran } = await app.service.runPipeline(args.pipeline_id, { phases: [t.phase], actor, session, engine: 'template' }));
         files = app.service.artifacts(args.pipeline_id);
         name = app.service.view(args.pipeline_id).spec.name;
       } else {

@@ -79,7 +79,7 @@ export const getPipeline = defineTool({
             `${p.stale_reason && p.status === 'stale' ? ` (${p.stale_reason})` : ''}${p.error ? ` (${p.error})` : ''}${p.engine_note ? ` (engine note: ${p.engine_note})` : ''}`,
         ),
         usage.input_tokens + usage.output_tokens > 0 ? `LLM usage of the current runs: ${usage.input_tokens} input and ${usage.output_tokens} output tokens, $${usage.cost_usd.toFixed(4)}${usage.unpriced_runs ? ` (+${usage.unpriced_runs} unpriced runs)` : ''}.` : '',
-        suggestions.length ? `Open suggestions: ${suggestions.map((s) => `${s.id} (${s.phase}) "${s.title}"`).join('; ')}. Apply or dismiss them with apply_suggestions.` : '',
+        suggestions.length ? `Open proposed spec changes: ${suggestions.map((s) => `${s.id} (${s.phase})`).join(', ')}; each phase's model review describes them. Apply or dismiss them with apply_suggestions when the user asks.` : '',
         nextStep(view),
       ]
         .filter(Boolean)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PHASES, PHASE_IDS, ancestors, type PhaseId } from '../phases/graph.js';
 import { defineTool, type ToolDefinition } from './tool.js';
-import { ArtifactRef, SuggestionOut, TokenUsageOut, engine, nextStep, notes, phaseId, pipelineId, streamingSession, suggestionOut } from './shared.js';
+import { ArtifactRef, SuggestionOut, TokenUsageOut, delimitReview, engine, nextStep, notes, phaseId, pipelineId, streamingSession, suggestionOut } from './shared.js';
 
 const DELIVERABLES: Record<PhaseId, string> = {
   data_engineer: 'source audit and ingestion strategy (ingestion mode per source, schema validation, data versioning, incremental loads and CDC), data quality framework (profiling, anomaly rules, lineage, quality gates and SLAs) and storage architecture (raw/processed/feature layers, partitioning, retention, cost)',
@@ -24,7 +24,7 @@ engine: z.string(),
 model: z.string().nullable().describe('The model that wrote the review (LLM engines); null for the template engine'),
 prompt_version: z.string().nullable(),
 usage: TokenUsageOut.nullable(),
-engine_note: z.string().nullable().describe("Why the LLM engine's review is missing: the run fell back to the template narrative (the files are the same either way)"),
+engine_note: z.string().nullable().describe("Why the LLM engine's review is missing: the run fell back to the template narrative (code, manifests and configuration are the same either way)"),
 suggestions: z.array(SuggestionOut).describe('Spec changes the model proposes; nothing is applied until you call apply_suggestions (or update_pipeline with the patch)'),
 spec_revision: z.number(),
 upstream_run_ids: z.record(z.string(), z.string()),
@@ -79,13 +79,13 @@ function phaseTool(phase: PhaseId): ToolDefinition {
           next_step: nextStep(view),
         },
         text: [
-          run.document ?? '',
+          delimitReview(run.document ?? ''),
           '---',
           `${phase} run ${run.id} (engine ${run.engine}${run.model ? `, model ${run.model}` : ''}, spec revision ${run.spec_revision}) wrote ${artifacts.length} files: ${artifacts.map((a) => a.path).join(', ')}.`,
           run.engine_note ? `Engine note: ${run.engine_note}` : '',
           run.usage ? `Model usage: ${run.usage.input_tokens} input and ${run.usage.output_tokens} output tokens${run.usage.cost_usd !== null ? `, $${run.usage.cost_usd.toFixed(4)}` : ''}.` : '',
           suggestions.length
-            ? `Proposed spec changes (not applied): ${suggestions.map((s) => `${s.id} "${s.title}"`).join('; ')}. Apply with apply_suggestions, or dismiss them.`
+            ? `Proposed spec changes, not applied: ${suggestions.map((s) => s.id).join(', ')} (described in the model review). Apply or dismiss them with apply_suggestions when the user asks.`
             : '',
           staled.length ? `Now stale: ${staled.join(', ')}.` : '',
           nextStep(view),

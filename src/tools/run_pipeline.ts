@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PHASE_IDS } from '../phases/graph.js';
 import { defineTool } from './tool.js';
-import { PhaseStateOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId, streamingSession } from './shared.js';
+import { PhaseStateOut, SuggestionOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId, streamingSession, suggestionOut } from './shared.js';
 
 export const RunPipelineInput = z.strictObject({
   pipeline_id: pipelineId,
@@ -16,6 +16,7 @@ export const RunPipelineOutput = z.object({
   ran: z.array(phaseId),
   skipped: z.array(phaseId).describe('Phases that were already current'),
   phases: z.array(PhaseStateOut),
+  suggestions: z.array(SuggestionOut).describe('Spec changes the LLM engine proposed in the runs of this call; nothing is applied until apply_suggestions'),
   next_step: z.string(),
 });
 
@@ -43,11 +44,28 @@ export const runPipeline = defineTool({
       },
     );
     const view = app.service.view(args.pipeline_id);
+    const runs = view.phases.filter((s) => ran.includes(s.phase) && s.current).map((s) => s.current!);
+    const runIds = new Set(runs.map((r) => r.id));
+    const suggestions = app.service.suggestions(args.pipeline_id, 'open').filter((s) => runIds.has(s.run_id));
+    const tokens = runs.reduce((n, r) => n + (r.usage ? r.usage.input_tokens + r.usage.output_tokens : 0), 0);
+    const dollars = runs.reduce((n, r) => n + (r.usage?.cost_usd ?? 0), 0);
     return {
-      structured: { pipeline_id: args.pipeline_id, ran, skipped, phases: phaseStates(view, app.team.reviews(args.pipeline_id, view)), next_step: nextStep(view) },
+      structured: {
+        pipeline_id: args.pipeline_id,
+        ran,
+        skipped,
+        phases: phaseStates(view, app.team.reviews(args.pipeline_id, view)),
+        suggestions: suggestions.map(suggestionOut),
+        next_step: nextStep(view),
+      },
       text: [
         ran.length ? `Ran ${ran.join(' → ')}.` : 'Nothing to run: every requested phase is current (pass force: true to re-run).',
         skipped.length ? `Already current: ${skipped.join(', ')}.` : '',
+        ...runs.filter((r) => r.engine_note).map((r) => `No model review for ${r.phase}: ${r.engine_note}`),
+        tokens > 0 ? `Model usage: ${tokens} tokens, $${dollars.toFixed(4)} at list price.` : '',
+        suggestions.length
+          ? `Proposed spec changes, not applied: ${suggestions.map((s) => `${s.id} (${s.phase})`).join(', ')}; each phase's model review describes them. Apply or dismiss them with apply_suggestions when the user asks.`
+          : '',
         `Read each document with the resource mlops://pipelines/${args.pipeline_id}/phases/{phase}.`,
         nextStep(view),
       ]

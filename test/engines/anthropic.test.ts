@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineSettings } from '../../src/engines/index.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { Store } from '../../src/store/store.js';
@@ -13,6 +13,7 @@ beforeAll(async () => {
   fake = await fakeAnthropic();
 });
 afterAll(() => fake.close());
+beforeEach(() => fake.reset());
 
 function service(overrides: Partial<EngineSettings> = {}, anthropic: Partial<EngineSettings['anthropic']> = {}) {
   const settings: EngineSettings = {
@@ -34,12 +35,11 @@ const run = (s: PipelineService, id: string, extra: { onText?: (d: string) => vo
 describe('the anthropic engine, against a local server that speaks the Messages API', () => {
   it("adds the model's review to the document, records model, prompt version, tokens and cost, and stores the proposals unapplied", async () => {
     const { s, id, spec } = service();
-    fake.requests.length = 0;
     fake.script({ kind: 'message', text: goodAnswer(spec), usage: { input_tokens: 1200, output_tokens: 300 } });
     const { run: r } = await run(s, id);
     expect(r).toMatchObject({ engine: 'anthropic', model: 'claude-sonnet-4-6', engine_note: null, prompt_version: expect.stringMatching(/^data_engineer@1\+[0-9a-f]{12}$/) });
     expect(r.usage).toMatchObject({ requests: 1, input_tokens: 1200, output_tokens: 300, cost_usd: 0.0081 });
-    expect(r.document).toMatch(/## Model review[\s\S]*### Review of data_engineer[\s\S]*&lt;b>late&lt;\/b>/);
+    expect(r.document).toMatch(/## Model review[\s\S]*### Review of data\\_engineer[\s\S]*- \\<b\\>late\\<\/b\\> data/);
     expect(r.document).toContain(`**\`${r.id}.1\`: Tighten the latency objective.**`);
     expect(s.suggestions(id, 'open')).toEqual([expect.objectContaining({ id: `${r.id}.1`, patch: { slo: { p99_latency_ms: 90 } }, status: 'open' })]);
     expect(s.view(id).spec.slo.p99_latency_ms).toBe(100);
@@ -53,7 +53,6 @@ describe('the anthropic engine, against a local server that speaks the Messages 
 
   it('streams when the caller wants progress, and hands every piece of text to it', async () => {
     const { s, id, spec } = service();
-    fake.requests.length = 0;
     const answer = goodAnswer(spec);
     fake.script({ kind: 'message', text: answer });
     const pieces: string[] = [];
@@ -66,7 +65,6 @@ describe('the anthropic engine, against a local server that speaks the Messages 
 
   it('retries a 429 with backoff and succeeds', async () => {
     const { s, id, spec } = service();
-    fake.requests.length = 0;
     fake.script({ kind: 'status', status: 429 }, { kind: 'message', text: goodAnswer(spec) });
     const { run: r } = await run(s, id);
     expect(fake.requests).toHaveLength(2);
@@ -76,7 +74,6 @@ describe('the anthropic engine, against a local server that speaks the Messages 
 
   it('falls back to the template document, with a note, after 5xx on every attempt; the run and its files stand', async () => {
     const { s, id } = service();
-    fake.requests.length = 0;
     fake.script({ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'status', status: 500 });
     const { run: r, artifacts } = await run(s, id);
     expect(fake.requests).toHaveLength(3);
@@ -95,7 +92,6 @@ describe('the anthropic engine, against a local server that speaks the Messages 
 
   it('asks once more with the validation error when the text is not the JSON asked for, then uses the second answer', async () => {
     const { s, id, spec } = service();
-    fake.requests.length = 0;
     fake.script({ kind: 'message', text: MALFORMED }, { kind: 'message', text: goodAnswer(spec) });
     const { run: r } = await run(s, id);
     expect(fake.requests).toHaveLength(2);
@@ -123,13 +119,24 @@ describe('the anthropic engine, against a local server that speaks the Messages 
     expect(r.engine_note).toBe('The model (claude-sonnet-4-6) declined to review this phase.');
   });
 
-  it('gives up at the time limit when the API is slow, retries included', async () => {
-    const { s, id } = service({ timeoutMs: 400 });
-    fake.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  it('gives up at the time limit when the API is slow, the time of a first, unusable answer included', async () => {
+    const { s, id } = service({ timeoutMs: 600 });
+    fake.script({ kind: 'message', text: MALFORMED }, { kind: 'hang' });
     const started = Date.now();
     const { run: r } = await run(s, id);
     expect(Date.now() - started).toBeLessThan(4000);
-    expect(r.engine_note).toMatch(/no answer within the time limit of 400 ms/);
+    expect(fake.requests).toHaveLength(2);
+    expect(r.engine_note).toMatch(/no answer within the time limit of 600 ms \(attempt 2\)/);
+    expect(r.usage).toMatchObject({ requests: 1, input_tokens: 1200 });
+  });
+
+  it('ends the run failed, not with a fallback, when the caller cancels while the model works', async () => {
+    const { s, id } = service();
+    fake.script({ kind: 'hang' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await expect(s.runPhase(id, 'data_engineer', { actor: 'test', engine: 'anthropic', session: { channel: 'mcp', signal: controller.signal } })).rejects.toThrow(/cancelled by the client/);
+    expect(s.view(id).phases[0]).toMatchObject({ status: 'failed' });
   });
 
   it('is refused up front, with what to do, when the server has no API key', async () => {

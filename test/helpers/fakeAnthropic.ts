@@ -17,7 +17,14 @@ export interface RecordedRequest {
  * A local HTTP server that speaks the Anthropic Messages API (POST /v1/messages, JSON or server-sent events when
  * the request streams), answering from a script: the tests run the real SDK against it and never reach the internet.
  */
-export async function fakeAnthropic(): Promise<{ url: string; requests: RecordedRequest[]; script(...replies: FakeReply[]): void; close(): Promise<void> }> {
+export async function fakeAnthropic(): Promise<{
+  url: string;
+  requests: RecordedRequest[];
+  script(...replies: FakeReply[]): void;
+  /** Forgets the recorded requests and any reply not used yet. */
+  reset(): void;
+  close(): Promise<void>;
+}> {
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();
@@ -41,6 +48,10 @@ export async function fakeAnthropic(): Promise<{ url: string; requests: Recorded
     url: `http://127.0.0.1:${port}`,
     requests,
     script: (...replies) => queue.push(...replies),
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of open) r.destroy();

@@ -5,6 +5,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../app.js';
 import { AccessPolicy, bearerToken, isLoopback } from './access.js';
+import { RateLimiter } from './rateLimit.js';
 import { createMcpServer } from './mcpServer.js';
 import { apiRouter } from './web/api.js';
 import { EventFeed } from './web/eventFeed.js';
@@ -23,6 +24,16 @@ export interface HttpOptions {
   maxSessions?: number;
   /** Sessions without a request for this long are closed (clients that vanished without DELETE). */
   sessionIdleMs?: number;
+  /** Tool calls per second per MCP session (and REST calls per client address), with bursts of 4x that; 0 turns it off. */
+  rateLimit?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = 50;
+
+/** How many tool calls a JSON-RPC body holds (a single message, or a batch from an older client). */
+function toolCalls(body: unknown): number {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.filter((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call').length;
 }
 
 /** Refuses configurations that would expose an unauthenticated server to the network. */
@@ -78,6 +89,22 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
     }
   }, Math.min(60_000, idleMs));
   sweeper.unref();
+  const perSecond = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const limiter = perSecond > 0 ? new RateLimiter(perSecond, perSecond * 4) : undefined;
+  const limiterSweep = setInterval(() => limiter?.sweep(), 60_000);
+  limiterSweep.unref();
+  /** Answers 429 (and returns true) when `key` is over its budget. */
+  const overLimit = (res: Response, key: string, cost: number, jsonRpc: boolean): boolean => {
+    if (!limiter || cost === 0) return false;
+    const verdict = limiter.take(key, cost);
+    if (verdict.ok) return false;
+    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    const message = `Too many requests: at most ${perSecond} per second (bursts of ${perSecond * 4}) per client. Retry in ${seconds} s.`;
+    res.setHeader('Retry-After', String(seconds));
+    if (jsonRpc) jsonRpcError(res, 429, message);
+    else res.status(429).json({ error: message });
+    return true;
+  };
   const web = express();
   web.disable('x-powered-by');
 
@@ -119,6 +146,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId);
       if (!transport) return jsonRpcError(res, 404, 'Session not found: it expired or the server restarted. Initialize a new session.', -32001);
+      if (overLimit(res, `mcp:${sessionId}`, toolCalls(req.body), true)) return;
       lastSeen.set(sessionId, Date.now());
       return transport.handleRequest(req, res, req.body);
     }
@@ -152,6 +180,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   web.get('/mcp', sessionRequest);
   web.delete('/mcp', sessionRequest);
 
+  web.use('/api', (req, res, next) => (overLimit(res, `api:${req.socket.remoteAddress ?? '?'}`, 1, false) ? undefined : next()));
   web.use('/api', apiRouter(app, access, feed, options.bodyLimit ?? '1mb'));
   web.use(serveUi());
 
@@ -168,6 +197,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
     attachWebSockets: (server) => hub.attach(server),
     async close() {
       clearInterval(sweeper);
+      clearInterval(limiterSweep);
       feed.stop();
       await hub.close();
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));

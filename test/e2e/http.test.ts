@@ -1,7 +1,9 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApp } from '../../src/app.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../../src/engines/index.js';
 import { checkBindSafety, listen } from '../../src/server/http.js';
 import { createLogger } from '../../src/server/logger.js';
 import { call, httpClient, httpServer } from '../helpers/mcp.js';
@@ -88,6 +90,28 @@ describe('MCP over Streamable HTTP', () => {
     await expect(client.listTools()).rejects.toThrow(/404|Session not found/);
     await http.close();
     app.store.close();
+  });
+
+  it('limits tool calls per session with a clear 429, leaving other sessions and other requests alone', async () => {
+    const dir = tempDir();
+    const app = createApp({ dbPath: join(dir, 'r.db'), exportRoot: join(dir, 'e'), engines: DEFAULT_ENGINE_SETTINGS }, createLogger('silent'));
+    const http = await listen(app, { host: '127.0.0.1', port: 0, rateLimit: 1 });
+    try {
+      const busy = await httpClient(http.url);
+      for (let i = 0; i < 4; i++) expect((await call(busy, 'list_pipelines', {})).isError).toBeFalsy();
+      await expect(busy.callTool({ name: 'list_pipelines', arguments: {} })).rejects.toThrow(/Too many requests: at most 1 per second \(bursts of 4\) per client\. Retry in 1 s\./);
+      const sessionId = (busy.transport as StreamableHTTPClientTransport).sessionId!;
+      const raw = await post(http.url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_pipelines', arguments: {} } }, { 'mcp-session-id': sessionId });
+      expect(raw.status).toBe(429);
+      await expect(busy.listTools()).resolves.toMatchObject({ tools: expect.any(Array) });
+      const other = await httpClient(http.url);
+      expect((await call(other, 'list_pipelines', {})).isError).toBeFalsy();
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await call(busy, 'list_pipelines', {})).isError).toBeFalsy();
+    } finally {
+      await http.close();
+      app.store.close();
+    }
   });
 
   it('refuses to bind a non-loopback address without a token', () => {

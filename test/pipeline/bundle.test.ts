@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bundleFiles } from '../../src/pipeline/bundle.js';
-import { runAllPhases } from '../../src/pipeline/runPhases.js';
+import { parseAllDocuments } from 'yaml';
+import { PHASE_IDS } from '../../src/phases/graph.js';
+import { executePhase, phaseFiles, runAllPhases } from '../../src/pipeline/runPhases.js';
 import { specFromRequirements, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { ValidatorRegistry, defaultValidators } from '../../src/validate/registry.js';
 import { OPTION_NAMES } from '../../src/spec/options.js';
@@ -54,12 +56,40 @@ describe('the bundle of all seven phases', () => {
     expect(report.files.filter((f) => f.verdict === 'unchecked' && f.kind !== 'text').map((f) => f.path)).toEqual([]);
   });
 
-  it('keeps user text as data in every generated language', async () => {
-    const hostile = 'Fraud <script>alert(1)</script> | `rm -rf /` $(reboot) "quoted" \'single\'\n---\nkey: {injected: true}\n# heading\n{{ .Values.x }} ${HOME} ]]>';
-    const spec = specFromRequirements({ requirements: hostile, spec: { team: { owner: 'Team "X" <y> $(id) `z`' } } }).spec;
-    const files = bundle(spec);
+  it('keeps user text as data in every generated language: every validator passes, and no user string adds a key, a resource or a script', async () => {
+    // Metacharacters of YAML, HCL, Python, shell, Markdown, HTML and PromQL, newlines and unicode, in every free-text field.
+    const hostile = 'Fraud <script>alert(1)</script> | `rm -rf /` $(reboot) "quoted" \'single\'\n---\ninjected: {key: true}\n# heading\n{{ .Values.x }} ${HOME} ]]> \\ \u202e ünïcødé 🧨 =~ "}[5m] or vector(1) """ \'\'\' %{x} <<EOF';
+    const category = (i: number) => `${i}: ${hostile.slice(0, 60).replace(/\n/g, ' ')} ${'"}'.repeat(i)}`;
+    const spec = specFromRequirements({
+      requirements: hostile,
+      spec: {
+        team: { owner: 'Team "X" <y> $(id) `z` \n injected: true' },
+        data: {
+          sources: [{ name: 'ledger', kind: 'postgres', description: hostile }],
+          features: [
+            { name: 'amount', type: 'numeric' },
+            { name: 'merchant_type', type: 'categorical', categories: [category(1), category(2), "'; DROP TABLE x; --", 'a\nb: c'] },
+          ],
+        },
+      },
+    }).spec;
+    const upstream: Record<string, unknown> = {};
+    const artifacts = PHASE_IDS.flatMap((phase) => {
+      const out = executePhase(phase, spec, upstream as never, hostile);
+      upstream[phase] = out.decisions;
+      return phaseFiles(phase, out);
+    });
+    const files = bundleFiles(spec, artifacts);
     const report = await validators.validate(files);
     expect(report.files.filter((f) => f.verdict === 'fail').map((f) => ({ path: f.path, r: f.results.filter((x) => x.verdict === 'fail') }))).toEqual([]);
-    for (const doc of files.filter((f) => f.kind === 'markdown')) expect(doc.content, doc.path).not.toContain('<script>');
-  });
+    for (const doc of files.filter((f) => f.kind === 'markdown')) expect(doc.content, doc.path).not.toMatch(/<script>|^injected:/m);
+    // No YAML document gained a key from the text.
+    const keys = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(keys) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : []);
+    for (const f of files.filter((x) => /\.ya?ml$/.test(x.path))) {
+      for (const doc of parseAllDocuments(f.content)) expect(keys(doc.toJS()), f.path).not.toContain('injected');
+    }
+    // Identifiers are refused with a message that says what to write instead.
+    expect(() => specFromRequirements({ requirements: 'x', spec: { data: { features: [{ name: 'a; rm -rf /', type: 'numeric' }] } } })).toThrow(/data\.features\[0\]\.name: use lower_snake_case/);
+  
+});
 });

@@ -20,13 +20,14 @@ function dropUndefined(value: unknown): unknown {
 export function toYaml(value: unknown): string {
   const doc = new Document(dropUndefined(value), { version: '1.1', aliasDuplicateObjects: false });
   // A block scalar keeps trailing blanks of a line verbatim, which yamllint rejects (trailing-spaces); such
-  // strings are written double-quoted instead, where the blanks are escaped.
+  // strings are written double-quoted instead, on one line with \n escapes: folded over several lines, a
+  // double-quoted string would still end a line with an escaped blank.
   visit(doc, {
     Scalar(_key, node: Scalar) {
       if (typeof node.value === 'string' && /[ \t]$/m.test(node.value) && node.value.includes('\n')) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  return doc.toString({ lineWidth: 0, indent: 2 });
+  return doc.toString({ lineWidth: 0, indent: 2, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER });
 }
 
 /** Several objects as one multi-document YAML stream (Kubernetes manifests). */

@@ -187,7 +187,7 @@ def test_every_declared_feature_has_a_dtype() -> None:
         assert f["name"] in dataio.DTYPES, f["name"]
 
 
-@pytest.mark.parametrize("feature", [f for f in FEATURES if f["type"] in ("numeric", "integer") and f["max"] is not None], ids=lambda f: f["name"])
+@pytest.mark.parametrize("feature", [f for f in FEATURES if f["type"] in ("numeric", "integer") and f["max"] is not None], ids=lambda f: f["name"] if isinstance(f, dict) else "none")
 def test_clipping_keeps_values_in_the_declared_range(feature: dict) -> None:
     pd = pytest.importorskip("pandas")
     high = feature["max"]
@@ -625,7 +625,7 @@ def test_sample_rows_are_deterministic_and_carry_every_declared_column(frame) ->
     assert len(sample_data.rows(3)) == 3
 
 
-@pytest.mark.parametrize("feature", FEATURES, ids=lambda f: f["name"])
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda f: f["name"] if isinstance(f, dict) else "none")
 def test_sample_values_stay_inside_the_declared_contract(frame, feature: dict) -> None:
     column = frame[feature["name"]]
     present = column.dropna()
@@ -671,7 +671,7 @@ def test_all_missing_inputs_still_encode_to_finite_values(frame, fitted) -> None
     assert np.isfinite(np.asarray(fitted.transform(blank))).all()
 
 
-@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] == "categorical"], ids=lambda f: f["name"])
+@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] == "categorical"], ids=lambda f: f["name"] if isinstance(f, dict) else "none")
 def test_unseen_categories_are_ignored_and_case_and_whitespace_do_not_matter(frame, fitted, feature: dict) -> None:
     name = feature["name"]
     unseen = fitted.transform(frame.head(5).assign(**{name: "__never_seen__"}))
@@ -680,7 +680,7 @@ def test_unseen_categories_are_ignored_and_case_and_whitespace_do_not_matter(fra
     assert np.allclose(np.asarray(fitted.transform(shouted)), np.asarray(fitted.transform(frame.head(50))))
 
 
-@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] in ("numeric", "integer") and f["outliers"] == "clip_to_range" and f["max"] is not None], ids=lambda f: f["name"])
+@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] in ("numeric", "integer") and f["outliers"] == "clip_to_range" and f["max"] is not None], ids=lambda f: f["name"] if isinstance(f, dict) else "none")
 def test_values_beyond_the_declared_range_encode_like_the_bound(frame, fitted, feature: dict) -> None:
     name = feature["name"]
     at_max = fitted.transform(frame.head(20).assign(**{name: feature["max"]}))

@@ -3,15 +3,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { createApp } from './app.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultDataRoot, defaultDbPath, defaultExportRoot } from './config.js';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RATE_LIMIT, defaultDataRoot, defaultDbPath, defaultExportRoot } from './config.js';
 import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_ENGINE_SETTINGS, ENGINE_NAMES, engineSettings, type EngineSettings } from './engines/index.js';
-import { runDesign } from './design.js';
 import { UserError } from './errors.js';
 import { createLogger } from './server/logger.js';
-import { DEFAULT_RATE_LIMIT, listen } from './server/http.js';
-import { SERVER_VERSION } from './server/mcpServer.js';
-import { serveStdio } from './server/stdio.js';
+import { SERVER_VERSION } from './version.js';
 import { OPTION_NAMES, OPTION_VALUES } from './spec/options.js';
 
 const USAGE = `mlops-mcp ${SERVER_VERSION}: design production ML pipelines with seven phase agents (MCP server)
@@ -120,6 +116,8 @@ async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'stdio': {
+      // Each command loads only what it uses: a stdio server starts per chat, and --version or --help should be instant.
+      const [{ createApp }, { serveStdio }] = await Promise.all([import('./app.js'), import('./server/stdio.js')]);
       const app = createApp(config, logger);
       await serveStdio(app);
       app.store.close();
@@ -135,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
         allowedHosts: values['allowed-host'],
         rateLimit: rateLimit(values['rate-limit'] ?? process.env.MLOPS_MCP_RATE_LIMIT),
       };
+      const [{ createApp }, { listen }] = await Promise.all([import('./app.js'), import('./server/http.js')]);
       const app = createApp(config, logger);
       const http = await listen(app, options).catch((error: Error) => fail(error.message));
       logger.info({ url: http.url, db: config.dbPath, exportRoot: config.exportRoot, dataRoot: config.dataRoot, auth: options.token ? 'bearer token' : 'none (loopback only)' }, 'mlops-mcp listening');
@@ -158,6 +157,7 @@ async function main(argv: string[]): Promise<void> {
         const v = (values as Record<string, unknown>)[n.replace(/_/g, '-')];
         if (typeof v === 'string') options[n] = v;
       }
+      const [{ createApp }, { runDesign }] = await Promise.all([import('./app.js'), import('./design.js')]);
       const app = createApp(config, logger);
       try {
         const result = await runDesign(app, {

@@ -21,3 +21,5 @@ export function defaultDataRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
+/** Tool calls per second per MCP session (and REST calls per client address) before a 429; bursts of 4x. */
+export const DEFAULT_RATE_LIMIT = 50;

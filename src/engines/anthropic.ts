@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages.js';
 import { ModelCallError, type ModelClient } from './advice.js';
 import { addUsage } from './prices.js';
@@ -15,7 +15,13 @@ export interface AnthropicSettings {
 
 /** The `anthropic` engine's model: the Messages API through @anthropic-ai/sdk, streamed when progress is wanted. */
 export function anthropicModel(settings: AnthropicSettings): ModelClient {
-  const client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: settings.maxRetries, timeout: settings.timeoutMs });
+  // The SDK is loaded on first use: most servers never call it, and every start-up (a stdio server per chat) pays for an import.
+  let sdk: Promise<{ Anthropic: typeof Anthropic; client: Anthropic }> | undefined;
+  const load = () =>
+    (sdk ??= import('@anthropic-ai/sdk').then(({ default: Anthropic }) => ({
+      Anthropic,
+      client: new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: settings.maxRetries, timeout: settings.timeoutMs }),
+    })));
   return {
     engine: 'anthropic',
     async complete({ system, messages, maxTokens, signal, onText }) {
@@ -25,6 +31,7 @@ export function anthropicModel(settings: AnthropicSettings): ModelClient {
         system,
         messages: messages.map((m) => ({ role: m.role, content: m.text })),
       };
+      const { Anthropic, client } = await load();
       let message: Message;
       try {
         if (onText) {

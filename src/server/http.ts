@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { AppContext } from '../app.js';
 import { AccessPolicy, bearerToken, isLoopback } from './access.js';
 import { RateLimiter } from './rateLimit.js';
+import { DEFAULT_RATE_LIMIT } from '../config.js';
 import { createMcpServer } from './mcpServer.js';
 import { apiRouter } from './web/api.js';
 import { EventFeed } from './web/eventFeed.js';
@@ -28,7 +29,6 @@ export interface HttpOptions {
   rateLimit?: number;
 }
 
-export const DEFAULT_RATE_LIMIT = 50;
 
 /** How many tool calls a JSON-RPC body holds (a single message, or a batch from an older client). */
 function toolCalls(body: unknown): number {

@@ -20,9 +20,10 @@ import { fillPrompt, loadPrompts, type PromptTemplate } from '../prompts/catalog
 import { TOOLS } from '../tools/index.js';
 import type { ToolDefinition } from '../tools/tool.js';
 import { phaseStates } from '../tools/shared.js';
+import { SERVER_VERSION } from '../version.js';
 
 export const SERVER_NAME = 'mlops-mcp';
-export const SERVER_VERSION = '0.1.0';
+export { SERVER_VERSION } from '../version.js';
 const RESOURCE_NOT_FOUND = -32002;
 
 const INSTRUCTIONS = [

@@ -29,7 +29,7 @@ export async function stdioClient(
   dbPath: string,
   exportRoot: string,
   options: { client?: Client; env?: Record<string, string> } = {},
-): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
+): Promise<{ client: Client; stderr: () => string; pid: number; close(): Promise<void> }> {
   requireBuild();
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -41,7 +41,7 @@ export async function stdioClient(
   transport.stderr?.on('data', (d) => (stderr += String(d)));
   const client = options.client ?? new Client({ name: 'e2e-stdio', version: '1.0.0' });
   await client.connect(transport);
-  return { client, stderr: () => stderr, close: () => client.close() };
+  return { client, stderr: () => stderr, pid: transport.pid!, close: () => client.close() };
 }
 
 /** Starts the HTTP server in this process on a free port and connects the SDK client over Streamable HTTP. */

@@ -52,10 +52,8 @@ async function lane(dir: string, seed: number): Promise<{ kills: number; acked: 
       }
     })().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 30 + random[3 * k]! * 400));
-    if (process.env.CRASH_DEBUG) console.log(`lane ${seed} kill ${k}`);
     process.kill(server.pid, 'SIGKILL');
     await work;
-    if (process.env.CRASH_DEBUG) console.log(`lane ${seed} work ended ${k}`);
     await server.close().catch(() => undefined);
     while (alive(server.pid)) await new Promise((r) => setTimeout(r, 5));
 

@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { bundleFiles } from '../src/pipeline/bundle.js';
 import { benchDrift } from './drift.js';
 import { benchServing } from './serving.js';
+import { benchToolCalls } from './toolCalls.js';
 import { benchWebSockets } from './ws.js';
 import { runAllPhases } from '../src/pipeline/runPhases.js';
 import { resolveSpec, specFromRequirements } from '../src/spec/resolve.js';
@@ -86,6 +87,7 @@ async function main() {
 }
 
 await main();
+await benchToolCalls();
 await benchDrift();
 await benchServing();
 await benchWebSockets();

@@ -14,7 +14,6 @@ const LONGEST_FIRST = [
   'test/pipeline/bundle.test.ts',
   'test/pipeline/optionMatrixModeMonitoring.test.ts',
   'test/phases/ml_engineer/training.test.ts',
-  'test/store/crash.test.ts',
   'test/phases/ml_engineer/trainingHeavy.test.ts',
 ];
 

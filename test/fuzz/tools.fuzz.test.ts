@@ -83,7 +83,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
             expect(text, tool.name).not.toMatch(/\n\s+at \S+ \(|TypeError|ReferenceError|SQLITE_|undefined is not|Cannot read properties/);
           }
         }),
-        { numRuns: HEAVY.test(tool.name) ? 12 : 40, seed: 20261127, endOnFailure: true },
+        { numRuns: HEAVY.test(tool.name) ? 8 : 30, seed: 20261127, endOnFailure: true },
       );
     }
     expect(calls.length).toBeGreaterThan(tools.length * 10);
@@ -93,7 +93,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
     expect(readdirSync(dir).sort()).toEqual(['data', 'data-evil', 'exports', 'exports-evil', 'fuzz.db', 'fuzz.db-shm', 'fuzz.db-wal', 'outside'].filter((f) => readdirSync(dir).includes(f) || !f.startsWith('fuzz.db-')));
     // Some calls must get past validation into the handlers, or the fuzz would only test zod.
     const succeeded = new Set(calls.filter((c) => c.ok).map((c) => c.tool));
-    expect(succeeded.size, [...succeeded].join(", ")).toBeGreaterThanOrEqual(10);
+    expect(succeeded.size, [...succeeded].join(", ")).toBeGreaterThanOrEqual(8);
     const slowest = calls.sort((a, b) => b.ms - a.ms)[0]!;
     console.log(`fuzz: ${calls.length} calls over ${tools.length} tools, ${calls.filter((c) => c.ok).length} succeeded (${[...succeeded].join(', ')}); slowest ${slowest.tool} ${slowest.ms.toFixed(0)} ms`);
   }, 600_000);
@@ -110,7 +110,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
         const drift = (await client.callTool({ name: 'check_drift', arguments: { reference_csv: csv, current_csv: 'ok.csv' } })) as CallToolResult;
         expect(JSON.stringify(drift)).not.toContain(SENTINEL);
       }),
-      { numRuns: 60, seed: 7, endOnFailure: true },
+      { numRuns: 40, seed: 7, endOnFailure: true },
     );
     expect(exported).toBeGreaterThan(5);
     for (const d of ['exports-evil', 'data-evil']) expect(readdirSync(join(dir, d)), d).toEqual([]);

@@ -34,7 +34,7 @@ export function embeddableMarkdown(markdown: string, minHeading = 3): string {
       blocks.push(fenced(fence[2]!.toLowerCase(), body.join('\n')));
       continue;
     }
-    const heading = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const heading = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
     const item = /^\s{0,6}([-*+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
     if (heading) {
       flush();

@@ -90,7 +90,8 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   }, Math.min(60_000, idleMs));
   sweeper.unref();
   const perSecond = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  const limiter = perSecond > 0 ? new RateLimiter(perSecond, perSecond * 4) : undefined;
+  const burst = Math.max(1, perSecond * 4);
+  const limiter = perSecond > 0 ? new RateLimiter(perSecond, burst) : undefined;
   const limiterSweep = setInterval(() => limiter?.sweep(), 60_000);
   limiterSweep.unref();
   /** Answers 429 (and returns true) when `key` is over its budget. */
@@ -99,7 +100,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
     const verdict = limiter.take(key, cost);
     if (verdict.ok) return false;
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    const message = `Too many requests: at most ${perSecond} per second (bursts of ${perSecond * 4}) per client. Retry in ${seconds} s.`;
+    const message = `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry in ${seconds} s.`;
     res.setHeader('Retry-After', String(seconds));
     if (jsonRpc) jsonRpcError(res, 429, message);
     else res.status(429).json({ error: message });
@@ -180,7 +181,11 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   web.get('/mcp', sessionRequest);
   web.delete('/mcp', sessionRequest);
 
-  web.use('/api', (req, res, next) => (overLimit(res, `api:${req.socket.remoteAddress ?? '?'}`, 1, false) ? undefined : next()));
+  // Changes are limited per client address; reads are not, so a team's browsers refreshing after a burst of
+  // events never see a 429.
+  web.use('/api', (req, res, next) =>
+    req.method !== 'GET' && req.method !== 'HEAD' && overLimit(res, `api:${req.socket.remoteAddress ?? '?'}`, 1, false) ? undefined : next(),
+  );
   web.use('/api', apiRouter(app, access, feed, options.bodyLimit ?? '1mb'));
   web.use(serveUi());
 

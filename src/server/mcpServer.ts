@@ -19,7 +19,7 @@ import { PHASES, PHASE_IDS, isPhaseId } from '../phases/graph.js';
 import { fillPrompt, loadPrompts, type PromptTemplate } from '../prompts/catalog.js';
 import { TOOLS } from '../tools/index.js';
 import type { ToolDefinition } from '../tools/tool.js';
-import { phaseStates } from '../tools/shared.js';
+import { delimitReview, phaseStates } from '../tools/shared.js';
 import { SERVER_VERSION } from '../version.js';
 
 export const SERVER_NAME = 'mlops-mcp';
@@ -171,7 +171,7 @@ export function createMcpServer(app: AppContext): Server {
         const phase = decodeURIComponent(rest!);
         if (!isPhaseId(phase)) throw new McpError(RESOURCE_NOT_FOUND, `Unknown phase "${phase}"; phases: ${PHASE_IDS.join(', ')}.`);
         const { document } = app.service.document(id, phase);
-        return { contents: [{ uri, mimeType: 'text/markdown', text: document }] };
+        return { contents: [{ uri, mimeType: 'text/markdown', text: delimitReview(document) }] };
       }
       const path = decodeURIComponent(rest!);
       const file = app.service.artifacts(id).find((a) => a.path === path);
@@ -199,7 +199,7 @@ export function createMcpServer(app: AppContext): Server {
         const view = app.service.view(args.pipeline_id, true);
         values.spec = JSON.stringify(view.spec, null, 2);
         if (!args.requirements) values.$ARGUMENTS = view.spec.requirements;
-        for (const s of view.phases) values[PHASES[s.phase].handoff] = s.current?.document ?? `(${s.phase} has not run yet: call the ${s.phase} tool)`;
+        for (const s of view.phases) values[PHASES[s.phase].handoff] = s.current?.document ? delimitReview(s.current.document) : `(${s.phase} has not run yet: call the ${s.phase} tool)`;
       } catch (error) {
         if (error instanceof UserError) throw new McpError(ErrorCode.InvalidParams, error.message);
         throw error;

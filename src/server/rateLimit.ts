@@ -14,7 +14,9 @@ export class RateLimiter {
   }
 
   /** Takes `cost` tokens for `key`; when there are not enough, nothing is taken and the wait in ms is returned. */
-  take(key: string, cost = 1): { ok: true } | { ok: false; retryAfterMs: number } {
+  take(key: string, requested = 1): { ok: true } | { ok: false; retryAfterMs: number } {
+    // A batch bigger than the burst could never be served: it costs a full bucket instead.
+    const cost = Math.min(requested, this.burst);
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);

@@ -368,8 +368,8 @@ export class Store {
       const suggest = this.db.prepare(
         `INSERT INTO suggestions (id, pipeline_id, run_id, phase, seq, title, rationale, patch, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      // A phase's proposals answer its latest review; those of its earlier runs are closed.
-      this.db
+      // A new model review replaces the phase's earlier proposals; a run without one (template, fallback) leaves them.
+      if (input.advice && (input.advice as { status?: string }).status === 'used') this.db
         .prepare(
           `UPDATE suggestions SET status = 'superseded', resolved_revision = (SELECT current_revision FROM pipelines WHERE id = ?), resolved_by = ?, resolved_at = ?
            WHERE pipeline_id = ? AND phase = ? AND status = 'open'`,

@@ -132,7 +132,9 @@ export function streamingSession(ctx: Pick<ToolCallContext, 'session' | 'progres
  * data) is fenced in tags with a warning, so the reading model can tell it from the server's own words.
  */
 export function delimitReview(document: string): string {
-  const at = document.lastIndexOf('\n## Model review\n');
+  // The first such heading is ours: the template part escapes `#` in user text, while the model's code blocks,
+  // which come later, may contain that line.
+  const at = document.indexOf('\n## Model review\n');
   if (at < 0) return document;
   const review = document.slice(at + 1).trimEnd().replace(/<(\/?)model_review/gi, '&lt;$1model_review');
   return [

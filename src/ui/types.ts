@@ -67,7 +67,7 @@ export interface Suggestion {
   rationale: string;
   patch: Record<string, unknown>;
   changes: string[];
-  status: 'open' | 'applied' | 'dismissed';
+  status: 'open' | 'applied' | 'dismissed' | 'superseded';
 }
 
 export interface Pipeline {

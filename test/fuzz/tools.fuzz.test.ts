@@ -77,7 +77,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
           }
           calls.push({ tool: tool.name, ms: performance.now() - started, ok: !result.isError });
           const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-          expect(text, tool.name).not.toContain(SENTINEL);
+          expect(JSON.stringify(result), tool.name).not.toContain(SENTINEL);
           if (result.isError) {
             expect(text.length, `${tool.name}: ${text}`).toBeGreaterThan(15);
             expect(text, tool.name).not.toMatch(/\n\s+at \S+ \(|TypeError|ReferenceError|SQLITE_|undefined is not|Cannot read properties/);

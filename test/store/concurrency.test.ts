@@ -7,9 +7,7 @@ import { apiRequest, webServer } from '../helpers/web.js';
 
 const ROUNDS = 60;
 
-// Skipped: it passed on 38a30ef's CI run and failed on bbad1a7's (same code), found minutes before the end of a
-// session; the next session finds which assertion flakes and turns it back on.
-describe.skip('two server processes and the web UI writing one database under load', () => {
+describe('two server processes and the web UI writing one database under load', () => {
   it('never shows SQLITE_BUSY, loses no update (a stale revision gets a clear conflict), and keeps event ids gap-free', async () => {
     const dir = tempDir();
     const web = await webServer({ dir });
@@ -24,7 +22,8 @@ describe.skip('two server processes and the web UI writing one database under lo
           const got = await call(client, 'get_pipeline', { pipeline_id: id });
           const revision = got.structuredContent!.revision as number;
           const r = await call(client, 'update_pipeline', { pipeline_id: id, expected_revision: revision, patch: { slo: { [field]: values(i) } } });
-          if (!r.isError) outcomes.applied++;
+          // A value the spec already holds changes nothing and makes no revision.
+          if (!r.isError) outcomes.applied += (r.structuredContent!.changed_paths as string[]).length > 0 ? 1 : 0;
           else if (/is at revision \d+, not \d+: someone changed it meanwhile/.test(text(r))) outcomes.conflicts++;
           else outcomes.other.push(text(r));
           if (i % 10 === 0) await call(client, 'run_pipeline', { pipeline_id: id, phases: ['data_engineer'], force: true });
@@ -34,7 +33,7 @@ describe.skip('two server processes and the web UI writing one database under lo
         for (let i = 0; i < ROUNDS; i++) {
           const got = (await apiRequest(web, 'GET', `/api/pipelines/${id}`)).json<{ revision: number }>();
           const r = await apiRequest(web, 'PATCH', `/api/pipelines/${id}/spec`, { user: 'Ann', body: { expected_revision: got.revision, patch: { scale: { peak_rps: 100 + i } } } });
-          if (r.status === 200) outcomes.applied++;
+          if (r.status === 200) outcomes.applied += r.json<{ changed: string[] }>().changed.length > 0 ? 1 : 0;
           else if (r.status === 409) outcomes.conflicts++;
           else outcomes.other.push(`${r.status} ${r.body.toString()}`);
           const c = await apiRequest(web, 'POST', `/api/pipelines/${id}/comments`, { user: 'Ann', body: { body: `note ${i}` } });

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from './app.js';
 import { resolveEngine, type EngineName } from './engines/index.js';
+import { usageTotals } from './engines/prices.js';
 import { assertReplaceable, writeBundleDirectory } from './bundle/export.js';
 import { UserError } from './errors.js';
 import { toJson } from './generators/serializers/json.js';
@@ -46,8 +47,8 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
   const missing = report.validators.filter((v) => !v.available);
   const runs = current.phases.map((s) => s.current).filter((r) => r !== undefined);
   const reviewed = runs.filter((r) => r.engine !== 'template' || r.engine_note !== null);
-  const tokens = reviewed.reduce((n, r) => n + (r.usage ? r.usage.input_tokens + r.usage.output_tokens : 0), 0);
-  const dollars = reviewed.reduce((n, r) => n + (r.usage?.cost_usd ?? 0), 0);
+  const usage = usageTotals(reviewed.map((r) => r.usage));
+  const tokens = usage.input_tokens + usage.output_tokens;
   const fallbacks = reviewed.filter((r) => r.engine_note !== null);
   const open = app.service.suggestions(id, 'open');
   const failedFiles = report.files.filter((f) => f.verdict === 'fail');
@@ -58,7 +59,7 @@ export async function runDesign(app: AppContext, input: DesignInput): Promise<{ 
     missing.length ? `Validators not installed: ${missing.map((v) => `${v.name} (${v.install})`).join(', ')}` : '',
     `Success criteria: ${count('met')} met, ${count('not_met')} not met, ${count('no_evidence')} without evidence yet`,
     reviewed.length > fallbacks.length
-      ? `Engine ${reviewed.find((r) => r.engine_note === null)!.engine}: ${reviewed.length - fallbacks.length} of ${runs.length} phases reviewed by ${[...new Set(reviewed.map((r) => r.model).filter(Boolean))].join(', ')}, ${tokens} tokens, $${dollars.toFixed(4)}; ${open.length} proposed spec changes to apply or dismiss (apply_suggestions)`
+      ? `Engine ${reviewed.find((r) => r.engine_note === null)!.engine}: ${reviewed.length - fallbacks.length} of ${runs.length} phases reviewed by ${[...new Set(reviewed.map((r) => r.model).filter(Boolean))].join(', ')}, ${tokens} tokens, $${usage.cost_usd.toFixed(4)}; ${open.length} proposed spec changes to apply or dismiss (apply_suggestions)`
       : '',
     // The same reason (a default engine that cannot run here) is said once, not once per phase.
     ...[...byNote(fallbacks)].map(([note, list]) => `No model review for ${list.length === runs.length ? 'any phase' : list.map((r) => r.phase).join(', ')}: ${note}`),

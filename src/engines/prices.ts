@@ -62,3 +62,14 @@ export function addUsage(
     (sum.input_tokens * price.input + sum.output_tokens * price.output + sum.cache_creation_input_tokens * price.input * 1.25 + sum.cache_read_input_tokens * price.input * 0.1) / 1e6;
   return { ...sum, cost_usd: Math.round(dollars * 1e6) / 1e6, cost_basis: `${price.id} list price as of ${table().as_of}: $${price.input}/$${price.output} per million input/output tokens` };
 }
+
+/** The tokens and cost of several runs' reviews (runs without a review count for nothing). */
+export function usageTotals(usages: readonly (TokenUsage | null)[]): { input_tokens: number; output_tokens: number; cost_usd: number; unpriced_runs: number } {
+  const used = usages.filter((u): u is TokenUsage => u !== null);
+  return {
+    input_tokens: used.reduce((n, u) => n + u.input_tokens, 0),
+    output_tokens: used.reduce((n, u) => n + u.output_tokens, 0),
+    cost_usd: Math.round(used.reduce((n, u) => n + (u.cost_usd ?? 0), 0) * 1e6) / 1e6,
+    unpriced_runs: used.filter((u) => u.cost_usd === null).length,
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import { usageTotals } from '../engines/prices.js';
 import { SpecSchema } from '../spec/schema.js';
 import { READ_ONLY, defineTool } from './tool.js';
 import { PhaseStateOut, SuggestionOut, nextStep, phaseStates, pipelineId, suggestionOut } from './shared.js';
@@ -32,8 +33,6 @@ export const GetPipelineOutput = z.object({
 export function pipelineDetail(app: AppContext, pipelineId: string) {
   const view = app.service.view(pipelineId);
   const reviews = app.team.reviews(pipelineId, view);
-  const runs = view.phases.map((s) => s.current).filter((r) => r !== undefined);
-  const usages = runs.map((r) => r.usage).filter((u) => u !== null);
   return {
     view,
     reviews,
@@ -48,12 +47,7 @@ export function pipelineDetail(app: AppContext, pipelineId: string) {
       phases: phaseStates(view, reviews),
       revisions: app.store.listRevisions(view.pipeline.id),
       suggestions: app.service.suggestions(pipelineId, 'open').map(suggestionOut),
-      llm_usage: {
-        input_tokens: usages.reduce((n, u) => n + u.input_tokens, 0),
-        output_tokens: usages.reduce((n, u) => n + u.output_tokens, 0),
-        cost_usd: Math.round(usages.reduce((n, u) => n + (u.cost_usd ?? 0), 0) * 1e6) / 1e6,
-        unpriced_runs: usages.filter((u) => u.cost_usd === null).length,
-      },
+      llm_usage: usageTotals(view.phases.map((s) => s.current?.usage ?? null)),
       next_step: nextStep(view),
     },
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { usageTotals } from '../engines/prices.js';
 import { PHASE_IDS } from '../phases/graph.js';
 import { defineTool } from './tool.js';
 import { PhaseStateOut, SuggestionOut, engine, nextStep, notes, phaseId, phaseStates, pipelineId, streamingSession, suggestionOut } from './shared.js';
@@ -47,8 +48,8 @@ export const runPipeline = defineTool({
     const runs = view.phases.filter((s) => ran.includes(s.phase) && s.current).map((s) => s.current!);
     const runIds = new Set(runs.map((r) => r.id));
     const suggestions = app.service.suggestions(args.pipeline_id, 'open').filter((s) => runIds.has(s.run_id));
-    const tokens = runs.reduce((n, r) => n + (r.usage ? r.usage.input_tokens + r.usage.output_tokens : 0), 0);
-    const dollars = runs.reduce((n, r) => n + (r.usage?.cost_usd ?? 0), 0);
+    const usage = usageTotals(runs.map((r) => r.usage));
+    const tokens = usage.input_tokens + usage.output_tokens;
     return {
       structured: {
         pipeline_id: args.pipeline_id,
@@ -62,7 +63,7 @@ export const runPipeline = defineTool({
         ran.length ? `Ran ${ran.join(' → ')}.` : 'Nothing to run: every requested phase is current (pass force: true to re-run).',
         skipped.length ? `Already current: ${skipped.join(', ')}.` : '',
         ...runs.filter((r) => r.engine_note).map((r) => `No model review for ${r.phase}: ${r.engine_note}`),
-        tokens > 0 ? `Model usage: ${tokens} tokens, $${dollars.toFixed(4)} at list price.` : '',
+        tokens > 0 ? `Model usage: ${tokens} tokens, $${usage.cost_usd.toFixed(4)} at list price.` : '',
         suggestions.length
           ? `Proposed spec changes, not applied: ${suggestions.map((s) => `${s.id} (${s.phase})`).join(', ')}; each phase's model review describes them. Apply or dismiss them with apply_suggestions when the user asks.`
           : '',

@@ -3,7 +3,9 @@ import { defaultDataRoot } from './config.js';
 import { engineSettings, type EngineSettings } from './engines/index.js';
 import { PipelineService } from './pipeline/service.js';
 import { TeamService } from './pipeline/team.js';
+import { EventVersionedCache } from './store/eventVersionedCache.js';
 import { Store } from './store/store.js';
+import type { PipelineDetail } from './tools/get_pipeline.js';
 import { ValidatorRegistry, defaultValidators } from './validate/registry.js';
 
 export interface AppConfig {
@@ -23,6 +25,8 @@ export interface AppContext {
   team: TeamService;
   validators: ValidatorRegistry;
   logger: Logger;
+  /** get_pipeline's body per pipeline (also GET /api/pipelines/:id): the most frequent read of every client. */
+  details: EventVersionedCache<PipelineDetail>;
 }
 
 function processAlive(pid: number): boolean {
@@ -41,5 +45,5 @@ export function createApp(options: Omit<AppConfig, 'dataRoot' | 'engines'> & { d
   if (recovered > 0) logger.warn({ recovered }, 'marked interrupted phase runs as failed');
   const service = new PipelineService(store, config.engines);
   const validators = new ValidatorRegistry(defaultValidators());
-  return { config, store, service, team: new TeamService(service, validators), validators, logger };
+  return { config, store, service, team: new TeamService(service, validators), validators, logger, details: new EventVersionedCache(store) };
 }

@@ -56,6 +56,16 @@ function prompts(): PromptTemplate[] {
   return cachedPrompts;
 }
 
+// A handler may return a cached object (get_pipeline does until the data changes): it is checked once.
+const checkedOutputs = new WeakMap<object, { tool: ToolDefinition; checked: Record<string, unknown> }>();
+function checkedOutput(tool: ToolDefinition, structured: object): Record<string, unknown> {
+  const known = checkedOutputs.get(structured);
+  if (known?.tool === tool) return known.checked;
+  const checked = tool.output.parse(structured) as Record<string, unknown>;
+  checkedOutputs.set(structured, { tool, checked });
+  return checked;
+}
+
 function errorResult(message: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: message }] };
 }
@@ -113,7 +123,7 @@ export function createMcpServer(app: AppContext): Server {
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
         },
       });
-      const structured = tool.output.parse(result.structured) as Record<string, unknown>;
+      const structured = checkedOutput(tool, result.structured);
       app.logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
       return { content: [{ type: 'text', text: result.text }, ...(result.content ?? [])], structuredContent: structured };
     } catch (error) {

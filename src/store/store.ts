@@ -4,6 +4,7 @@ import { sha256 } from '../artifacts/artifact.js';
 import type { PhaseId } from '../phases/graph.js';
 import type { ResolvedSpec } from '../spec/resolve.js';
 import type { TokenUsage } from '../engines/prices.js';
+import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from './database.js';
 
 export interface PipelineRow {
@@ -178,7 +179,26 @@ export class Store {
   }
 
   close(): void {
+    this.statements.clear();
     this.db.close();
+  }
+
+  // Compiling a statement costs about as much as running a small query; a read such as get_pipeline runs seven.
+  private readonly statements = new Map<string, Statement>();
+  private statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      // Bounded: the only SQL built at run time is an IN list whose length is the number of runs asked about.
+      if (this.statements.size >= 500) this.statements.clear();
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  /** Runs fn in a DEFERRED transaction: its reads see one snapshot even while other processes write. */
+  readSnapshot<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
   }
 
   /** Runs fn in an IMMEDIATE transaction: the write lock is taken up front, so read-check-write sequences are atomic across processes. */
@@ -192,11 +212,9 @@ export class Store {
     const id = `pl_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const now = this.clock.now();
     return this.transaction(() => {
-      this.db
-        .prepare('INSERT INTO pipelines (id, name, current_revision, created_at, updated_at, updated_by) VALUES (?, ?, 1, ?, ?, ?)')
+      this.statement('INSERT INTO pipelines (id, name, current_revision, created_at, updated_at, updated_by) VALUES (?, ?, 1, ?, ?, ?)')
         .run(id, spec.name, now, now, actor);
-      this.db
-        .prepare('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, 1, ?, NULL, ?, ?, ?)')
+      this.statement('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, 1, ?, NULL, ?, ?, ?)')
         .run(id, JSON.stringify(spec), '[]', actor, now);
       this.appendEvent(id, 'pipeline.created', actor, { name: spec.name, revision: 1, ...extra });
       return this.getPipeline(id)!;
@@ -204,27 +222,27 @@ export class Store {
   }
 
   getPipeline(id: string): PipelineRow | undefined {
-    return this.db.prepare('SELECT * FROM pipelines WHERE id = ?').get(id) as PipelineRow | undefined;
+    return this.statement('SELECT * FROM pipelines WHERE id = ?').get(id) as PipelineRow | undefined;
   }
 
   listPipelines(limit: number, offset: number): { rows: PipelineRow[]; total: number } {
-    const rows = this.db.prepare('SELECT * FROM pipelines ORDER BY updated_at DESC, id LIMIT ? OFFSET ?').all(limit, offset) as PipelineRow[];
-    const { total } = this.db.prepare('SELECT COUNT(*) AS total FROM pipelines').get() as { total: number };
+    const rows = this.statement('SELECT * FROM pipelines ORDER BY updated_at DESC, id LIMIT ? OFFSET ?').all(limit, offset) as PipelineRow[];
+    const { total } = this.statement('SELECT COUNT(*) AS total FROM pipelines').get() as { total: number };
     return { rows, total };
   }
 
   getRevision(pipelineId: string, revision?: number): RevisionRow | undefined {
     const row = (
       revision === undefined
-        ? this.db.prepare('SELECT r.* FROM spec_revisions r JOIN pipelines p ON p.id = r.pipeline_id AND p.current_revision = r.revision WHERE r.pipeline_id = ?').get(pipelineId)
-        : this.db.prepare('SELECT * FROM spec_revisions WHERE pipeline_id = ? AND revision = ?').get(pipelineId, revision)
+        ? this.statement('SELECT r.* FROM spec_revisions r JOIN pipelines p ON p.id = r.pipeline_id AND p.current_revision = r.revision WHERE r.pipeline_id = ?').get(pipelineId)
+        : this.statement('SELECT * FROM spec_revisions WHERE pipeline_id = ? AND revision = ?').get(pipelineId, revision)
     ) as (Omit<RevisionRow, 'spec' | 'patch' | 'changed_paths'> & { spec: string; patch: string | null; changed_paths: string }) | undefined;
     if (!row) return undefined;
     return { ...row, spec: JSON.parse(row.spec), patch: row.patch === null ? null : JSON.parse(row.patch), changed_paths: JSON.parse(row.changed_paths) };
   }
 
   listRevisions(pipelineId: string): { revision: number; actor: string; created_at: string; changed_paths: string[] }[] {
-    const rows = this.db.prepare('SELECT revision, actor, created_at, changed_paths FROM spec_revisions WHERE pipeline_id = ? ORDER BY revision').all(pipelineId) as {
+    const rows = this.statement('SELECT revision, actor, created_at, changed_paths FROM spec_revisions WHERE pipeline_id = ? ORDER BY revision').all(pipelineId) as {
       revision: number;
       actor: string;
       created_at: string;
@@ -254,10 +272,9 @@ export class Store {
       if (input.expectedRevision !== undefined && input.expectedRevision !== current.current_revision) return { conflict: current.current_revision };
       const revision = current.current_revision + 1;
       const now = this.clock.now();
-      this.db
-        .prepare('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.statement('INSERT INTO spec_revisions (pipeline_id, revision, spec, patch, changed_paths, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(input.pipelineId, revision, JSON.stringify(input.spec), JSON.stringify(input.patch), JSON.stringify(input.changedPaths), input.actor, now);
-      this.db.prepare('UPDATE pipelines SET current_revision = ?, name = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(revision, input.spec.name, now, input.actor, input.pipelineId);
+      this.statement('UPDATE pipelines SET current_revision = ?, name = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(revision, input.spec.name, now, input.actor, input.pipelineId);
       const staled = this.markStale(input.pipelineId, input.stale.phases, input.stale.reason);
       if (input.suggestions?.length) this.setSuggestionStatus(input.pipelineId, input.suggestions, 'applied', revision, input.actor, now);
       this.appendEvent(input.pipelineId, 'spec.updated', input.actor, {
@@ -273,13 +290,13 @@ export class Store {
   // --- proposed spec changes ------------------------------------------------------------------------
 
   suggestions(pipelineId: string, ids?: readonly string[]): SuggestionRow[] {
-    const rows = this.db.prepare('SELECT * FROM suggestions WHERE pipeline_id = ? ORDER BY created_at, run_id, seq').all(pipelineId) as RawSuggestion[];
+    const rows = this.statement('SELECT * FROM suggestions WHERE pipeline_id = ? ORDER BY created_at, run_id, seq').all(pipelineId) as RawSuggestion[];
     const wanted = ids ? new Set(ids) : undefined;
     return rows.filter((r) => !wanted || wanted.has(r.id)).map(toSuggestion);
   }
 
   private setSuggestionStatus(pipelineId: string, ids: readonly string[], status: SuggestionStatus, revision: number, actor: string, now: string): void {
-    const update = this.db.prepare(
+    const update = this.statement(
       `UPDATE suggestions SET status = ?, resolved_revision = ?, resolved_by = ?, resolved_at = ? WHERE pipeline_id = ? AND id = ? AND status = 'open'`,
     );
     for (const id of ids) {
@@ -313,8 +330,7 @@ export class Store {
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const now = this.clock.now();
     return this.transaction(() => {
-      this.db
-        .prepare(
+      this.statement(
           `INSERT INTO phase_runs (id, pipeline_id, phase, engine, spec_revision, upstream_run_ids, status, notes, owner_pid, started_at)
            VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
         )
@@ -345,8 +361,7 @@ export class Store {
       const run = this.getRun(input.runId);
       if (!run) throw new Error(`run ${input.runId} vanished`);
       const now = this.clock.now();
-      this.db
-        .prepare(
+      this.statement(
           `UPDATE phase_runs SET status = 'succeeded', document = ?, decisions = ?, model = ?, prompt_version = ?, usage = ?, engine_note = ?, advice = ?,
              finished_at = ?, duration_ms = ?
            WHERE id = ?`,
@@ -363,14 +378,13 @@ export class Store {
           input.durationMs,
           input.runId,
         );
-      const insert = this.db.prepare('INSERT INTO artifacts (run_id, path, kind, phase, sha256, content) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = this.statement('INSERT INTO artifacts (run_id, path, kind, phase, sha256, content) VALUES (?, ?, ?, ?, ?, ?)');
       for (const a of input.artifacts) insert.run(input.runId, a.path, a.kind, a.phase, sha256(a.content), a.content);
-      const suggest = this.db.prepare(
+      const suggest = this.statement(
         `INSERT INTO suggestions (id, pipeline_id, run_id, phase, seq, title, rationale, patch, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       // A new model review replaces the phase's earlier proposals; a run without one (template, fallback) leaves them.
-      if (input.advice && (input.advice as { status?: string }).status === 'used') this.db
-        .prepare(
+      if (input.advice && (input.advice as { status?: string }).status === 'used') this.statement(
           `UPDATE suggestions SET status = 'superseded', resolved_revision = (SELECT current_revision FROM pipelines WHERE id = ?), resolved_by = ?, resolved_at = ?
            WHERE pipeline_id = ? AND phase = ? AND status = 'open'`,
         )
@@ -398,7 +412,7 @@ export class Store {
   failRun(runId: string, error: string, actor: string): PhaseRun {
     return this.transaction(() => {
       const now = this.clock.now();
-      this.db.prepare(`UPDATE phase_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(error, now, runId);
+      this.statement(`UPDATE phase_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(error, now, runId);
       const run = this.getRun(runId)!;
       this.touch(run.pipeline_id, actor, now);
       this.appendEvent(run.pipeline_id, 'phase.failed', actor, { phase: run.phase, run_id: runId, error });
@@ -412,7 +426,7 @@ export class Store {
    */
   recoverInterruptedRuns(isAlive: (pid: number) => boolean): number {
     return this.transaction(() => {
-      const running = this.db.prepare(`SELECT id, owner_pid FROM phase_runs WHERE status = 'running'`).all() as { id: string; owner_pid: number | null }[];
+      const running = this.statement(`SELECT id, owner_pid FROM phase_runs WHERE status = 'running'`).all() as { id: string; owner_pid: number | null }[];
       let n = 0;
       for (const r of running) {
         if (r.owner_pid === process.pid || (r.owner_pid !== null && isAlive(r.owner_pid))) continue;
@@ -424,7 +438,7 @@ export class Store {
   }
 
   getRun(id: string): PhaseRun | undefined {
-    return toRun(this.db.prepare('SELECT * FROM phase_runs WHERE id = ?').get(id) as RawRun | undefined);
+    return toRun(this.statement('SELECT * FROM phase_runs WHERE id = ?').get(id) as RawRun | undefined);
   }
 
   /**
@@ -432,8 +446,7 @@ export class Store {
    * with `content` (status views such as get_pipeline do without them).
    */
   latestRuns(pipelineId: string, content = false): Partial<Record<PhaseId, PhaseRun>> {
-    const rows = this.db
-      .prepare(
+    const rows = this.statement(
         `SELECT ${content ? '*' : RUN_META_COLUMNS} FROM phase_runs r WHERE pipeline_id = ? AND rowid = (
            SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
       )
@@ -443,8 +456,7 @@ export class Store {
 
   /** The most recent successful run of each phase: what the pipeline's documents and bundle consist of. */
   latestSucceededRuns(pipelineId: string, content = true): Partial<Record<PhaseId, PhaseRun>> {
-    const rows = this.db
-      .prepare(
+    const rows = this.statement(
         `SELECT ${content ? '*' : RUN_META_COLUMNS} FROM phase_runs r WHERE pipeline_id = ? AND status = 'succeeded' AND rowid = (
            SELECT rowid FROM phase_runs WHERE pipeline_id = r.pipeline_id AND phase = r.phase AND status = 'succeeded'
            ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
@@ -456,8 +468,8 @@ export class Store {
   runHistory(pipelineId: string, phase?: PhaseId): PhaseRun[] {
     const rows = (
       phase
-        ? this.db.prepare('SELECT * FROM phase_runs WHERE pipeline_id = ? AND phase = ? ORDER BY started_at, rowid').all(pipelineId, phase)
-        : this.db.prepare('SELECT * FROM phase_runs WHERE pipeline_id = ? ORDER BY started_at, rowid').all(pipelineId)
+        ? this.statement('SELECT * FROM phase_runs WHERE pipeline_id = ? AND phase = ? ORDER BY started_at, rowid').all(pipelineId, phase)
+        : this.statement('SELECT * FROM phase_runs WHERE pipeline_id = ? ORDER BY started_at, rowid').all(pipelineId)
     ) as RawRun[];
     return rows.map((r) => toRun(r)!);
   }
@@ -465,7 +477,7 @@ export class Store {
   private markStale(pipelineId: string, phases: PhaseId[], reason: string): PhaseId[] {
     if (phases.length === 0) return [];
     const latest = this.latestSucceededRuns(pipelineId, false);
-    const update = this.db.prepare('UPDATE phase_runs SET stale_reason = ? WHERE id = ? AND stale_reason IS NULL');
+    const update = this.statement('UPDATE phase_runs SET stale_reason = ? WHERE id = ? AND stale_reason IS NULL');
     const staled: PhaseId[] = [];
     for (const phase of phases) {
       const run = latest[phase];
@@ -473,23 +485,23 @@ export class Store {
     }
     // A run still in progress (an LLM engine waiting on its model) read the old spec or upstream too: it must not
     // finish as current. completeRun keeps the reason.
-    const running = this.db.prepare(`UPDATE phase_runs SET stale_reason = ? WHERE pipeline_id = ? AND phase = ? AND status = 'running' AND stale_reason IS NULL`);
+    const running = this.statement(`UPDATE phase_runs SET stale_reason = ? WHERE pipeline_id = ? AND phase = ? AND status = 'running' AND stale_reason IS NULL`);
     for (const phase of phases) running.run(reason, pipelineId, phase);
     return staled;
   }
 
   private touch(pipelineId: string, actor: string, now: string): void {
-    this.db.prepare('UPDATE pipelines SET updated_at = ?, updated_by = ? WHERE id = ?').run(now, actor, pipelineId);
+    this.statement('UPDATE pipelines SET updated_at = ?, updated_by = ? WHERE id = ?').run(now, actor, pipelineId);
   }
 
   // --- artifacts -----------------------------------------------------------------------------------
 
   runArtifacts(runId: string): StoredArtifact[] {
-    return this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as StoredArtifact[];
+    return this.statement('SELECT * FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as StoredArtifact[];
   }
 
   runArtifactIndex(runId: string): { path: string; kind: ArtifactKind; sha256: string; bytes: number }[] {
-    return this.db.prepare('SELECT path, kind, sha256, length(CAST(content AS BLOB)) AS bytes FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as {
+    return this.statement('SELECT path, kind, sha256, length(CAST(content AS BLOB)) AS bytes FROM artifacts WHERE run_id = ? ORDER BY path').all(runId) as {
       path: string;
       kind: ArtifactKind;
       sha256: string;
@@ -500,8 +512,7 @@ export class Store {
   // --- events --------------------------------------------------------------------------------------
 
   appendEvent(pipelineId: string | null, type: string, actor: string, payload: unknown): number {
-    const info = this.db
-      .prepare('INSERT INTO events (pipeline_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)')
+    const info = this.statement('INSERT INTO events (pipeline_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(pipelineId, type, actor, JSON.stringify(payload), this.clock.now());
     return Number(info.lastInsertRowid);
   }
@@ -509,8 +520,8 @@ export class Store {
   eventsSince(afterId: number, pipelineId?: string, limit = 1000): EventRow[] {
     const rows = (
       pipelineId
-        ? this.db.prepare('SELECT * FROM events WHERE id > ? AND pipeline_id = ? ORDER BY id LIMIT ?').all(afterId, pipelineId, limit)
-        : this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
+        ? this.statement('SELECT * FROM events WHERE id > ? AND pipeline_id = ? ORDER BY id LIMIT ?').all(afterId, pipelineId, limit)
+        : this.statement('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
     ) as (Omit<EventRow, 'payload'> & { payload: string })[];
     return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
   }
@@ -519,21 +530,21 @@ export class Store {
   countEventsSince(afterId: number, pipelineId: string | undefined, cap: number): number {
     const row = (
       pipelineId
-        ? this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? AND pipeline_id = ? LIMIT ?)').get(afterId, pipelineId, cap)
-        : this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? LIMIT ?)').get(afterId, cap)
+        ? this.statement('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? AND pipeline_id = ? LIMIT ?)').get(afterId, pipelineId, cap)
+        : this.statement('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE id > ? LIMIT ?)').get(afterId, cap)
     ) as { n: number };
     return row.n;
   }
 
   /** The newest `limit` events of a pipeline, oldest first. */
   latestEvents(pipelineId: string, limit: number): EventRow[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE pipeline_id = ? ORDER BY id DESC LIMIT ?').all(pipelineId, limit) as (Omit<EventRow, 'payload'> & { payload: string })[];
+    const rows = this.statement('SELECT * FROM events WHERE pipeline_id = ? ORDER BY id DESC LIMIT ?').all(pipelineId, limit) as (Omit<EventRow, 'payload'> & { payload: string })[];
     return rows.reverse().map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
   }
 
   /** The id of the newest event (0 when the log is empty): where a live feed starts. */
   lastEventId(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+    return (this.statement('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
   }
 
   // --- team: comments, reviews, validation verdicts ------------------------------------------------
@@ -541,26 +552,24 @@ export class Store {
   addComment(input: Omit<CommentRow, 'id' | 'created_at'>): CommentRow {
     return this.transaction(() => {
       const now = this.clock.now();
-      const info = this.db
-        .prepare('INSERT INTO comments (pipeline_id, phase, artifact_path, line, run_id, author, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      const info = this.statement('INSERT INTO comments (pipeline_id, phase, artifact_path, line, run_id, author, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(input.pipeline_id, input.phase, input.artifact_path, input.line, input.run_id, input.author, input.body, now);
-      const comment = this.db.prepare('SELECT * FROM comments WHERE id = ?').get(info.lastInsertRowid) as CommentRow;
+      const comment = this.statement('SELECT * FROM comments WHERE id = ?').get(info.lastInsertRowid) as CommentRow;
       this.appendEvent(input.pipeline_id, 'comment.added', input.author, comment);
       return comment;
     });
   }
 
   comments(pipelineId: string): CommentRow[] {
-    return this.db.prepare('SELECT * FROM comments WHERE pipeline_id = ? ORDER BY id').all(pipelineId) as CommentRow[];
+    return this.statement('SELECT * FROM comments WHERE pipeline_id = ? ORDER BY id').all(pipelineId) as CommentRow[];
   }
 
   addReview(input: Omit<ReviewRow, 'id' | 'created_at'>): ReviewRow {
     return this.transaction(() => {
       const now = this.clock.now();
-      const info = this.db
-        .prepare('INSERT INTO reviews (pipeline_id, phase, run_id, verdict, reviewer, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      const info = this.statement('INSERT INTO reviews (pipeline_id, phase, run_id, verdict, reviewer, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(input.pipeline_id, input.phase, input.run_id, input.verdict, input.reviewer, input.comment, now);
-      const review = this.db.prepare('SELECT * FROM reviews WHERE id = ?').get(info.lastInsertRowid) as ReviewRow;
+      const review = this.statement('SELECT * FROM reviews WHERE id = ?').get(info.lastInsertRowid) as ReviewRow;
       this.touch(input.pipeline_id, input.reviewer, now);
       this.appendEvent(input.pipeline_id, 'phase.reviewed', input.reviewer, review);
       return review;
@@ -570,14 +579,14 @@ export class Store {
   /** Every review of the given runs, oldest first. */
   reviewsOfRuns(runIds: readonly string[]): ReviewRow[] {
     if (runIds.length === 0) return [];
-    return this.db.prepare(`SELECT * FROM reviews WHERE run_id IN (${runIds.map(() => '?').join(', ')}) ORDER BY id`).all(...runIds) as ReviewRow[];
+    return this.statement(`SELECT * FROM reviews WHERE run_id IN (${runIds.map(() => '?').join(', ')}) ORDER BY id`).all(...runIds) as ReviewRow[];
   }
 
   /** Stores the verdicts of one validation, replacing earlier verdicts of the same paths, and logs the summary. */
   recordVerdicts(pipelineId: string, files: (Omit<FileVerdictRow, 'validated_at'>)[], actor: string, summary: unknown): void {
     this.transaction(() => {
       const now = this.clock.now();
-      const upsert = this.db.prepare(
+      const upsert = this.statement(
         `INSERT INTO file_verdicts (pipeline_id, path, sha256, verdict, results, validated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (pipeline_id, path) DO UPDATE SET sha256 = excluded.sha256, verdict = excluded.verdict, results = excluded.results, validated_at = excluded.validated_at`,
       );
@@ -587,7 +596,7 @@ export class Store {
   }
 
   verdicts(pipelineId: string): FileVerdictRow[] {
-    const rows = this.db.prepare('SELECT path, sha256, verdict, results, validated_at FROM file_verdicts WHERE pipeline_id = ? ORDER BY path').all(pipelineId) as (Omit<FileVerdictRow, 'results'> & {
+    const rows = this.statement('SELECT path, sha256, verdict, results, validated_at FROM file_verdicts WHERE pipeline_id = ? ORDER BY path').all(pipelineId) as (Omit<FileVerdictRow, 'results'> & {
       results: string;
     })[];
     return rows.map((r) => ({ ...r, results: JSON.parse(r.results) }));

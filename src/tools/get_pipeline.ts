@@ -29,8 +29,17 @@ export const GetPipelineOutput = z.object({
   next_step: z.string(),
 });
 
-/** The pipeline as get_pipeline reports it; the web UI's GET /api/pipelines/:id sends the same body, and more. */
-export function pipelineDetail(app: AppContext, pipelineId: string) {
+export type PipelineDetail = ReturnType<typeof computeDetail>;
+
+/**
+ * The pipeline as get_pipeline reports it; the web UI's GET /api/pipelines/:id sends the same body, and more.
+ * Cached until the next change to the database; callers must not modify what they get.
+ */
+export function pipelineDetail(app: AppContext, pipelineId: string): PipelineDetail {
+  return app.details.get(pipelineId, () => computeDetail(app, pipelineId));
+}
+
+function computeDetail(app: AppContext, pipelineId: string) {
   const view = app.service.view(pipelineId);
   const reviews = app.team.reviews(pipelineId, view);
   return {

@@ -60,7 +60,7 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-'));
   try {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dirname, '../src/cli.js'), 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')], stderr: 'ignore' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dirname, '../bin/mlops-mcp.js'), 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')], stderr: 'ignore' });
     const client = new Client({ name: 'bench', version: '1' });
     await client.connect(transport);
     const created = (await client.callTool({ name: 'create_pipeline', arguments: { requirements: 'Detect fraudulent card payments' } })) as unknown as { structuredContent: { pipeline_id: string } };

@@ -42,7 +42,7 @@ export async function benchToolCalls(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-calls-'));
   try {
     const echo = await stdio([join(import.meta.dirname, 'echoServer.js')]);
-    const ours = await stdio([join(import.meta.dirname, '../src/cli.js'), 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')]);
+    const ours = await stdio([join(import.meta.dirname, '../bin/mlops-mcp.js'), 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')]);
     const created = (await ours.callTool({ name: 'create_pipeline', arguments: { requirements: 'Detect fraudulent card payments' } })) as unknown as { structuredContent: { pipeline_id: string } };
     const id = created.structuredContent.pipeline_id;
     await ours.callTool({ name: 'run_pipeline', arguments: { pipeline_id: id } });

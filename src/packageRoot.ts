@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The folder holding package.json, prompts/ and data/, whether running from src/ (tsx) or dist/src/. */
+/** The folder holding package.json, prompts/ and data/, whether running from src/ (tsx), dist/src/ or the bundle in dist/bin/. */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'prompts'))) {

@@ -10,10 +10,10 @@ import { listen } from '../../src/server/http.js';
 import { createLogger } from '../../src/server/logger.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/src/cli.js');
+export const CLI = join(ROOT, 'dist/bin/mlops-mcp.js');
 
 export function requireBuild(): void {
-  if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: run `npm run build` first (npm test does it)');
+  if (!existsSync(CLI)) throw new Error('dist/bin/mlops-mcp.js is missing: run `npm run build` first (npm test does it)');
 }
 
 /** The test process's environment without engine settings, so that a developer's own API key never reaches a test. */

@@ -52,14 +52,14 @@ export function runNodeScript<T>(name: string, request: unknown, timeoutMs = 120
   });
 }
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** Version of an npm package this build depends on, or undefined when it is not installed. */
 export function installedVersion(pkg: string): string | undefined {
   let dir: string;
   try {
     // Not require(`${pkg}/package.json`): packages with an "exports" map may not expose it.
-    dir = dirname(require.resolve(pkg));
+    dir = dirname(requireHere.resolve(pkg));
   } catch {
     return undefined;
   }

@@ -25,8 +25,8 @@ ENGINE: [--engine ${ENGINE_NAMES.join('|')}] [--model M] [--max-tokens N]
 
 The requirements argument wins over a requirements field in --spec; option flags win over options in --spec.
 serve hosts MCP at /mcp and the team web UI at /. On a non-loopback address it needs --token; on all
-interfaces (0.0.0.0) also --allowed-host NAME. --rate-limit: tool calls per second per MCP session, and REST
-calls per client address, with bursts of 4x (default ${DEFAULT_RATE_LIMIT}; 0 turns it off); over it a 429 says
+interfaces (0.0.0.0) also --allowed-host NAME. --rate-limit: tool calls per second per MCP session (10x that per
+client address across its sessions), and REST changes per client address, with bursts of 4x (default ${DEFAULT_RATE_LIMIT}; 0 turns it off); over it a 429 says
 when to retry.
 
 Environment: MLOPS_MCP_DB (database file, default ${defaultDbPath()}), MLOPS_MCP_EXPORT_ROOT

@@ -61,6 +61,9 @@ export interface HttpApp {
   close(): Promise<void>;
 }
 
+/** How many sessions' worth of tool calls one client address may make in all. */
+export const ADDRESS_SESSIONS = 10;
+
 /**
  * The express application: /mcp (Streamable HTTP, one MCP server per session), /api (REST for the web UI),
  * /ws (live events, attached to the HTTP server), / (the web UI), /healthz. Host and Origin are checked on
@@ -92,15 +95,24 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   const perSecond = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const burst = Math.max(1, perSecond * 4);
   const limiter = perSecond > 0 ? new RateLimiter(perSecond, burst) : undefined;
-  const limiterSweep = setInterval(() => limiter?.sweep(), 60_000);
+  // One address opening many sessions gets at most this many calls in all: a team behind one proxy shares it.
+  const perAddress = perSecond * ADDRESS_SESSIONS;
+  const addressLimiter = perSecond > 0 ? new RateLimiter(perAddress, perAddress * 4) : undefined;
+  const limiterSweep = setInterval(() => {
+    limiter?.sweep();
+    addressLimiter?.sweep();
+  }, 60_000);
   limiterSweep.unref();
   /** Answers 429 (and returns true) when `key` is over its budget. */
-  const overLimit = (res: Response, key: string, cost: number, jsonRpc: boolean): boolean => {
-    if (!limiter || cost === 0) return false;
-    const verdict = limiter.take(key, cost);
+  const overLimit = (res: Response, key: string, cost: number, jsonRpc: boolean, bucket = limiter): boolean => {
+    if (!bucket || cost === 0) return false;
+    const verdict = bucket.take(key, cost);
     if (verdict.ok) return false;
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    const message = `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry in ${seconds} s.`;
+    const message =
+      bucket === addressLimiter
+        ? `Too many tool calls from this address: at most ${bucket.perSecond} per second (bursts of ${bucket.burst}) across all its sessions. Retry in ${seconds} s.`
+        : `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry in ${seconds} s.`;
     res.setHeader('Retry-After', String(seconds));
     if (jsonRpc) jsonRpcError(res, 429, message);
     else res.status(429).json({ error: message });
@@ -147,7 +159,8 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId);
       if (!transport) return jsonRpcError(res, 404, 'Session not found: it expired or the server restarted. Initialize a new session.', -32001);
-      if (overLimit(res, `mcp:${sessionId}`, toolCalls(req.body), true)) return;
+      const calls = toolCalls(req.body);
+      if (overLimit(res, `mcp:${sessionId}`, calls, true) || overLimit(res, `address:${req.socket.remoteAddress ?? '?'}`, calls, true, addressLimiter)) return;
       lastSeen.set(sessionId, Date.now());
       return transport.handleRequest(req, res, req.body);
     }

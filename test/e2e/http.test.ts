@@ -18,15 +18,16 @@ const initialize = {
 };
 
 /** A raw HTTP POST: fetch() would not let a test set the Host header. */
-function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number }> {
+function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(payload), ...headers } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     req.on('error', reject);
@@ -109,6 +110,28 @@ describe('MCP over Streamable HTTP', () => {
       expect((await call(other, 'list_pipelines', {})).isError).toBeFalsy();
       await new Promise((r) => setTimeout(r, 4100));
       expect((await call(busy, 'list_pipelines', {})).isError).toBeFalsy();
+    } finally {
+      await http.close();
+      app.store.close();
+    }
+  });
+
+  it('caps the tool calls of one address across its sessions, so opening more sessions does not lift the limit', async () => {
+    const dir = tempDir();
+    const app = createApp({ dbPath: join(dir, 'a.db'), exportRoot: join(dir, 'e'), engines: DEFAULT_ENGINE_SETTINGS }, createLogger('silent'));
+    // One call per 10 s per session (bursts of 1); the address as a whole: 1 per second (bursts of 4).
+    const http = await listen(app, { host: '127.0.0.1', port: 0, rateLimit: 0.1 });
+    try {
+      const sessions = await Promise.all(Array.from({ length: 15 }, () => httpClient(http.url)));
+      const listCall = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'list_pipelines', arguments: {} } };
+      const answers = [];
+      // One call per session: each is within its session's budget, so every refusal is the address's.
+      for (const s of sessions) answers.push(await post(http.url, listCall, { 'mcp-session-id': (s.transport as StreamableHTTPClientTransport).sessionId!, 'mcp-protocol-version': '2025-06-18' }));
+      const served = answers.filter((a) => a.status === 200).length;
+      expect(served).toBeGreaterThanOrEqual(4);
+      expect(served).toBeLessThan(15);
+      const refused = answers.find((a) => a.status === 429)!;
+      expect(refused.body).toMatch(/Too many tool calls from this address: at most 1 per second \(bursts of 4\) across all its sessions\. Retry in \d+ s\./);
     } finally {
       await http.close();
       app.store.close();

@@ -47,6 +47,28 @@ export function assertReplaceable(target: string): void {
  * failure leaves the old one untouched.
  */
 export async function writeBundleDirectory(target: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number }> {
+  return explainFsErrors(target, () => writeDirectory(target, files, overwrite));
+}
+
+/**
+ * File-system refusals a user's path can cause (a file where a folder is needed, and so on) become tool errors
+ * that say what to change; anything else is a server fault and stays one.
+ */
+async function explainFsErrors<T>(target: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const name = basename(target);
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new UserError(`A part of the path to ${name} is a file, not a folder; choose another path in the export root.`, 'conflict');
+    if (code === 'EISDIR' || code === 'ENOTEMPTY') throw new UserError(`${name} is a folder; choose another name for the archive.`, 'conflict');
+    if (code === 'ENAMETOOLONG') throw new UserError(`The path to ${name} is too long for this file system; choose a shorter one.`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`${name} cannot be written (${code}): the export root or a folder in it is not writable.`, 'forbidden');
+    throw error;
+  }
+}
+
+async function writeDirectory(target: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number }> {
   if (existsSync(target) && !overwrite) {
     throw new UserError(`${basename(target)} already exists; pass overwrite: true to replace it, or choose another directory`, 'conflict');
   }
@@ -72,6 +94,10 @@ export async function writeBundleDirectory(target: string, files: readonly Artif
 
 /** The bundle as a deterministic .tar.gz under one top-level folder, written atomically to `target`. */
 export async function writeBundleArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
+  return explainFsErrors(target, () => writeArchive(target, topFolder, files, overwrite));
+}
+
+async function writeArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
   if (existsSync(target) && !overwrite) {
     throw new UserError(`${basename(target)} already exists in the export root; pass overwrite: true to replace it, or choose another name`, 'conflict');
   }

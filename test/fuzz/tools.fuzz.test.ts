@@ -17,6 +17,11 @@ import { valueFor, type JsonSchema } from '../helpers/schemaArbitrary.js';
 const SENTINEL = 'sentinel_column_outside_the_roots';
 const TRAVERSALS = ['../outside/secret.csv', '../data-evil/x.csv', 'link-out/secret.csv', 'link-file.csv', '/etc/passwd', '..', '.', 'a/../../outside/secret.csv', 'x\u0000.csv', `${'d/'.repeat(200)}x.csv`, 'ok.csv'];
 
+// Fixed seeds keep CI reproducible; FUZZ_SEED=<n> (and FUZZ_RUNS=<factor>) explores other inputs locally. A failure
+// prints its seed and path for fast-check to replay.
+const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
+
 let dir: string;
 let app: AppContext;
 let client: Client;
@@ -83,7 +88,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
             expect(text, tool.name).not.toMatch(/\n\s+at \S+ \(|TypeError|ReferenceError|SQLITE_|undefined is not|Cannot read properties/);
           }
         }),
-        { numRuns: HEAVY.test(tool.name) ? 8 : 30, seed: 20261127, endOnFailure: true },
+        { numRuns: (HEAVY.test(tool.name) ? 8 : 30) * RUNS, seed: SEED, endOnFailure: true },
       );
     }
     expect(calls.length).toBeGreaterThan(tools.length * 10);
@@ -110,7 +115,7 @@ describe('every tool, called through an MCP client with arbitrary and adversaria
         const drift = (await client.callTool({ name: 'check_drift', arguments: { reference_csv: csv, current_csv: 'ok.csv' } })) as CallToolResult;
         expect(JSON.stringify(drift)).not.toContain(SENTINEL);
       }),
-      { numRuns: 40, seed: 7, endOnFailure: true },
+      { numRuns: 40 * RUNS, seed: SEED + 7, endOnFailure: true },
     );
     expect(exported).toBeGreaterThan(5);
     for (const d of ['exports-evil', 'data-evil']) expect(readdirSync(join(dir, d)), d).toEqual([]);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PYTHON } from '../../helpers/phaseHarness.js';
+import { resolveSpec } from '../../../src/spec/resolve.js';
 import { HEAVY_TRAINING, bundle, describeTrainingRuns, hasStack, specs } from '../../helpers/trainingRuns.js';
 
 // The generated training code runs for real: sample rows, HPO, CV, ensemble, references, model.pkl + model_card.json.
@@ -22,4 +23,20 @@ describe.skipIf(!hasStack)('the generated pytest suite trains its own model', ()
     expect(r.stdout).not.toMatch(/TEST_MODEL to a pickled model|could not import 'pandas'/);
     expect(r.stdout).not.toMatch(/no recorded direction/);
   }, 180_000);
+});
+
+describe.skipIf(!hasStack)('sample rows of a spec with many features', () => {
+  it('carry the learnable signal in the first 12 model inputs only, so a sample-trained model can recover each direction the tests check', () => {
+    const features = Array.from({ length: 40 }, (_, i) =>
+      i === 1 ? { name: 'age_band', type: 'categorical' as const, categories: ['young', 'old'], protected: true } : { name: `num_${i}`, type: 'numeric' as const, min: 0, max: 100 },
+    );
+    const spec = resolveSpec({ name: 'wide-table', requirements: 'Predict churn from a wide table', data: { features } });
+    const { root, pkg } = bundle(spec);
+    const r = spawnSync(PYTHON, ['-c', `import json; from ${pkg}.sample_data import directions; print(json.dumps(directions()))`], { cwd: join(root, 'ml', 'src'), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const directions = JSON.parse(r.stdout) as Record<string, number>;
+    const informative = Object.entries(directions).filter(([, sign]) => sign !== 0).map(([name]) => name);
+    // The protected attribute carries nothing and does not take one of the 12 places.
+    expect(informative).toEqual(['num_0', ...Array.from({ length: 11 }, (_, i) => `num_${i + 2}`)]);
+  });
 });

@@ -68,10 +68,13 @@ from typing import Any
 
 import pytest
 
-from support import MODEL_ENV, PACKAGE, sample_data, synthetic_frame
+from support import FEATURES, MODEL_ENV, PACKAGE, sample_data, synthetic_frame
 
 SAMPLE_TRAINING_ROWS = 2000
 SAMPLE_TRIALS = 2
+# The quality tests score this frame a few times per feature: 2,000 rows up to 50 features, fewer beyond, so that
+# the suite grows with the number of features rather than with its square.
+SAMPLE_FRAME_ROWS = min(2000, max(200, 100_000 // max(1, len(FEATURES))))
 # A directory where sample-trained models are kept between sessions (content-addressed, see _model_key).
 MODEL_CACHE_ENV = "ML_TEST_MODEL_CACHE"
 
@@ -82,14 +85,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def feature_specs() -> list[dict[str, Any]]:
-    from support import FEATURES
-
     return FEATURES
 
 
 @pytest.fixture(scope="session")
 def sample_frame() -> Any:
-    return synthetic_frame(2000)
+    return synthetic_frame(SAMPLE_FRAME_ROWS)
 
 
 # Files whose content decides the sample-trained model: a cached model is reused only when all are unchanged.

@@ -37,9 +37,10 @@ async function timeCalls(client: Client, name: string, args: Record<string, unkn
   return out;
 }
 
-async function stdio(args: string[]): Promise<Client> {
+async function stdio(args: string[], opened?: Client[]): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StdioClientTransport({ command: process.execPath, args, stderr: 'ignore' }));
+  opened?.push(client);
   return client;
 }
 
@@ -134,18 +135,19 @@ async function paced(clients: Caller[], name: string, args: Record<string, unkno
 export async function benchToolCalls(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-calls-'));
   const children: ChildProcess[] = [];
+  const clients: Client[] = [];
   try {
     // --- stdio: our get_pipeline against a bare SDK server answering the same bytes, and a bare echo.
     const stdioRounds = process.env.BENCH_ONLY === 'http' ? 0 : 4;
-    const ours = await stdio([CLI, 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')]);
+    const ours = await stdio([CLI, 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')], clients);
     const created = (await ours.callTool({ name: 'create_pipeline', arguments: { requirements: 'Detect fraudulent card payments' } })) as unknown as { structuredContent: { pipeline_id: string } };
     const id = created.structuredContent.pipeline_id;
     await ours.callTool({ name: 'run_pipeline', arguments: { pipeline_id: id } });
     const answer = await ours.callTool({ name: 'get_pipeline', arguments: { pipeline_id: id } });
     const payloadFile = join(dir, 'get_pipeline.json');
     writeFileSync(payloadFile, JSON.stringify({ content: answer.content, structuredContent: answer.structuredContent }));
-    const echo = await stdio([ECHO]);
-    const same = await stdio([ECHO, payloadFile]);
+    const echo = await stdio([ECHO], clients);
+    const same = await stdio([ECHO, payloadFile], clients);
     // Interleaved rounds, so drift in machine load hits every server alike.
     const samples = { echo: [] as number[], same: [] as number[], get: [] as number[] };
     for (let round = 0; round < stdioRounds; round++) {
@@ -200,6 +202,7 @@ export async function benchToolCalls(): Promise<void> {
       for (const c of lean) c.close();
     }
   } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     for (const child of children) child.kill();
     rmSync(dir, { recursive: true, force: true });
   }

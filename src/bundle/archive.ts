@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import type { Artifact } from '../artifacts/artifact.js';
-import { writeBundleArchive } from './export.js';
+import { writeArchive } from './export.js';
 
 export type ArchiveFormat = 'zip' | 'tar.gz';
 
@@ -19,7 +19,7 @@ export async function bundleArchive(format: ArchiveFormat, topFolder: string, fi
   }
   const dir = await mkdtemp(join(tmpdir(), 'mlops-mcp-archive-'));
   try {
-    return (await writeBundleArchive(join(dir, 'bundle.tar.gz'), topFolder, files, false)).archive;
+    return (await writeArchive(join(dir, 'bundle.tar.gz'), topFolder, files, false)).archive;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { create as createTar } from 'tar';
 import type { Artifact } from '../artifacts/artifact.js';
 import { UserError } from '../errors.js';
@@ -47,23 +47,36 @@ export function assertReplaceable(target: string): void {
  * failure leaves the old one untouched.
  */
 export async function writeBundleDirectory(target: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number }> {
-  return explainFsErrors(target, () => writeDirectory(target, files, overwrite));
+  return explainPathErrors(target, 'folder', () => writeDirectory(target, files, overwrite));
 }
 
 /**
- * File-system refusals a user's path can cause (a file where a folder is needed, and so on) become tool errors
- * that say what to change; anything else is a server fault and stays one.
+ * Whether `path` is `target`, a folder on the way to it, or the staging file or folder made beside it: not a
+ * file the server writes inside its staging folder.
  */
-async function explainFsErrors<T>(target: string, write: () => Promise<T>): Promise<T> {
+function onTheWayTo(target: string, path: string | undefined): boolean {
+  if (!path) return false;
+  const [p, t] = [resolve(path), resolve(target)];
+  return p === t || t.startsWith(`${p}${sep}`) || dirname(p) === dirname(t);
+}
+
+/**
+ * File-system refusals caused by the path a user chose (a file where a folder is needed, a folder where the
+ * archive goes, a read-only folder) become tool errors that say what to change. Errors on the server's own
+ * staging files, or on anything else, are server faults and stay so.
+ */
+async function explainPathErrors<T>(target: string, kind: 'folder' | 'archive', write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const e = error as NodeJS.ErrnoException & { dest?: string };
+    if (!onTheWayTo(target, e.path) && !onTheWayTo(target, e.dest)) throw error;
     const name = basename(target);
-    if (code === 'ENOTDIR' || code === 'EEXIST') throw new UserError(`A part of the path to ${name} is a file, not a folder; choose another path in the export root.`, 'conflict');
-    if (code === 'EISDIR' || code === 'ENOTEMPTY') throw new UserError(`${name} is a folder; choose another name for the archive.`, 'conflict');
-    if (code === 'ENAMETOOLONG') throw new UserError(`The path to ${name} is too long for this file system; choose a shorter one.`);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`${name} cannot be written (${code}): the export root or a folder in it is not writable.`, 'forbidden');
+    if (e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new UserError(`A part of the path to ${name} is a file, not a folder; choose another path.`, 'conflict');
+    if (e.code === 'EISDIR' && kind === 'archive') throw new UserError(`${name} is a folder; choose another name for the archive.`, 'conflict');
+    if (e.code === 'ENOTEMPTY' || e.code === 'EISDIR') throw new UserError(`${name} changed while the bundle was being written (another export to it?); try again.`, 'conflict');
+    if (e.code === 'ENAMETOOLONG') throw new UserError(`The path to ${name} is too long for this file system; choose a shorter one.`);
+    if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') throw new UserError(`${name} cannot be written (${e.code}): its folder is not writable.`, 'forbidden');
     throw error;
   }
 }
@@ -94,10 +107,11 @@ async function writeDirectory(target: string, files: readonly Artifact[], overwr
 
 /** The bundle as a deterministic .tar.gz under one top-level folder, written atomically to `target`. */
 export async function writeBundleArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
-  return explainFsErrors(target, () => writeArchive(target, topFolder, files, overwrite));
+  return explainPathErrors(target, 'archive', () => writeArchive(target, topFolder, files, overwrite));
 }
 
-async function writeArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
+/** The archive without the translation of path errors: for a server-chosen target (downloads), where any failure is the server's. */
+export async function writeArchive(target: string, topFolder: string, files: readonly Artifact[], overwrite: boolean): Promise<{ bytes: number; archive: Buffer }> {
   if (existsSync(target) && !overwrite) {
     throw new UserError(`${basename(target)} already exists in the export root; pass overwrite: true to replace it, or choose another name`, 'conflict');
   }

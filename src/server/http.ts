@@ -97,26 +97,34 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   const limiter = perSecond > 0 ? new RateLimiter(perSecond, burst) : undefined;
   // One address opening many sessions gets at most this many calls in all: a team behind one proxy shares it.
   const perAddress = perSecond * ADDRESS_SESSIONS;
-  const addressLimiter = perSecond > 0 ? new RateLimiter(perAddress, perAddress * 4) : undefined;
+  const addressLimiter = perSecond > 0 ? new RateLimiter(perAddress, Math.max(1, perAddress * 4)) : undefined;
   const limiterSweep = setInterval(() => {
     limiter?.sweep();
     addressLimiter?.sweep();
   }, 60_000);
   limiterSweep.unref();
-  /** Answers 429 (and returns true) when `key` is over its budget. */
-  const overLimit = (res: Response, key: string, cost: number, jsonRpc: boolean, bucket = limiter): boolean => {
-    if (!bucket || cost === 0) return false;
-    const verdict = bucket.take(key, cost);
-    if (verdict.ok) return false;
-    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    const message =
-      bucket === addressLimiter
-        ? `Too many tool calls from this address: at most ${bucket.perSecond} per second (bursts of ${bucket.burst}) across all its sessions. Retry in ${seconds} s.`
-        : `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry in ${seconds} s.`;
-    res.setHeader('Retry-After', String(seconds));
-    if (jsonRpc) jsonRpcError(res, 429, message);
-    else res.status(429).json({ error: message });
-    return true;
+  /**
+   * Answers 429 (and returns true) when any of the limits is over its budget; nothing is charged then, so a
+   * refused call costs none of the budgets it passed.
+   */
+  const overLimit = (res: Response, cost: number, jsonRpc: boolean, limits: [RateLimiter | undefined, string][]): boolean => {
+    if (cost === 0) return false;
+    for (const [bucket, key] of limits) {
+      if (!bucket) continue;
+      const verdict = bucket.check(key, cost);
+      if (verdict.ok) continue;
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      const message =
+        bucket === addressLimiter
+          ? `Too many tool calls from this address: at most ${bucket.perSecond} per second (bursts of ${bucket.burst}) across all its sessions. Retry in ${seconds} s.`
+          : `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry in ${seconds} s.`;
+      res.setHeader('Retry-After', String(seconds));
+      if (jsonRpc) jsonRpcError(res, 429, message);
+      else res.status(429).json({ error: message });
+      return true;
+    }
+    for (const [bucket, key] of limits) bucket?.take(key, cost);
+    return false;
   };
   const web = express();
   web.disable('x-powered-by');
@@ -160,7 +168,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
       const transport = sessions.get(sessionId);
       if (!transport) return jsonRpcError(res, 404, 'Session not found: it expired or the server restarted. Initialize a new session.', -32001);
       const calls = toolCalls(req.body);
-      if (overLimit(res, `mcp:${sessionId}`, calls, true) || overLimit(res, `address:${req.socket.remoteAddress ?? '?'}`, calls, true, addressLimiter)) return;
+      if (overLimit(res, calls, true, [[limiter, `mcp:${sessionId}`], [addressLimiter, `address:${req.socket.remoteAddress ?? '?'}`]])) return;
       lastSeen.set(sessionId, Date.now());
       return transport.handleRequest(req, res, req.body);
     }
@@ -197,7 +205,7 @@ export function createHttpApp(app: AppContext, options: HttpOptions): HttpApp {
   // Changes are limited per client address; reads are not, so a team's browsers refreshing after a burst of
   // events never see a 429.
   web.use('/api', (req, res, next) =>
-    req.method !== 'GET' && req.method !== 'HEAD' && overLimit(res, `api:${req.socket.remoteAddress ?? '?'}`, 1, false) ? undefined : next(),
+    req.method !== 'GET' && req.method !== 'HEAD' && overLimit(res, 1, false, [[limiter, `api:${req.socket.remoteAddress ?? '?'}`]]) ? undefined : next(),
   );
   web.use('/api', apiRouter(app, access, feed, options.bodyLimit ?? '1mb'));
   web.use(serveUi());

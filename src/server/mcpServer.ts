@@ -123,10 +123,18 @@ export function createMcpServer(app: AppContext): Server {
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
         },
       });
-      const structured = checkedOutput(tool, result.structured);
+      let structured: Record<string, unknown>;
+      try {
+        structured = checkedOutput(tool, result.structured);
+      } catch (error) {
+        // The tool's own answer broke its advertised schema: a server bug, not the caller's input.
+        app.logger.error({ tool: tool.name, err: error }, 'tool output does not match its output schema');
+        throw new McpError(ErrorCode.InternalError, `${tool.name} produced an answer that does not match its output schema. This is a bug in mlops-mcp; the server log has details.`);
+      }
       app.logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
       return { content: [{ type: 'text', text: result.text }, ...(result.content ?? [])], structuredContent: structured };
     } catch (error) {
+      if (error instanceof McpError) throw error;
       if (error instanceof UserError) return errorResult(error.message);
       if (extra.signal.aborted) return errorResult('The call was cancelled by the client.');
       if (error instanceof z.ZodError) return errorResult(`Invalid input:\n${formatZodError(error)}`);

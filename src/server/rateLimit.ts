@@ -15,6 +15,13 @@ export class RateLimiter {
 
   /** Takes `cost` tokens for `key`; when there are not enough, nothing is taken and the wait in ms is returned. */
   take(key: string, requested = 1): { ok: true } | { ok: false; retryAfterMs: number } {
+    const verdict = this.check(key, requested);
+    if (verdict.ok) this.buckets.get(key)!.tokens -= Math.min(requested, this.burst);
+    return verdict;
+  }
+
+  /** Whether `cost` tokens are there for `key`, taking none (so that several limits can be checked before any is charged). */
+  check(key: string, requested = 1): { ok: true } | { ok: false; retryAfterMs: number } {
     // A batch bigger than the burst could never be served: it costs a full bucket instead.
     const cost = Math.min(requested, this.burst);
     const now = this.now();
@@ -22,11 +29,7 @@ export class RateLimiter {
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= cost) {
-      bucket.tokens -= cost;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterMs: Math.ceil(((cost - bucket.tokens) / this.perSecond) * 1000) };
+    return bucket.tokens >= cost ? { ok: true } : { ok: false, retryAfterMs: Math.ceil(((cost - bucket.tokens) / this.perSecond) * 1000) };
   }
 
   /** Drops buckets that have been full for a while (their clients are idle or gone). */

@@ -26,6 +26,23 @@ describe('bundle export', () => {
     expect(readdirSync(root)).toEqual(['b']);
   });
 
+  it("explains refusals caused by the chosen path, and leaves the server's own faults as faults", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'notes.txt'), 'a file\n');
+    await expect(writeBundleDirectory(join(root, 'notes.txt', 'bundle'), files, false)).rejects.toMatchObject({
+      name: 'UserError',
+      message: 'A part of the path to bundle is a file, not a folder; choose another path.',
+    });
+    mkdirSync(join(root, 'taken.tar.gz'));
+    await expect(writeBundleArchive(join(root, 'taken.tar.gz'), 'b', files, true)).rejects.toMatchObject({ name: 'UserError', message: 'taken.tar.gz is a folder; choose another name for the archive.' });
+    // Two files at one path is a generator bug inside the staging folder: not the user's path to change.
+    const clash = [...files, { path: 'docs/a.md', kind: 'markdown' as const, phase: 'p', content: 'again\n' }];
+    const fault = await writeBundleDirectory(join(root, 'fine'), clash, false).catch((e: unknown) => e);
+    expect(fault).toMatchObject({ code: 'EEXIST' });
+    expect((fault as Error).name).not.toBe('UserError');
+    expect(readdirSync(root).sort()).toEqual(['notes.txt', 'taken.tar.gz']);
+  });
+
   it('replaces only an empty folder or an earlier bundle', async () => {
     const root = tempDir();
     const project = join(root, 'project');

@@ -24,4 +24,11 @@ describe('the per-client rate limiter (token bucket)', () => {
     expect(limiter.size).toBe(0);
     expect(() => new RateLimiter(0, 1)).toThrow(/perSecond > 0/);
   });
+
+  it('checks without charging, so a call refused by one limit costs nothing of another', () => {
+    const limiter = new RateLimiter(1, 2, () => 0);
+    expect([1, 2, 3].map(() => limiter.check('a').ok)).toEqual([true, true, true]);
+    limiter.take('a', 2);
+    expect(limiter.check('a')).toEqual({ ok: false, retryAfterMs: 1000 });
+  });
 });

@@ -16,15 +16,15 @@ export class EventVersionedCache<V> {
   get(key: string, compute: () => V): V {
     // Inside a write transaction the newest event may still be rolled back and its id reused: no caching there.
     if (this.store.db.inTransaction) return compute();
+    const hit = this.entries.get(key);
+    if (hit && hit.version === this.store.lastEventId()) {
+      // Most recently used last, so the capacity evicts the pipeline nobody has read for longest.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.value;
+    }
     return this.store.readSnapshot(() => {
       const version = this.store.lastEventId();
-      const hit = this.entries.get(key);
-      if (hit?.version === version) {
-        // Most recently used last, so the capacity evicts the pipeline nobody has read for longest.
-        this.entries.delete(key);
-        this.entries.set(key, hit);
-        return hit.value;
-      }
       const value = compute();
       this.entries.delete(key);
       this.entries.set(key, { version, value });

@@ -106,8 +106,9 @@ export function createMcpServer(app: AppContext): Server {
     const progressToken = request.params._meta?.progressToken;
     const started = performance.now();
     const sampling = server.getClientCapabilities()?.sampling !== undefined;
+    let result: Awaited<ReturnType<ToolDefinition['handler']>>;
     try {
-      const result = await tool.handler(parsed.data, {
+      result = await tool.handler(parsed.data, {
         app,
         actor: actor(),
         signal: extra.signal,
@@ -123,24 +124,23 @@ export function createMcpServer(app: AppContext): Server {
           await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
         },
       });
-      let structured: Record<string, unknown>;
-      try {
-        structured = checkedOutput(tool, result.structured);
-      } catch (error) {
-        // The tool's own answer broke its advertised schema: a server bug, not the caller's input.
-        app.logger.error({ tool: tool.name, err: error }, 'tool output does not match its output schema');
-        throw new McpError(ErrorCode.InternalError, `${tool.name} produced an answer that does not match its output schema. This is a bug in mlops-mcp; the server log has details.`);
-      }
-      app.logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
-      return { content: [{ type: 'text', text: result.text }, ...(result.content ?? [])], structuredContent: structured };
     } catch (error) {
-      if (error instanceof McpError) throw error;
       if (error instanceof UserError) return errorResult(error.message);
       if (extra.signal.aborted) return errorResult('The call was cancelled by the client.');
       if (error instanceof z.ZodError) return errorResult(`Invalid input:\n${formatZodError(error)}`);
       app.logger.error({ tool: tool.name, err: error }, 'tool failed unexpectedly');
       throw new McpError(ErrorCode.InternalError, `${tool.name} failed unexpectedly: ${(error as Error).message}. This is a bug in mlops-mcp; the server log has details.`);
     }
+    let structured: Record<string, unknown>;
+    try {
+      structured = checkedOutput(tool, result.structured);
+    } catch (error) {
+      // The tool's own answer broke its advertised schema: a server bug, not the caller's input.
+      app.logger.error({ tool: tool.name, err: error }, 'tool output does not match its output schema');
+      throw new McpError(ErrorCode.InternalError, `${tool.name} produced an answer that does not match its output schema. This is a bug in mlops-mcp; the server log has details.`);
+    }
+    app.logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
+    return { content: [{ type: 'text', text: result.text }, ...(result.content ?? [])], structuredContent: structured };
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {

@@ -8,21 +8,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { bundleFiles } from '../src/pipeline/bundle.js';
 import { benchDrift } from './drift.js';
+import { formatLatency, latency } from './measure.js';
 import { benchServing } from './serving.js';
 import { benchToolCalls } from './toolCalls.js';
 import { benchWebSockets } from './ws.js';
 import { runAllPhases } from '../src/pipeline/runPhases.js';
 import { resolveSpec, specFromRequirements } from '../src/spec/resolve.js';
 import { ValidatorRegistry, defaultValidators } from '../src/validate/registry.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function stats(samples: number[]): string {
-  const s = [...samples].sort((a, b) => a - b);
-  return `p50 ${percentile(s, 50).toFixed(2)} ms, p99 ${percentile(s, 99).toFixed(2)} ms (n=${s.length})`;
-}
 
 function time<T>(fn: () => T): [T, number] {
   const t = performance.now();
@@ -44,7 +36,7 @@ async function main() {
   const spec = specFromRequirements({ requirements: 'Detect fraudulent card payments in real time' }).spec;
   runAllPhases(spec); // warm-up: module loading and JIT
   const design = Array.from({ length: 20 }, () => time(() => bundleFiles(spec, runAllPhases(spec).artifacts))[1]);
-  console.log(`design, default spec, 7 phases + manifest, no validators: ${stats(design)}`);
+  console.log(`design, default spec, 7 phases + manifest, no validators: ${formatLatency(latency(design))}`);
 
   const registry = new ValidatorRegistry(defaultValidators());
   await registry.describe();
@@ -89,7 +81,7 @@ async function main() {
       await client.callTool({ name: 'observability_engineer', arguments: { pipeline_id: id } });
       phase.push(performance.now() - t0);
     }
-    console.log(`observability_engineer (re-run, stored in SQLite) over stdio: ${stats(phase.slice(5))}`);
+    console.log(`observability_engineer (re-run, stored in SQLite) over stdio: ${formatLatency(latency(phase.slice(5)))}`);
     await client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

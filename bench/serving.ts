@@ -5,33 +5,18 @@
 // `npx tsc -p tsconfig.build.json && node dist/bench/serving.js`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { runAllPhases } from '../src/pipeline/runPhases.js';
 import { specFromRequirements } from '../src/spec/resolve.js';
+import { freePort, percentile } from './measure.js';
 
 const PYTHON = '/usr/bin/python3';
 const REQUIREMENTS = 'Detect fraudulent card payments in real time from our Postgres ledger, p99 under 100 ms at 500 rps';
 const REQUESTS = 2_000;
 const WARMUP = 50;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function python(args: string[], cwd: string, env: Record<string, string> = {}): string {
   const run = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONPATH: 'src:tests:tests/serving', ...env }, maxBuffer: 1 << 26 });

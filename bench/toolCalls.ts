@@ -2,7 +2,6 @@
 // HTTP. Each server runs in its own process, as in production; the clients run in this one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,20 +9,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LeanHttpClient } from './leanHttpClient.js';
+import { formatLatency, freePort, latency, type Latency } from './measure.js';
 
 const CLI = join(import.meta.dirname, '../bin/mlops-mcp.js');
 const ECHO = join(import.meta.dirname, 'echoServer.js');
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const summary = (samples: number[]) => {
-  const s = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, n: s.length };
-};
-type Summary = ReturnType<typeof summary>;
-const fmt = (x: Summary) => `p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, mean ${x.mean.toFixed(2)} ms (n=${x.n})`;
-const ratio = (a: Summary, b: Summary) => `${(a.p50 / b.p50).toFixed(2)}x at p50, ${(a.mean / b.mean).toFixed(2)}x in mean`;
+const ratio = (a: Latency, b: Latency) => `${(a.p50 / b.p50).toFixed(2)}x at p50, ${(a.mean / b.mean).toFixed(2)}x in mean`;
 
 async function timeCalls(client: Client, name: string, args: Record<string, unknown>, n: number, warmup = 100): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await client.callTool({ name, arguments: args });
@@ -48,14 +39,6 @@ async function httpClient(url: string): Promise<Client> {
   const client = new Client({ name: 'bench-http', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts a server process and resolves with its MCP URL once it answers. */
@@ -84,41 +67,23 @@ async function serverProcess(args: string[], url?: string): Promise<{ child: Chi
 type Caller = (name: string, args: Record<string, unknown>) => Promise<boolean>;
 const sdkCaller = (client: Client): Caller => async (name, args) => (await client.callTool({ name, arguments: args })).isError === true;
 
-/** Clients calling back to back (closed loop): the latency each sees while the server is saturated. */
-async function closedLoop(clients: Caller[], name: string, args: Record<string, unknown>, total: number) {
+/**
+ * Each client makes `total / clients` calls. Without a pace they call back to back (closed loop: the latency each
+ * sees while the server is saturated); with `perSecond` they start calls on a fixed schedule that sums to that
+ * rate (open loop: the latency at a given load below saturation).
+ */
+async function drive(clients: Caller[], name: string, args: Record<string, unknown>, total: number, perSecond?: number) {
   const perClient = Math.ceil(total / clients.length);
+  const interval = perSecond ? (1000 * clients.length) / perSecond : 0;
   let errors = 0;
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
-    clients.map(async (c) => {
-      for (let i = 0; i < perClient; i++) {
-        const t = performance.now();
-        try {
-          if (await c(name, args)) errors++;
-        } catch {
-          errors++;
-        }
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { latency: summary(latencies), errors, perSecond: latencies.length / ((performance.now() - started) / 1000) };
-}
-
-/** Each client calls at a fixed pace (open loop): the latency at a given load below saturation. */
-async function paced(clients: Caller[], name: string, args: Record<string, unknown>, total: number, perSecond: number) {
-  const perClient = Math.ceil(total / clients.length);
-  const interval = (1000 * clients.length) / perSecond;
-  let errors = 0;
-  const latencies: number[] = [];
-  await Promise.all(
     clients.map(async (c, k) => {
       const start = performance.now() + (k * interval) / clients.length;
       for (let i = 0; i < perClient; i++) {
-        const due = start + i * interval;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const wait = start + i * interval - performance.now();
+        if (interval > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
         const t = performance.now();
         try {
           if (await c(name, args)) errors++;
@@ -129,7 +94,7 @@ async function paced(clients: Caller[], name: string, args: Record<string, unkno
       }
     }),
   );
-  return { latency: summary(latencies), errors };
+  return { latency: latency(latencies), errors, perSecond: latencies.length / ((performance.now() - started) / 1000) };
 }
 
 export async function benchToolCalls(): Promise<void> {
@@ -157,13 +122,13 @@ export async function benchToolCalls(): Promise<void> {
       samples.get.push(...(await timeCalls(ours, 'get_pipeline', { pipeline_id: id }, 500, warmup)));
     }
     if (stdioRounds > 0) {
-    const [e, s, g] = [summary(samples.echo), summary(samples.same), summary(samples.get)];
+    const [e, s, g] = [latency(samples.echo), latency(samples.same), latency(samples.get)];
     const bytes = Buffer.byteLength(JSON.stringify(answer));
-    console.log(`tool call over stdio, bare SDK server echoing its input: ${fmt(e)}`);
-    console.log(`tool call over stdio, bare SDK server returning get_pipeline's answer (${bytes} bytes): ${fmt(s)}`);
-    console.log(`get_pipeline over stdio: ${fmt(g)}; ${ratio(g, s)} the bare server with the same answer (target <= 1.2x); ${ratio(g, e)} the bare echo`);
-    const generator = summary(await timeCalls(ours, 'generate_prometheus_rules', { pipeline_id: id }, 2000, 50));
-    console.log(`generate_prometheus_rules (stored pipeline) over stdio: ${fmt(generator)} (target p99 <= 50 ms)`);
+    console.log(`tool call over stdio, bare SDK server echoing its input: ${formatLatency(e)}`);
+    console.log(`tool call over stdio, bare SDK server returning get_pipeline's answer (${bytes} bytes): ${formatLatency(s)}`);
+    console.log(`get_pipeline over stdio: ${formatLatency(g)}; ${ratio(g, s)} the bare server with the same answer (target <= 1.2x); ${ratio(g, e)} the bare echo`);
+    const generator = latency(await timeCalls(ours, 'generate_prometheus_rules', { pipeline_id: id }, 2000, 50));
+    console.log(`generate_prometheus_rules (stored pipeline) over stdio: ${formatLatency(generator)} (target p99 <= 50 ms)`);
     }
     await Promise.all([echo.close(), same.close(), ours.close()]);
 
@@ -187,18 +152,18 @@ export async function benchToolCalls(): Promise<void> {
     ] as const) {
       // The SDK's own Client, for reference: 50 of them in this process saturate a core before the server does.
       const sdk = await Promise.all(Array.from({ length: 50 }, () => httpClient(url)));
-      await closedLoop(sdk.map(sdkCaller), tool, args, 2_000);
-      const viaSdk = await closedLoop(sdk.map(sdkCaller), tool, args, Math.min(total, 10_000));
-      console.log(`${label}, Streamable HTTP, 50 SDK clients back to back: ${fmt(viaSdk.latency)}, ${viaSdk.errors} errors, ${viaSdk.perSecond.toFixed(0)} calls/s`);
+      await drive(sdk.map(sdkCaller), tool, args, 2_000);
+      const viaSdk = await drive(sdk.map(sdkCaller), tool, args, Math.min(total, 10_000));
+      console.log(`${label}, Streamable HTTP, 50 SDK clients back to back: ${formatLatency(viaSdk.latency)}, ${viaSdk.errors} errors, ${viaSdk.perSecond.toFixed(0)} calls/s`);
       await Promise.all(sdk.map((c) => c.close()));
 
       const lean = await Promise.all(Array.from({ length: 50 }, () => LeanHttpClient.connect(url)));
       const callers: Caller[] = lean.map((c) => (name, a) => c.callTool(name, a));
-      await closedLoop(callers, tool, args, 2_000);
-      const closed = await closedLoop(callers, tool, args, total);
-      console.log(`${label}, Streamable HTTP, 50 lean clients back to back: ${fmt(closed.latency)}, ${closed.errors} errors, ${closed.perSecond.toFixed(0)} calls/s`);
-      const open = await paced(callers, tool, args, total, rate);
-      console.log(`${label}, Streamable HTTP, 50 lean clients at ${rate} calls/s in all: ${fmt(open.latency)}, ${open.errors} errors (target mean < 10 ms, 0 errors)`);
+      await drive(callers, tool, args, 2_000);
+      const closed = await drive(callers, tool, args, total);
+      console.log(`${label}, Streamable HTTP, 50 lean clients back to back: ${formatLatency(closed.latency)}, ${closed.errors} errors, ${closed.perSecond.toFixed(0)} calls/s`);
+      const open = await drive(callers, tool, args, total, rate);
+      console.log(`${label}, Streamable HTTP, 50 lean clients at ${rate} calls/s in all: ${formatLatency(open.latency)}, ${open.errors} errors (target mean < 10 ms, 0 errors)`);
       for (const c of lean) c.close();
     }
   } finally {

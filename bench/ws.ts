@@ -17,6 +17,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createApp, type AppContext } from '../src/app.js';
 import { listen } from '../src/server/http.js';
 import { createLogger } from '../src/server/logger.js';
+import { percentile } from './measure.js';
 import type { ClientReport, ConnectResult, FromClients, ToClients } from './wsClients.js';
 
 const CLIENTS = 1000;
@@ -39,10 +40,6 @@ function wallNow(): number {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function summary(samples: number[], digits = 2): string {
   if (samples.length === 0) return 'no samples';

@@ -146,8 +146,8 @@ export class CsvParser {
 function notFound(error: unknown, label: string): never {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${label} does not exist under the data root.`, 'not_found');
-  if (code === 'ENAMETOOLONG') throw new UserError(`${label} is too long a path for this file system.`);
-  if (code === 'ELOOP') throw new UserError(`${label} goes through a symbolic link loop.`);
+  if (code === 'ENAMETOOLONG') throw new UserError(`${label} is too long a path for this file system; use a shorter path under the data root.`);
+  if (code === 'ELOOP') throw new UserError(`${label} goes through a symbolic link loop; name the CSV file itself, under the data root.`);
   if (code === 'EISDIR') throw new UserError(`${label} is a folder, not a CSV file.`);
   if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${label} cannot be read (permission denied).`, 'forbidden');
   throw error;

@@ -62,7 +62,7 @@ export interface HttpApp {
 }
 
 /** How many sessions' worth of tool calls one client address may make in all. */
-export const ADDRESS_SESSIONS = 10;
+const ADDRESS_SESSIONS = 10;
 
 /**
  * The express application: /mcp (Streamable HTTP, one MCP server per session), /api (REST for the web UI),

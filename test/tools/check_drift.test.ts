@@ -195,6 +195,11 @@ describe('check_drift on CSV files under the data root', () => {
       expect(error.code).toBe('forbidden');
     }
     expect((await userError(run({ reference_csv: 'nope.csv', current_csv: 'ref.csv' }, root))).message).toBe('reference file "nope.csv" does not exist under the data root.');
+    // A path through a file, and a symlink loop: the user's path to fix, not a server fault.
+    expect((await userError(run({ reference_csv: 'ref.csv/x.csv', current_csv: 'ref.csv' }, root))).message).toBe('reference file "ref.csv/x.csv" does not exist under the data root.');
+    symlinkSync('loop-b.csv', join(root, 'loop-a.csv'));
+    symlinkSync('loop-a.csv', join(root, 'loop-b.csv'));
+    expect((await userError(run({ reference_csv: 'loop-a.csv', current_csv: 'ref.csv' }, root))).message).toBe('reference file "loop-a.csv" goes through a symbolic link loop; name the CSV file itself, under the data root.');
     expect((await userError(run({ reference_csv: 'a.csv', current_csv: 'b.csv' }, join(root, 'missing')))).message).toMatch(/^The data root .* does not exist\. Start the server with --data-root DIR/);
   });
 });

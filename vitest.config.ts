@@ -4,15 +4,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Test files that take minutes (real validators and pytest over many bundles, sample trainings), longest first.
- * Without a duration cache (a clean CI clone) vitest starts larger files first, and the option-matrix files are
- * four lines long: started last, the longest of them (~210 s) became the tail of the run.
+ * Without a duration cache (a clean CI clone) vitest starts larger files first, and the option-combinations file is
+ * short: started last, it (~150 s in CI) would become the tail of the run.
  */
 const LONGEST_FIRST = [
-  'test/pipeline/optionMatrixTrackingStoreServing.test.ts',
-  'test/pipeline/optionMatrixOrchestrationCloud.test.ts',
+  'test/pipeline/optionCombinations.test.ts',
   'test/phases/observability_engineer.test.ts',
   'test/pipeline/bundle.test.ts',
-  'test/pipeline/optionMatrixModeMonitoring.test.ts',
   'test/phases/ml_engineer/training.test.ts',
   'test/phases/ml_engineer/trainingHeavy.test.ts',
 ];

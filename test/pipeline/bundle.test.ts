@@ -5,8 +5,6 @@ import { PHASE_IDS } from '../../src/phases/graph.js';
 import { executePhase, phaseFiles, runAllPhases } from '../../src/pipeline/runPhases.js';
 import { specFromRequirements, type ResolvedSpec } from '../../src/spec/resolve.js';
 import { ValidatorRegistry, defaultValidators } from '../../src/validate/registry.js';
-import { OPTION_NAMES } from '../../src/spec/options.js';
-import { OPTION_GROUPS } from '../helpers/optionMatrix.js';
 import { defaultSpec, richSpec } from '../helpers/specs.js';
 
 function bundle(spec: ResolvedSpec) {
@@ -15,12 +13,7 @@ function bundle(spec: ResolvedSpec) {
 
 const validators = new ValidatorRegistry(defaultValidators());
 
-// The option matrix (every value of every option validated) is in optionMatrix*.test.ts, split so the two test
-// workers share it.
-it('the option matrix files cover every option once', () => {
-  expect(Object.values(OPTION_GROUPS).flat().sort()).toEqual([...OPTION_NAMES].sort());
-});
-
+// Each option's values: optionValues.test.ts (output differs, per value) and optionCombinations.test.ts (whole bundles).
 describe('the bundle of all seven phases', () => {
   it('is byte-identical for the same spec (template engine determinism)', () => {
     const a = bundle(richSpec());

@@ -3,7 +3,7 @@ import { spotLabelMatcher, type AlertDefinition, type Comparison } from './alert
 import { EXTERNAL_METRICS, METRICS, series, type MetricKey } from './metrics.js';
 import type { MonitoringPlan } from './plan.js';
 import { duration, promNumber, selector, type Matcher } from './promql.js';
-import { alertingRule } from './rules.js';
+import { alertingRule, recordingRules } from './rules.js';
 
 /**
  * Generated `promtool test rules` unit tests: for every alert of the catalogue, input series that must fire it
@@ -18,6 +18,9 @@ import { alertingRule } from './rules.js';
  * coarsest evaluation interval of TIERS that still resolves its window fill + `for:` in at least four steps (never
  * coarser than needed, never finer than the production interval); scenarios of one interval share a file.
  * `for:` semantics do not depend on the interval, and fast alerts are tested at the production interval.
+ * Within a file, scenarios of different alerts share one test group when no metric one of them reads (through
+ * recording rules) is among another's: each alert then sees exactly its own inputs, and every rule is evaluated
+ * once per step for the group instead of once per scenario (about a third fewer evaluations for the default spec).
  */
 
 type Labels = Record<string, string>;
@@ -552,12 +555,73 @@ function testGroup(p: MonitoringPlan, a: AlertDefinition, s: Scenario, evaluatio
   };
 }
 
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
+
+/**
+ * The metric names a PromQL expression selects: string literals, label matchers, ranges and grouping label lists
+ * removed, then every identifier that is not a function call or a keyword. Anything odd only makes the set larger,
+ * which keeps scenarios apart.
+ */
+export function metricNames(expr: string): Set<string> {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set<string>();
+  for (const m of bare.matchAll(/(?<![\w:.])([A-Za-z_:][\w:]*)(?![\w:])(?!\s*\()/g)) if (!PROMQL_KEYWORDS.has(m[1]!.toLowerCase())) names.add(m[1]!);
+  return names;
+}
+
+/** What an alert reads: the metrics of its expression, through the recording rules it uses. */
+export function metricsRead(p: MonitoringPlan, a: AlertDefinition): Set<string> {
+  const recorded = new Map(recordingRules(p).map((r) => [r.record, r.expr]));
+  const read = new Set<string>();
+  const visit = (expr: string) => {
+    for (const name of metricNames(expr)) {
+      if (read.has(name)) continue;
+      read.add(name);
+      const source = recorded.get(name);
+      if (source) visit(source);
+    }
+  };
+  visit(a.expr);
+  return read;
+}
+
+interface PackedGroup {
+  group: TestGroup;
+  alerts: Set<string>;
+  metrics: Set<string>;
+}
+
+/** First-fit packing of scenarios into shared test groups (see the cost note at the top). */
+function pack(groups: { group: TestGroup; alert: string; metrics: Set<string> }[]): TestGroup[] {
+  const packed: PackedGroup[] = [];
+  for (const g of groups) {
+    const into = packed.find((q) => q.group.interval === g.group.interval && !q.alerts.has(g.alert) && ![...g.metrics].some((m) => q.metrics.has(m)));
+    if (!into) {
+      packed.push({ group: { ...g.group }, alerts: new Set([g.alert]), metrics: new Set(g.metrics) });
+      continue;
+    }
+    into.group = {
+      name: `${into.group.name} | ${g.group.name}`,
+      interval: into.group.interval,
+      input_series: [...into.group.input_series, ...g.group.input_series],
+      alert_rule_test: [...into.group.alert_rule_test, ...g.group.alert_rule_test],
+    };
+    into.alerts.add(g.alert);
+    for (const m of g.metrics) into.metrics.add(m);
+  }
+  return packed.map((q) => q.group);
+}
+
 /**
  * The promtool unit-test files of the catalogue (monitoring/prometheus/tests/<name>, rule file `../rules.yml`),
  * the production evaluation interval first (`alerts.test.yml`), then one file per coarser interval.
  */
 export function promtoolTestFiles(p: MonitoringPlan, alerts: AlertDefinition[]): PromtoolTestFileOutput[] {
-  const byInterval = new Map<number, TestGroup[]>();
+  const byInterval = new Map<number, { group: TestGroup; alert: string; metrics: Set<string> }[]>();
   for (const a of alerts) {
     let cases: Scenario[];
     try {
@@ -567,9 +631,13 @@ export function promtoolTestFiles(p: MonitoringPlan, alerts: AlertDefinition[]):
       if (error instanceof UnfireableAlert) continue;
       throw error;
     }
+    const read = metricsRead(p, a);
     for (const s of cases) {
       const evaluation = tierFor(p, s.settle + a.forSeconds);
-      byInterval.set(evaluation, [...(byInterval.get(evaluation) ?? []), testGroup(p, a, s, evaluation)]);
+      const group = testGroup(p, a, s, evaluation);
+      // A scenario's own inputs count too: a series it adds must not reach another alert of the group.
+      const metrics = new Set([...read, ...group.input_series.flatMap((i) => [...metricNames(i.series)])]);
+      byInterval.set(evaluation, [...(byInterval.get(evaluation) ?? []), { group, alert: a.name, metrics }]);
     }
   }
   const base = p.timing.evaluationSeconds;
@@ -581,7 +649,7 @@ export function promtoolTestFiles(p: MonitoringPlan, alerts: AlertDefinition[]):
         evaluation_interval: duration(evaluation),
         // Recording rules first, so that alerts see the series recorded at the same evaluation.
         group_eval_order: [`${p.pipeline}.recording`, `${p.pipeline}.alerts`],
-        tests,
+        tests: pack(tests),
       };
       return { name: evaluation === base ? 'alerts.test.yml' : `alerts-${duration(evaluation)}.test.yml`, evaluationSeconds: evaluation, content: toYaml(file) };
     });

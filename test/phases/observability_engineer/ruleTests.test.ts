@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAlerts, type AlertDefinition } from '../../../src/phases/observability_engineer/alerts.js';
 import { buildPlan, type MonitoringPlan } from '../../../src/phases/observability_engineer/plan.js';
 import { prometheusRulesFile } from '../../../src/phases/observability_engineer/rules.js';
-import { promtoolTestFiles, untestedAlerts, type PromtoolTestFileOutput } from '../../../src/phases/observability_engineer/ruleTests.js';
+import { metricNames, metricsRead, promtoolTestFiles, untestedAlerts, type PromtoolTestFileOutput } from '../../../src/phases/observability_engineer/ruleTests.js';
 import type { ResolvedSpec } from '../../../src/spec/resolve.js';
 import { upstreamFor, withSpec } from '../../helpers/phaseHarness.js';
 import { defaultSpec, richSpec, withPatch } from '../../helpers/specs.js';
@@ -114,6 +114,30 @@ describe('promtool unit tests of the alert catalogue', () => {
     const fired = drift.exp_alerts.map((e) => `${e.exp_labels.feature}/${e.exp_labels.test}`).sort();
     expect(fired).toEqual(hybrid.plan.tests.filter((t) => !t.protected).map((t) => `${t.feature}/${t.test}`).sort());
     expect(hybrid.plan.tests.some((t) => t.protected)).toBe(true);
+  });
+
+  it('shares a test group only between scenarios of different alerts that read no metric in common', () => {
+    for (const b of built) {
+      const reads = new Map(b.alerts.map((a) => [a.name, metricsRead(b.plan, a)]));
+      const groups = parsed(b).flatMap((f) => f.tests);
+      for (const g of groups) {
+        const alerts = [...new Set(g.alert_rule_test.map((t) => t.alertname))];
+        // One scenario per alert: a scenario's checks are its alert's (a pending check and the verdict).
+        expect(g.name.split(' | ').map((n) => n.split(' ')[0]).sort(), `${b.label}: ${g.name}`).toEqual(alerts.sort());
+        for (const [i, x] of alerts.entries()) {
+          for (const y of alerts.slice(i + 1)) expect([...reads.get(x)!].filter((m) => reads.get(y)!.has(m)), `${b.label}: ${x} and ${y} share a group`).toEqual([]);
+        }
+      }
+      // Sharing is what makes the files cheaper: fewer groups than scenarios.
+      expect(groups.length, b.label).toBeLessThan(groups.reduce((n, g) => n + g.name.split(' | ').length, 0));
+    }
+  });
+
+  it('reads the metric names of an expression, through string literals, matchers, ranges and grouping labels', () => {
+    expect([...metricNames('absent(up{job="a{b}",x=~"sum(c)"} == 1)')]).toEqual(['up']);
+    expect([...metricNames('histogram_quantile(0.99, sum by (namespace, le) (rate(http_seconds_bucket{a="b"}[5m] offset 1h)))')]).toEqual(['http_seconds_bucket']);
+    expect([...metricNames('model:ratio_rate1h > 1e-3 AND on (pipeline) group_left (team) max without (pod) (info) or vector(1)')]).toEqual(['model:ratio_rate1h', 'info']);
+    expect([...metricNames('predict_linear(cost[3d], scalar((days_in_month() - day_of_month()) * 86400)) > 2 and on () day_of_month() > 3')]).toEqual(['cost']);
   });
 
   it('is deterministic', () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -212,6 +213,29 @@ print("ok")
     // The integration layer trains on sample rows and beats the measured mean predictor.
     expect(r.stdout).toMatch(/test_training_on_sample_rows_beats_the_trivial_baseline PASSED/);
   }, 180_000);
+});
+
+describe.skipIf(spawnSync(PYTHON, ['-c', 'import pytest, pandas'], { encoding: 'utf8' }).status !== 0)('the generated quality layer', () => {
+  it('fails a model that ignores the declared ranges, naming every feature it broke in one failure', () => {
+    const spec = defaultSpec();
+    const { upstreamArtifacts, upstream } = chain(spec);
+    const out = pythonPro.run({ spec, upstream });
+    const root = writeArtifacts([...upstreamArtifacts, ...out.artifacts]);
+    // A model scoring raw numeric columns: 10 x max scores unlike max for every clipped input.
+    const models = join(root, 'models');
+    mkdirSync(models);
+    writeFileSync(join(models, 'raw_model.py'), 'class RawModel:\n    def predict(self, frame):\n        return frame.select_dtypes("number").fillna(0).sum(axis=1).to_numpy() / 1e6\n');
+    const env = { ...process.env, PYTHONPATH: models };
+    const pickled = spawnSync(PYTHON, ['-c', 'import pickle, sys, raw_model; pickle.dump(raw_model.RawModel(), open(sys.argv[1], "wb"))', join(models, 'raw.pkl')], { env, encoding: 'utf8' });
+    expect(pickled.status, pickled.stderr).toBe(0);
+    const modelEnv = /^MODEL_ENV: str = "([A-Z0-9_]+)"$/m.exec(readFileSync(join(root, 'ml/tests/support.py'), 'utf8'))![1]!;
+    const r = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/quality', '-k', 'beyond_range_clipped'], { cwd: join(root, 'ml'), env: { ...env, [modelEnv]: join(models, 'raw.pkl') }, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    const clipped = out.decisions.quality_tests.filter((q) => q.test === 'beyond_range_clipped').map((q) => q.feature);
+    expect(clipped.length).toBeGreaterThan(1);
+    expect(r.stdout).toContain(`${clipped.length} of ${clipped.length} cases broke their expectation`);
+    for (const name of clipped) expect(r.stdout).toMatch(new RegExp(`^E +${name} = 10 × max \\(`, 'm'));
+  }, 120_000);
 });
 
 describe('python_pro escapes user text', () => {

@@ -44,6 +44,33 @@ def synthetic_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
 def synthetic_frame(n: int, seed: int = 7) -> Any:
     """The same rows as a typed pandas.DataFrame (event time as UTC datetimes)."""
     return sample_data().generate(n, seed)
+
+
+# Cells (rows x columns) one stacked call may hold: bounds the memory of a check over every feature of a wide spec.
+MAX_STACK_CELLS = 2_000_000
+
+
+def stacked(fn: Any, blocks: list[Any]) -> list[Any]:
+    """fn (a prediction or a transform, one output row per input row) over every block, in as few calls as
+    MAX_STACK_CELLS allows, split back into one array per block.
+
+    The blocks are frames with the same columns, typically the sample frame with one feature changed: a check
+    over every feature then costs a few calls rather than one per feature, whose cost grows with the width.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out: list[Any] = []
+    start = 0
+    while start < len(blocks):
+        end, cells = start + 1, blocks[start].size
+        while end < len(blocks) and cells + blocks[end].size <= MAX_STACK_CELLS:
+            cells += blocks[end].size
+            end += 1
+        rows = np.asarray(fn(pd.concat(blocks[start:end], ignore_index=True)))
+        out.extend(np.split(rows, np.cumsum([len(b) for b in blocks[start:end]])[:-1]))
+        start = end
+    return out
 `;
 }
 
@@ -257,6 +284,24 @@ def test_json_formatter_emits_one_object_per_line_with_context() -> None:
     assert "run_id" not in logging_utils.current_context()
 
 
+def test_stacked_calls_split_back_into_one_result_per_block(monkeypatch) -> None:
+    pd = pytest.importorskip("pandas")
+    import support
+
+    blocks = [pd.DataFrame({"a": [i] * (i + 1), "b": range(i + 1)}) for i in range(5)]
+    calls: list[int] = []
+
+    def score(frame):
+        calls.append(len(frame))
+        return frame["a"] * 10 + frame["b"]
+
+    # Blocks of 2, 4, 6, 8 and 10 cells under a cap of 6: four calls, the first holding two blocks.
+    monkeypatch.setattr(support, "MAX_STACK_CELLS", 6)
+    out = support.stacked(score, blocks)
+    assert [list(block) for block in out] == [[i * 10 + j for j in range(i + 1)] for i in range(5)]
+    assert calls == [3, 3, 4, 5]
+
+
 def test_cache_key_changes_with_content_and_hits_when_unchanged(tmp_path) -> None:
     store = cache.DiskCache(tmp_path, max_bytes=10_000_000)
     calls = []
@@ -410,7 +455,11 @@ def test_rollback_script_dry_run() -> None:
 export function qualityPy(spec: ResolvedSpec, plan: PyPlan): string {
   const cases = plan.qualityTests.map((q) => ({ feature: q.feature, kind: q.kind, test: q.test, expectation: q.expectation }));
   const byName = Object.fromEntries(spec.data.features.map((f) => [f.name, { type: f.type, min: f.min ?? null, max: f.max ?? null, categories: f.categories ?? null }]));
-  return String.raw`"""Model quality tests (invariance and directional), one case per feature of this pipeline.
+  return String.raw`"""Model quality tests (invariance and directional) over every feature of this pipeline.
+
+Each check changes one feature at a time in a copy of the sample frame and scores every copy in a few stacked
+prediction calls (support.stacked), so the suite grows with the number of features, not with its square; a
+failure lists every feature that broke its expectation.
 
 Directions are recorded from the production model into tests/quality/directions.json (run with
 --record-directions) and every candidate must keep them: a flipped sign is a behaviour change to review.
@@ -425,10 +474,12 @@ from typing import Any
 
 import pytest
 
-from support import ENTITY_KEY
+from support import ENTITY_KEY, stacked
 
 CASES: list[dict[str, str]] = ${pyLiteral(cases as unknown as PyValue)}
 FEATURES: dict[str, dict[str, Any]] = ${pyLiteral(byName as unknown as PyValue)}
+INVARIANCE_TESTS = sorted({c["test"] for c in CASES if c["kind"] == "invariance"})
+DIRECTIONAL = [c for c in CASES if c["kind"] == "directional"]
 DIRECTIONS = Path(__file__).with_name("directions.json")
 TOLERANCE = 0.01
 pytestmark = pytest.mark.quality
@@ -443,67 +494,97 @@ def _scores(model: Any, frame: Any) -> list[float]:
     return [float(v) for v in model.predict(frame)]
 
 
-def _mean_prediction(model: Any, frame: Any) -> float:
-    values = _scores(model, frame)
-    assert all(math.isfinite(v) for v in values), "non-finite prediction"
-    return sum(values) / len(values)
+def _mean(values: Any) -> float:
+    """The mean score of a block; NaN when a score is not finite, which no comparison below accepts."""
+    values = [float(v) for v in values]
+    return math.fsum(values) / len(values) if all(math.isfinite(v) for v in values) else math.nan
 
 
-def _case_ids(case: dict[str, str]) -> str:
-    return f"{case['kind']}-{case['feature']}-{case['test']}"
+def _means(model: Any, blocks: list[Any]) -> list[float]:
+    return [_mean(block) for block in stacked(lambda frame: _scores(model, frame), blocks)]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "invariance"], ids=_case_ids)
-def test_invariance(case: dict[str, str], model: Any, sample_frame: Any) -> None:
-    frame = sample_frame.copy()
-    name, test = case["feature"], case["test"]
-    baseline = _mean_prediction(model, frame)
+@pytest.fixture(scope="module")
+def quality_frame(sample_frame: Any) -> Any:
+    """The rows each copy scores: the sample frame, cut to 100,000 cells a copy past 500 features (at least 100 rows)."""
+    return sample_frame.head(max(100, min(len(sample_frame), 100_000 // max(1, len(FEATURES)))))
+
+
+def _assert_kept(cases: list[dict[str, str]], broken: list[str]) -> None:
+    assert not broken, f"{len(broken)} of {len(cases)} cases broke their expectation:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("test", INVARIANCE_TESTS)
+def test_invariance(test: str, model: Any, quality_frame: Any) -> None:
+    frame = quality_frame
+    cases = [c for c in CASES if c["kind"] == "invariance" and c["test"] == test]
+    names = [c["feature"] for c in cases]
     if test == "beyond_range_clipped":
-        at_max = frame.assign(**{name: FEATURES[name]["max"]})
-        beyond = frame.assign(**{name: FEATURES[name]["max"] * 10})
-        assert abs(_mean_prediction(model, beyond) - _mean_prediction(model, at_max)) <= TOLERANCE, case["expectation"]
-    elif test == "missing_is_finite":
-        _mean_prediction(model, frame.assign(**{name: None}))
-    elif test == "unseen_category":
-        _mean_prediction(model, frame.assign(**{name: "__never_seen__"}))
-    elif test == "whitespace_case":
-        changed = frame.assign(**{name: frame[name].astype(str).str.upper() + "  "})
-        assert abs(_mean_prediction(model, changed) - baseline) <= TOLERANCE, case["expectation"]
-    elif test == "protected_swap":
-        values = FEATURES[name]["categories"] or sorted(frame[name].dropna().unique().tolist())
-        swapped = frame.assign(**{name: frame[name].map(lambda v: values[(values.index(v) + 1) % len(values)] if v in values else v)})
-        assert abs(_mean_prediction(model, swapped) - baseline) <= 1e-9, case["expectation"]
+        at_max = _means(model, [frame.assign(**{n: FEATURES[n]["max"]}) for n in names])
+        beyond = _means(model, [frame.assign(**{n: FEATURES[n]["max"] * 10}) for n in names])
+        _assert_kept(cases, [f"{c['expectation']}: mean {b:.6g} beyond, {a:.6g} at max" for c, a, b in zip(cases, at_max, beyond) if not abs(b - a) <= TOLERANCE])
+    elif test in ("missing_is_finite", "unseen_category"):
+        value = None if test == "missing_is_finite" else "__never_seen__"
+        means = _means(model, [frame.assign(**{n: value}) for n in names])
+        _assert_kept(cases, [f"{c['expectation']}: a prediction is not finite" for c, m in zip(cases, means) if not math.isfinite(m)])
+    elif test in ("whitespace_case", "protected_swap"):
+        baseline = _mean(_scores(model, frame))
+        if test == "whitespace_case":
+            changed = [frame.assign(**{n: frame[n].astype(str).str.upper() + "  "}) for n in names]
+            tolerance = TOLERANCE
+        else:
+            changed = []
+            for n in names:
+                values = FEATURES[n]["categories"] or sorted(frame[n].dropna().unique().tolist())
+                changed.append(frame.assign(**{n: frame[n].map(lambda v, values=values: values[(values.index(v) + 1) % len(values)] if v in values else v)}))
+            tolerance = 1e-9
+        _assert_kept(cases, [f"{c['expectation']}: mean {m:.6g}, unchanged {baseline:.6g}" for c, m in zip(cases, _means(model, changed)) if not abs(m - baseline) <= tolerance])
     elif test == "row_order_and_key":
         shuffled = frame.sample(frac=1.0, random_state=1).assign(**{ENTITY_KEY: "renamed"})
-        assert abs(_mean_prediction(model, shuffled) - baseline) <= 1e-9, case["expectation"]
+        assert abs(_mean(_scores(model, shuffled)) - _mean(_scores(model, frame))) <= 1e-9, cases[0]["expectation"]
     else:
         pytest.fail(f"unknown invariance test {test}")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "directional"], ids=_case_ids)
-def test_directional(case: dict[str, str], model: Any, sample_frame: Any, expected_directions: dict[str, int], request: pytest.FixtureRequest) -> None:
-    name = case["feature"]
-    frame = sample_frame.copy()
-    if case["test"] == "flip_sign":
-        low, high = frame.assign(**{name: False}), frame.assign(**{name: True})
-    else:
-        column = frame[name].dropna()
-        low, high = frame.assign(**{name: column.quantile(0.5)}), frame.assign(**{name: column.quantile(0.95)})
-    delta = _mean_prediction(model, high) - _mean_prediction(model, low)
-    sign = 0 if abs(delta) <= TOLERANCE else (1 if delta > 0 else -1)
+@pytest.mark.skipif(not DIRECTIONAL, reason="no feature of this spec has a directional expectation")
+def test_directional(model: Any, quality_frame: Any, expected_directions: dict[str, int], request: pytest.FixtureRequest) -> None:
+    frame = quality_frame
+    lows, highs = [], []
+    for case in DIRECTIONAL:
+        name = case["feature"]
+        if case["test"] == "flip_sign":
+            lows.append(frame.assign(**{name: False}))
+            highs.append(frame.assign(**{name: True}))
+        else:
+            column = frame[name].dropna()
+            lows.append(frame.assign(**{name: column.quantile(0.5)}))
+            highs.append(frame.assign(**{name: column.quantile(0.95)}))
+    signs: dict[str, int] = {}
+    for case, low, high in zip(DIRECTIONAL, _means(model, lows), _means(model, highs)):
+        delta = high - low
+        assert math.isfinite(delta), f"{case['expectation']}: a prediction is not finite"
+        signs[case["feature"]] = 0 if abs(delta) <= TOLERANCE else (1 if delta > 0 else -1)
     recorded = json.loads(DIRECTIONS.read_text(encoding="utf-8")) if DIRECTIONS.exists() else {}
     if request.config.getoption("--record-directions", default=False):
-        recorded[name] = sign
+        recorded.update(signs)
         DIRECTIONS.write_text(json.dumps(recorded, indent=2, sort_keys=True), encoding="utf-8")
         return
-    if name not in recorded:
-        # A model trained on sample rows must recover the direction the generator built in.
-        if name not in expected_directions:
-            pytest.skip(f"no recorded direction for {name}; run once with --record-directions on the production model")
-        if expected_directions[name] != 0:
-            assert sign == expected_directions[name], f"{case['expectation']}: sign {sign}, built into the sample rows {expected_directions[name]}"
-        return
-    assert sign == recorded[name] or sign == 0, f"{case['expectation']}: sign {sign}, recorded {recorded[name]}"
+    broken: list[str] = []
+    unrecorded: list[str] = []
+    for case in DIRECTIONAL:
+        name, sign = case["feature"], signs[case["feature"]]
+        if name in recorded:
+            if sign not in (recorded[name], 0):
+                broken.append(f"{case['expectation']}: sign {sign}, recorded {recorded[name]}")
+        elif name in expected_directions:
+            # A model trained on sample rows must recover the direction the generator built in.
+            if expected_directions[name] != 0 and sign != expected_directions[name]:
+                broken.append(f"{case['expectation']}: sign {sign}, built into the sample rows {expected_directions[name]}")
+        else:
+            unrecorded.append(name)
+    _assert_kept(DIRECTIONAL, broken)
+    if len(unrecorded) == len(DIRECTIONAL):
+        pytest.skip(f"no recorded direction for {', '.join(unrecorded)}; run once with --record-directions on the production model")
 `;
 }
 
@@ -594,7 +675,7 @@ import math
 
 import pytest
 
-from support import ENTITY_KEY, EVENT_TIMESTAMP, FEATURES, PACKAGE, TARGET
+from support import ENTITY_KEY, EVENT_TIMESTAMP, FEATURES, PACKAGE, TARGET, stacked
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
@@ -605,6 +686,9 @@ pytestmark = pytest.mark.unit
 
 PLAN = steps.feature_plan()
 INPUTS = [f for f in FEATURES if not f["protected"]]
+# Checked for every such input at once (support.stacked): one transform call per check, not one per feature.
+CATEGORICAL = [f for f in PLAN if f["type"] == "categorical"]
+CLIPPED = [f for f in PLAN if f["type"] in ("numeric", "integer") and f["outliers"] == "clip_to_range" and f["max"] is not None]
 
 
 @pytest.fixture(scope="module")
@@ -672,21 +756,22 @@ def test_all_missing_inputs_still_encode_to_finite_values(frame, fitted) -> None
     assert np.isfinite(np.asarray(fitted.transform(blank))).all()
 
 
-@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] == "categorical"], ids=lambda f: f["name"] if isinstance(f, dict) else "none")
-def test_unseen_categories_are_ignored_and_case_and_whitespace_do_not_matter(frame, fitted, feature: dict) -> None:
-    name = feature["name"]
-    unseen = fitted.transform(frame.head(5).assign(**{name: "__never_seen__"}))
-    assert np.isfinite(np.asarray(unseen)).all()
-    shouted = frame.head(50).assign(**{name: frame[name].head(50).map(lambda v: v if v is None else "  " + str(v).upper() + " ")})
-    assert np.allclose(np.asarray(fitted.transform(shouted)), np.asarray(fitted.transform(frame.head(50))))
+@pytest.mark.skipif(not CATEGORICAL, reason="no categorical model input")
+def test_unseen_categories_are_ignored_and_case_and_whitespace_do_not_matter(frame, fitted) -> None:
+    head = frame.head(50)
+    reference = np.asarray(fitted.transform(head))
+    unseen = stacked(fitted.transform, [frame.head(5).assign(**{f["name"]: "__never_seen__"}) for f in CATEGORICAL])
+    assert [f["name"] for f, m in zip(CATEGORICAL, unseen) if not np.isfinite(m).all()] == []
+    shouted = stacked(fitted.transform, [head.assign(**{f["name"]: head[f["name"]].map(lambda v: v if v is None else "  " + str(v).upper() + " ")}) for f in CATEGORICAL])
+    assert [f["name"] for f, m in zip(CATEGORICAL, shouted) if not np.allclose(m, reference)] == []
 
 
-@pytest.mark.parametrize("feature", [f for f in PLAN if f["type"] in ("numeric", "integer") and f["outliers"] == "clip_to_range" and f["max"] is not None], ids=lambda f: f["name"] if isinstance(f, dict) else "none")
-def test_values_beyond_the_declared_range_encode_like_the_bound(frame, fitted, feature: dict) -> None:
-    name = feature["name"]
-    at_max = fitted.transform(frame.head(20).assign(**{name: feature["max"]}))
-    beyond = fitted.transform(frame.head(20).assign(**{name: feature["max"] * 10 + 1}))
-    assert np.allclose(np.asarray(at_max), np.asarray(beyond))
+@pytest.mark.skipif(not CLIPPED, reason="no model input is clipped to a declared maximum")
+def test_values_beyond_the_declared_range_encode_like_the_bound(frame, fitted) -> None:
+    head = frame.head(20)
+    at_max = stacked(fitted.transform, [head.assign(**{f["name"]: f["max"]}) for f in CLIPPED])
+    beyond = stacked(fitted.transform, [head.assign(**{f["name"]: f["max"] * 10 + 1}) for f in CLIPPED])
+    assert [f["name"] for f, a, b in zip(CLIPPED, at_max, beyond) if not np.allclose(a, b)] == []
 
 
 def test_metrics_score_a_perfect_and_a_constant_prediction() -> None:

@@ -88,8 +88,11 @@ async function main() {
   }
 }
 
-await main();
-await benchToolCalls();
-await benchDrift();
-await benchServing();
-await benchWebSockets();
+// BENCH_ONLY=design,calls,drift,serving,ws runs some parts (BENCH_ONLY=http: the calls part, HTTP only).
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean).map((p) => (p === 'http' ? 'calls' : p)));
+const wanted = (part: string) => only.size === 0 || only.has(part);
+if (wanted('design')) await main();
+if (wanted('calls')) await benchToolCalls();
+if (wanted('drift')) await benchDrift();
+if (wanted('serving')) await benchServing();
+if (wanted('ws')) await benchWebSockets();

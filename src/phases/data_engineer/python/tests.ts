@@ -611,7 +611,7 @@ def test_http_emitter_posts_to_the_lineage_endpoint() -> None:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         emitter = lineage.HttpEmitter("http://127.0.0.1:%d" % server.server_port)

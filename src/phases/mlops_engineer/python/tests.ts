@@ -486,7 +486,7 @@ def test_records_are_scored_by_the_model_server_when_one_is_configured(tmp_path:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), InferHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         client = oip.InferenceClient(f"http://127.0.0.1:{server.server_port}/v2/models/m/infer")
         source, sink = m.InMemorySource(messages(5)), m.InMemorySink()

@@ -89,7 +89,11 @@ async function main() {
 }
 
 // BENCH_ONLY=design,calls,drift,serving,ws runs some parts (BENCH_ONLY=http: the calls part, HTTP only).
-const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean).map((p) => (p === 'http' ? 'calls' : p)));
+const PARTS = ['design', 'calls', 'http', 'drift', 'serving', 'ws'];
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).filter(Boolean));
+const unknown = [...only].filter((p) => !PARTS.includes(p));
+if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+if (only.has('http')) only.add('calls');
 const wanted = (part: string) => only.size === 0 || only.has(part);
 if (wanted('design')) await main();
 if (wanted('calls')) await benchToolCalls();

@@ -103,7 +103,7 @@ export async function benchToolCalls(): Promise<void> {
   const clients: Client[] = [];
   try {
     // --- stdio: our get_pipeline against a bare SDK server answering the same bytes, and a bare echo.
-    const stdioRounds = process.env.BENCH_ONLY === 'http' ? 0 : 4;
+    const stdioRounds = (process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).includes('http') ? 0 : 4;
     const ours = await stdio([CLI, 'stdio', '--db', join(dir, 'b.db'), '--export-root', join(dir, 'e')], clients);
     const created = (await ours.callTool({ name: 'create_pipeline', arguments: { requirements: 'Detect fraudulent card payments' } })) as unknown as { structuredContent: { pipeline_id: string } };
     const id = created.structuredContent.pipeline_id;

@@ -563,8 +563,10 @@ const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', '
  * which keeps scenarios apart.
  */
 export function metricNames(expr: string): Set<string> {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+  const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  // A name given as a matcher ({__name__="x"}, or Prometheus 3's {"x"}) would be removed with the matchers.
+  if (/__name__|\{\s*""/.test(noStrings)) throw new Error(`metricNames: a metric name inside the label matchers is not supported: ${expr}`);
+  const bare = noStrings
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
@@ -575,14 +577,14 @@ export function metricNames(expr: string): Set<string> {
 
 /** What an alert reads: the metrics of its expression, through the recording rules it uses. */
 export function metricsRead(p: MonitoringPlan, a: AlertDefinition): Set<string> {
-  const recorded = new Map(recordingRules(p).map((r) => [r.record, r.expr]));
+  const recorded = new Map<string, string[]>();
+  for (const r of recordingRules(p)) recorded.set(r.record, [...(recorded.get(r.record) ?? []), r.expr]);
   const read = new Set<string>();
   const visit = (expr: string) => {
     for (const name of metricNames(expr)) {
       if (read.has(name)) continue;
       read.add(name);
-      const source = recorded.get(name);
-      if (source) visit(source);
+      for (const source of recorded.get(name) ?? []) visit(source);
     }
   };
   visit(a.expr);

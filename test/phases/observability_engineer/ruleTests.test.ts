@@ -138,6 +138,9 @@ describe('promtool unit tests of the alert catalogue', () => {
     expect([...metricNames('histogram_quantile(0.99, sum by (namespace, le) (rate(http_seconds_bucket{a="b"}[5m] offset 1h)))')]).toEqual(['http_seconds_bucket']);
     expect([...metricNames('model:ratio_rate1h > 1e-3 AND on (pipeline) group_left (team) max without (pod) (info) or vector(1)')]).toEqual(['model:ratio_rate1h', 'info']);
     expect([...metricNames('predict_linear(cost[3d], scalar((days_in_month() - day_of_month()) * 86400)) > 2 and on () day_of_month() > 3')]).toEqual(['cost']);
+    // A name it would not see is refused rather than missed (missing one could let two scenarios share inputs).
+    expect(() => metricNames('rate({__name__="x_total"}[5m])')).toThrow(/not supported/);
+    expect(() => metricNames('{"x.total", job="a"}')).toThrow(/not supported/);
   });
 
   it('is deterministic', () => {

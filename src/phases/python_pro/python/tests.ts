@@ -46,8 +46,10 @@ def synthetic_frame(n: int, seed: int = 7) -> Any:
     return sample_data().generate(n, seed)
 
 
-# Cells (rows x columns) one stacked call may hold: bounds the memory of a check over every feature of a wide spec.
+# What one stacked call may hold: input cells bound the memory of a wide spec, rows that of the encoded matrix
+# (a text feature encodes to hundreds of columns).
 MAX_STACK_CELLS = 2_000_000
+MAX_STACK_ROWS = 20_000
 
 
 def stacked(fn: Any, blocks: list[Any]) -> list[Any]:
@@ -63,11 +65,14 @@ def stacked(fn: Any, blocks: list[Any]) -> list[Any]:
     out: list[Any] = []
     start = 0
     while start < len(blocks):
-        end, cells = start + 1, blocks[start].size
-        while end < len(blocks) and cells + blocks[end].size <= MAX_STACK_CELLS:
+        end, cells, count = start + 1, blocks[start].size, len(blocks[start])
+        while end < len(blocks) and cells + blocks[end].size <= MAX_STACK_CELLS and count + len(blocks[end]) <= MAX_STACK_ROWS:
             cells += blocks[end].size
+            count += len(blocks[end])
             end += 1
         rows = np.asarray(fn(pd.concat(blocks[start:end], ignore_index=True)))
+        # One output row per input row, or the split below would hand a block another block's rows.
+        assert len(rows) == count, f"{len(rows)} results for {count} rows"
         out.extend(np.split(rows, np.cumsum([len(b) for b in blocks[start:end]])[:-1]))
         start = end
     return out
@@ -300,6 +305,9 @@ def test_stacked_calls_split_back_into_one_result_per_block(monkeypatch) -> None
     out = support.stacked(score, blocks)
     assert [list(block) for block in out] == [[i * 10 + j for j in range(i + 1)] for i in range(5)]
     assert calls == [3, 3, 4, 5]
+    # A function that drops rows cannot be split back.
+    with pytest.raises(AssertionError, match="1 results for 3 rows"):
+        support.stacked(lambda frame: frame["a"].head(1), blocks[:2])
 
 
 def test_cache_key_changes_with_content_and_hits_when_unchanged(tmp_path) -> None:
@@ -469,6 +477,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -504,6 +513,11 @@ def _means(model: Any, blocks: list[Any]) -> list[float]:
     return [_mean(block) for block in stacked(lambda frame: _scores(model, frame), blocks)]
 
 
+def _unchanged(mean: float, baseline: float) -> bool:
+    """Equal up to rounding: a float32 network may round differently when it scores more rows in one call."""
+    return abs(mean - baseline) <= 1e-6 * max(1.0, abs(baseline))
+
+
 @pytest.fixture(scope="module")
 def quality_frame(sample_frame: Any) -> Any:
     """The rows each copy scores: the sample frame, cut to 100,000 cells a copy past 500 features (at least 100 rows)."""
@@ -531,17 +545,17 @@ def test_invariance(test: str, model: Any, quality_frame: Any) -> None:
         baseline = _mean(_scores(model, frame))
         if test == "whitespace_case":
             changed = [frame.assign(**{n: frame[n].astype(str).str.upper() + "  "}) for n in names]
-            tolerance = TOLERANCE
         else:
             changed = []
             for n in names:
                 values = FEATURES[n]["categories"] or sorted(frame[n].dropna().unique().tolist())
-                changed.append(frame.assign(**{n: frame[n].map(lambda v, values=values: values[(values.index(v) + 1) % len(values)] if v in values else v)}))
-            tolerance = 1e-9
-        _assert_kept(cases, [f"{c['expectation']}: mean {m:.6g}, unchanged {baseline:.6g}" for c, m in zip(cases, _means(model, changed)) if not abs(m - baseline) <= tolerance])
+                changed.append(frame.assign(**{n: frame[n].map(lambda v: values[(values.index(v) + 1) % len(values)] if v in values else v)}))
+        means = _means(model, changed)
+        kept = [abs(m - baseline) <= TOLERANCE if test == "whitespace_case" else _unchanged(m, baseline) for m in means]
+        _assert_kept(cases, [f"{c['expectation']}: mean {m:.6g}, unchanged {baseline:.6g}" for c, m, ok in zip(cases, means, kept) if not ok])
     elif test == "row_order_and_key":
         shuffled = frame.sample(frac=1.0, random_state=1).assign(**{ENTITY_KEY: "renamed"})
-        assert abs(_mean(_scores(model, shuffled)) - _mean(_scores(model, frame))) <= 1e-9, cases[0]["expectation"]
+        assert _unchanged(_mean(_scores(model, shuffled)), _mean(_scores(model, frame))), cases[0]["expectation"]
     else:
         pytest.fail(f"unknown invariance test {test}")
 
@@ -583,8 +597,11 @@ def test_directional(model: Any, quality_frame: Any, expected_directions: dict[s
         else:
             unrecorded.append(name)
     _assert_kept(DIRECTIONAL, broken)
-    if len(unrecorded) == len(DIRECTIONAL):
-        pytest.skip(f"no recorded direction for {', '.join(unrecorded)}; run once with --record-directions on the production model")
+    if unrecorded:
+        message = f"no recorded direction for {', '.join(unrecorded)}; run once with --record-directions on the production model"
+        if len(unrecorded) == len(DIRECTIONAL):
+            pytest.skip(message)
+        warnings.warn(message, stacklevel=1)
 `;
 }
 

@@ -585,17 +585,28 @@ def test_directional(model: Any, quality_frame: Any, expected_directions: dict[s
         return
     broken: list[str] = []
     unrecorded: list[str] = []
+    built_in, flat = 0, []
     for case in DIRECTIONAL:
         name, sign = case["feature"], signs[case["feature"]]
         if name in recorded:
             if sign not in (recorded[name], 0):
                 broken.append(f"{case['expectation']}: sign {sign}, recorded {recorded[name]}")
         elif name in expected_directions:
-            # A model trained on sample rows must recover the direction the generator built in.
-            if expected_directions[name] != 0 and sign != expected_directions[name]:
-                broken.append(f"{case['expectation']}: sign {sign}, built into the sample rows {expected_directions[name]}")
+            # A model trained on sample rows must recover the directions the generator built in: none inverted,
+            # and at most a quarter flat (a wide spec's sample model may leave a weak input unused).
+            expected = expected_directions[name]
+            if expected != 0:
+                built_in += 1
+                if sign == -expected:
+                    broken.append(f"{case['expectation']}: sign {sign}, built into the sample rows {expected}")
+                elif sign == 0:
+                    flat.append(f"{case['expectation']}: sign 0, built into the sample rows {expected}")
         else:
             unrecorded.append(name)
+    if len(flat) * 4 > built_in:
+        broken.extend(flat)
+    elif flat:
+        warnings.warn("flat where the sample rows have a direction: " + "; ".join(flat), stacklevel=1)
     _assert_kept(DIRECTIONAL, broken)
     if unrecorded:
         message = f"no recorded direction for {', '.join(unrecorded)}; run once with --record-directions on the production model"

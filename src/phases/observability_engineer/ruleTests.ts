@@ -575,10 +575,15 @@ export function metricNames(expr: string): Set<string> {
   return names;
 }
 
-/** What an alert reads: the metrics of its expression, through the recording rules it uses. */
-export function metricsRead(p: MonitoringPlan, a: AlertDefinition): Set<string> {
+/** The expressions of each recording rule of the plan, by the series it records. */
+function recordedExpressions(p: MonitoringPlan): Map<string, string[]> {
   const recorded = new Map<string, string[]>();
   for (const r of recordingRules(p)) recorded.set(r.record, [...(recorded.get(r.record) ?? []), r.expr]);
+  return recorded;
+}
+
+/** What an alert reads: the metrics of its expression, through the recording rules it uses. */
+export function metricsRead(p: MonitoringPlan, a: AlertDefinition, recorded = recordedExpressions(p)): Set<string> {
   const read = new Set<string>();
   const visit = (expr: string) => {
     for (const name of metricNames(expr)) {
@@ -624,6 +629,7 @@ function pack(groups: { group: TestGroup; alert: string; metrics: Set<string> }[
  */
 export function promtoolTestFiles(p: MonitoringPlan, alerts: AlertDefinition[]): PromtoolTestFileOutput[] {
   const byInterval = new Map<number, { group: TestGroup; alert: string; metrics: Set<string> }[]>();
+  const recorded = recordedExpressions(p);
   for (const a of alerts) {
     let cases: Scenario[];
     try {
@@ -633,7 +639,7 @@ export function promtoolTestFiles(p: MonitoringPlan, alerts: AlertDefinition[]):
       if (error instanceof UnfireableAlert) continue;
       throw error;
     }
-    const read = metricsRead(p, a);
+    const read = metricsRead(p, a, recorded);
     for (const s of cases) {
       const evaluation = tierFor(p, s.settle + a.forSeconds);
       const group = testGroup(p, a, s, evaluation);
